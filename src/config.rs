@@ -1,0 +1,325 @@
+//! Typed configuration, read once at start-up from the environment.
+//!
+//! Every setting is listed in `.env.example`. A bad value stops start-up with
+//! a message naming the variable, so a typo never turns into a silent default.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rand::RngCore;
+use url::Url;
+
+/// A value that must never reach a log line or a `Debug` dump.
+#[derive(Clone)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Where the first admin's credentials come from.
+#[derive(Debug, Clone)]
+pub struct AdminBootstrap {
+    pub email: String,
+    pub password: Secret<String>,
+    /// True when Folio made the password up and must show it once.
+    pub generated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret<String>,
+    pub addr: SocketAddr,
+    pub env: Environment,
+    pub jwt_secret: Secret<Vec<u8>>,
+    /// True when no `FOLIO_JWT_SECRET` was given and a per-process key was made.
+    pub jwt_secret_generated: bool,
+    pub admin: Option<AdminBootstrap>,
+    pub public_url: Url,
+    /// False when `public_url` was derived from `addr` (and should follow
+    /// the port actually bound, e.g. with `FOLIO_ADDR=127.0.0.1:0`).
+    pub public_url_explicit: bool,
+    pub access_token_ttl: Duration,
+    pub db_pool_size: usize,
+    pub db_timeout: Duration,
+    pub max_json_bytes: usize,
+    pub max_markdown_bytes: usize,
+    pub workers: usize,
+    pub log_format: LogFormat,
+}
+
+/// A configuration error that names the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// The issuer and audience every access token carries and must carry back.
+pub const TOKEN_ISSUER: &str = "folio";
+pub const TOKEN_AUDIENCE: &str = "folio-api";
+
+impl Config {
+    /// Reads `.env` (when present) and then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal in production; a malformed one is not.
+        if let Err(e) = dotenvy::dotenv()
+            && !e.not_found()
+        {
+            return Err(err(".env", e.to_string()));
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable lookup (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let env = match var("FOLIO_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(err(
+                    "FOLIO_ENV",
+                    format!("expected `development` or `production`, got `{other}`"),
+                ));
+            }
+        };
+
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/folio".to_owned());
+        let parsed_db = Url::parse(&database_url)
+            .map_err(|e| err("DATABASE_URL", format!("not a URL: {e}")))?;
+        if !matches!(parsed_db.scheme(), "postgres" | "postgresql") {
+            return Err(err("DATABASE_URL", "must start with postgres://"));
+        }
+        if parsed_db.path().trim_start_matches('/').is_empty() {
+            return Err(err("DATABASE_URL", "must name a database"));
+        }
+
+        let addr: SocketAddr = var("FOLIO_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .map_err(|e| err("FOLIO_ADDR", format!("expected host:port, {e}")))?;
+
+        let (jwt_secret, jwt_secret_generated) = match var("FOLIO_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => (s.into_bytes(), false),
+            Some(_) => return Err(err("FOLIO_JWT_SECRET", "must be at least 32 bytes")),
+            None if env == Environment::Production => {
+                return Err(err("FOLIO_JWT_SECRET", "is required in production"));
+            }
+            None => {
+                let mut key = vec![0u8; 32];
+                rand::rng().fill_bytes(&mut key);
+                (key, true)
+            }
+        };
+
+        let admin = match (var("FOLIO_ADMIN_EMAIL"), var("FOLIO_ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some(AdminBootstrap {
+                email,
+                password: Secret::new(password),
+                generated: false,
+            }),
+            (None, Some(password)) if env == Environment::Development => Some(AdminBootstrap {
+                email: "admin@localhost".to_owned(),
+                password: Secret::new(password),
+                generated: false,
+            }),
+            (None, Some(_)) => {
+                return Err(err(
+                    "FOLIO_ADMIN_EMAIL",
+                    "is required with FOLIO_ADMIN_PASSWORD in production",
+                ));
+            }
+            (email, None) if env == Environment::Development => Some(AdminBootstrap {
+                email: email.unwrap_or_else(|| "admin@localhost".to_owned()),
+                password: Secret::new(crate::auth::password::generate()),
+                generated: true,
+            }),
+            (Some(_), None) => {
+                return Err(err(
+                    "FOLIO_ADMIN_PASSWORD",
+                    "is required with FOLIO_ADMIN_EMAIL in production",
+                ));
+            }
+            (None, None) => None,
+        };
+
+        let public_url_explicit = var("FOLIO_PUBLIC_URL").is_some();
+        let public_url = match var("FOLIO_PUBLIC_URL") {
+            Some(u) => Url::parse(&u).map_err(|e| err("FOLIO_PUBLIC_URL", e.to_string()))?,
+            None => Url::parse(&format!("http://{addr}"))
+                .map_err(|e| err("FOLIO_PUBLIC_URL", e.to_string()))?,
+        };
+        if !matches!(public_url.scheme(), "http" | "https") {
+            return Err(err("FOLIO_PUBLIC_URL", "must be an http or https URL"));
+        }
+
+        let number = |name: &'static str, default: u64, min: u64, max: u64| match var(name) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(err(
+                    name,
+                    format!("expected a whole number from {min} to {max}, got `{v}`"),
+                )),
+            },
+        };
+
+        let log_format = match var("FOLIO_LOG_FORMAT").as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err(
+                    "FOLIO_LOG_FORMAT",
+                    format!("expected `human` or `json`, got `{other}`"),
+                ));
+            }
+        };
+
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        Ok(Self {
+            database_url: Secret::new(database_url),
+            addr,
+            env,
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_secret_generated,
+            admin,
+            public_url,
+            public_url_explicit,
+            access_token_ttl: Duration::from_secs(number(
+                "FOLIO_ACCESS_TOKEN_TTL_SECS",
+                900,
+                30,
+                86_400,
+            )?),
+            db_pool_size: number("FOLIO_DB_POOL_SIZE", 16, 1, 1_000)? as usize,
+            db_timeout: Duration::from_secs(number("FOLIO_DB_TIMEOUT_SECS", 5, 1, 300)?),
+            max_json_bytes: number("FOLIO_MAX_JSON_BYTES", 1 << 20, 1_024, 64 << 20)? as usize,
+            max_markdown_bytes: number("FOLIO_MAX_MARKDOWN_BYTES", 1 << 20, 1_024, 64 << 20)?
+                as usize,
+            workers: number("FOLIO_WORKERS", cores, 1, 1_024)? as usize,
+            log_format,
+        })
+    }
+
+    /// The public URL of a path, for `Location` headers and absolute links.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_development_ones() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.env, Environment::Development);
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(c.jwt_secret_generated);
+        assert_eq!(c.jwt_secret.expose().len(), 32);
+        let admin = c.admin.unwrap();
+        assert_eq!(admin.email, "admin@localhost");
+        assert!(admin.generated);
+    }
+
+    #[test]
+    fn production_requires_a_long_jwt_secret() {
+        let e = config(&[("FOLIO_ENV", "production")]).unwrap_err();
+        assert_eq!(e.var, "FOLIO_JWT_SECRET");
+        let e = config(&[("FOLIO_ENV", "production"), ("FOLIO_JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(e.var, "FOLIO_JWT_SECRET");
+        let c = config(&[
+            ("FOLIO_ENV", "production"),
+            ("FOLIO_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .unwrap();
+        assert!(c.admin.is_none());
+    }
+
+    #[test]
+    fn a_development_admin_password_alone_names_admin_at_localhost() {
+        let admin = config(&[("FOLIO_ADMIN_PASSWORD", "chosen-password")])
+            .unwrap()
+            .admin
+            .unwrap();
+        assert_eq!(admin.email, "admin@localhost");
+        assert!(!admin.generated);
+        let e = config(&[
+            ("FOLIO_ENV", "production"),
+            ("FOLIO_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("FOLIO_ADMIN_PASSWORD", "chosen-password"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "FOLIO_ADMIN_EMAIL");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("FOLIO_ENV", "staging"),
+            ("FOLIO_ADDR", "localhost"),
+            ("DATABASE_URL", "mysql://x/y"),
+            ("FOLIO_PUBLIC_URL", "ftp://x"),
+            ("FOLIO_DB_POOL_SIZE", "0"),
+            ("FOLIO_MAX_JSON_BYTES", "lots"),
+            ("FOLIO_LOG_FORMAT", "xml"),
+        ] {
+            let e = config(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = config(&[("FOLIO_JWT_SECRET", "0123456789abcdef0123456789abcdef")]).unwrap();
+        let dump = format!("{c:?}");
+        assert!(!dump.contains("0123456789abcdef"));
+        assert!(!dump.contains(c.admin.unwrap().password.expose().as_str()));
+    }
+}

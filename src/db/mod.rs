@@ -1,0 +1,111 @@
+//! The database: the connection pool, start-up (create the database,
+//! migrate), and one module of queries per table.
+
+pub mod posts;
+pub mod schema;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// A key for `pg_advisory_lock`, so that instances starting together take
+/// turns at migrating and bootstrapping instead of racing.
+const STARTUP_LOCK: i64 = 0x666f_6c69_6f00_0001;
+
+/// Builds the pool. Connections are made lazily, so Folio starts even
+/// while PostgreSQL is down; checkouts give up after `timeout`.
+pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    Ok(Pool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()?)
+}
+
+/// Creates the database named in `url` when it does not exist yet.
+pub async fn create_database_if_missing(url: &str) -> anyhow::Result<()> {
+    use diesel::sql_types::{Bool, Text};
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = Bool)]
+        exists: bool,
+    }
+
+    let mut parsed = url::Url::parse(url)?;
+    let name = parsed.path().trim_start_matches('/').to_owned();
+    parsed.set_path("/postgres");
+    let mut conn = AsyncPgConnection::establish(parsed.as_str()).await?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&name)
+            .get_result(&mut conn)
+            .await?;
+    if !found.exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        match diesel::sql_query(format!("CREATE DATABASE {quoted}"))
+            .execute(&mut conn)
+            .await
+        {
+            Ok(_) => tracing::info!(database = %name, "created database"),
+            // Another instance created it between our check and now.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {}
+            Err(e) if e.to_string().contains("already exists") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Applies pending migrations under an advisory lock. Returns how many ran.
+pub async fn migrate(url: &str) -> anyhow::Result<usize> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        use diesel::Connection;
+        use diesel::RunQueryDsl;
+        use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)?;
+        diesel::sql_query(format!("SELECT pg_advisory_lock({STARTUP_LOCK})")).execute(&mut conn)?;
+        let result = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|applied| applied.len())
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))
+            .execute(&mut conn)?;
+        result
+    })
+    .await?
+}
+
+/// Whether the database answers a trivial query right now.
+pub async fn ping(pool: &DbPool) -> bool {
+    use diesel_async::RunQueryDsl;
+    match pool.get().await {
+        Ok(mut conn) => diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .await
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+pub const fn startup_lock() -> i64 {
+    STARTUP_LOCK
+}

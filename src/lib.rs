@@ -1,0 +1,16 @@
+//! Folio: a headless CMS that keeps Markdown posts in PostgreSQL and serves
+//! them as a JSON API, with rendered, sanitised HTML and an OpenAPI 3.1
+//! document.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod openapi;
+pub mod render;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,366 @@
+use super::render;
+
+fn html(md: &str) -> String {
+    render(md).html.into_inner()
+}
+
+/// The safety invariants every rendered document must hold, checked on
+/// the serialised output tag by tag (the serialiser always writes
+/// attributes as `name="value"` with quotes inside escaped).
+pub(crate) fn assert_safe(out: &str) {
+    const SCRIPT_CAPABLE: &[&str] = &[
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "style",
+        "link",
+        "meta",
+        "base",
+        "form",
+        "button",
+        "textarea",
+        "select",
+        "applet",
+        "template",
+        "noscript",
+        "xmp",
+        "plaintext",
+        "audio",
+        "video",
+        "source",
+    ];
+    for (name, attributes) in tags(out) {
+        assert!(
+            !SCRIPT_CAPABLE.contains(&name.as_str()),
+            "<{name}> survived in {out}"
+        );
+        for (attr, value) in attributes {
+            assert!(
+                !attr.starts_with("on"),
+                "event handler {attr} survived in {out}"
+            );
+            if matches!(
+                attr.as_str(),
+                "href" | "src" | "action" | "formaction" | "xlink:href" | "background" | "poster"
+            ) {
+                assert!(url_is_safe(&value), "URL {value} survived in {out}");
+            }
+            assert!(
+                !(attr == "style" && value.to_ascii_lowercase().contains("url(")),
+                "{attr}={value} in {out}"
+            );
+        }
+    }
+}
+
+/// The start tags of serialised HTML: lowercase names and attributes.
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let bytes = html.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' || !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let start = i;
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && bytes[i] != b'>'
+            && bytes[i] != b'/'
+        {
+            i += 1;
+        }
+        let name = html[start..i].to_ascii_lowercase();
+        let mut attributes = Vec::new();
+        loop {
+            while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+                i += 1;
+            }
+            if i >= bytes.len() || bytes[i] == b'>' {
+                break;
+            }
+            let attr_start = i;
+            while i < bytes.len() && !b"= \t\n>".contains(&bytes[i]) {
+                i += 1;
+            }
+            let attr = html[attr_start..i].to_ascii_lowercase();
+            let mut value = String::new();
+            if bytes.get(i) == Some(&b'=') {
+                i += 1;
+                assert_eq!(bytes.get(i), Some(&b'"'), "unquoted attribute in {html}");
+                i += 1;
+                let value_start = i;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += 1;
+                }
+                value = html[value_start..i].to_owned();
+                i += 1;
+            }
+            attributes.push((attr, value));
+        }
+        found.push((name, attributes));
+    }
+    found
+}
+
+/// Whether a serialised attribute URL, as a browser would read it, is
+/// relative or uses http, https or mailto.
+fn url_is_safe(serialised: &str) -> bool {
+    let decoded = serialised
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    // Browsers drop tabs and newlines anywhere and leading controls/spaces.
+    let url: String = decoded
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let url = url.trim_start_matches(|c: char| c <= ' ');
+    match url.split_once(':') {
+        Some((scheme, _))
+            if scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            ["http", "https", "mailto"].contains(&scheme.to_ascii_lowercase().as_str())
+        }
+        _ => true,
+    }
+}
+
+#[test]
+fn renders_commonmark_and_github_extensions() {
+    let out = html(
+        "# Title\n\nSome *em* and **strong** and ~~gone~~.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nA note[^1].\n\n[^1]: The footnote.\n",
+    );
+    assert!(out.contains(r#"<h1 id="title">Title</h1>"#), "{out}");
+    assert!(
+        out.contains("<em>em</em>") && out.contains("<strong>strong</strong>"),
+        "{out}"
+    );
+    assert!(out.contains("<del>gone</del>"), "{out}");
+    assert!(
+        out.contains(r#"<th style="text-align:left">a</th>"#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"<input disabled="" type="checkbox" checked="">"#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r##"<sup class="footnote-reference"><a href="#1""##),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"<div class="footnote-definition" id="1">"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn smart_punctuation_and_heading_attributes() {
+    let out = html("## Custom {#my-id}\n\n\"Quoted\" -- dash...\n");
+    assert!(out.contains(r#"<h2 id="my-id">Custom</h2>"#), "{out}");
+    assert!(out.contains("“Quoted” – dash…"), "{out}");
+}
+
+#[test]
+fn headings_get_unique_ids_and_explicit_ids_win() {
+    let out = html("## Intro\n\n## Intro\n\n## `code` & more\n\n## Other {#intro-1}\n\n## !!!\n");
+    assert!(out.contains(r#"<h2 id="intro">"#), "{out}");
+    assert!(out.contains(r#"<h2 id="intro-2">"#), "{out}");
+    assert!(out.contains(r#"<h2 id="intro-1">Other"#), "{out}");
+    assert!(out.contains(r#"<h2 id="code-more">"#), "{out}");
+    assert!(out.contains(r#"<h2 id="section">"#), "{out}");
+}
+
+#[test]
+fn real_post_content_survives() {
+    let md = r#"![A cat](../images/cat.png "The cat")
+
+[![Logo](/logo.svg)](https://example.com/?a=1&b=2#:~:text=hello%20world)
+
+> A quote
+with lazy continuation
+
+Inline <kbd>Ctrl</kbd> and <abbr title="HyperText">HTML</abbr>.
+
+```rust
+fn main() {}
+```
+"#;
+    let out = html(md);
+    assert!(
+        out.contains(r#"<img src="../images/cat.png" alt="A cat" title="The cat">"#),
+        "{out}"
+    );
+    assert!(out.contains(r#"<a href="https://example.com/?a=1&amp;b=2#:~:text=hello%20world" rel="noopener noreferrer"><img src="/logo.svg" alt="Logo"></a>"#), "{out}");
+    assert!(
+        out.contains("<blockquote>\n<p>A quote\nwith lazy continuation</p>\n</blockquote>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<kbd>Ctrl</kbd>") && out.contains(r#"<abbr title="HyperText">"#),
+        "{out}"
+    );
+    assert!(out.contains(r#"<code class="language-rust">"#), "{out}");
+}
+
+#[test]
+fn stray_front_matter_in_a_body_is_not_rendered() {
+    let out = html("---\ntitle: x\n---\n\nBody\n");
+    assert_eq!(out.trim(), "<p>Body</p>");
+}
+
+#[test]
+fn script_contents_stay_out_of_the_text() {
+    let r = render(
+        "Before <script>alert(1)</script> after\n\n<style>\np { color: red }\n</style>\n\nEnd",
+    );
+    assert_eq!(r.plain_text, "Before after End");
+}
+
+#[test]
+fn plain_text_and_excerpt() {
+    let r = render(
+        "# Hello\n\nThis is *some* `code` text.\n\n```\nlet hidden = 1;\n```\n\n- one\n- two\n",
+    );
+    assert_eq!(r.plain_text, "Hello This is some code text. one two");
+    assert_eq!(r.excerpt(), "Hello This is some code text. one two");
+}
+
+/// XSS and filter-evasion vectors: from the OWASP XSS Filter Evasion cheat
+/// sheet and Markdown-specific shapes.
+pub(crate) const XSS_VECTORS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=http://xss.rocks/xss.js></SCRIPT>",
+    "<IMG SRC=\"javascript:alert('XSS');\">",
+    "<IMG SRC=JaVaScRiPt:alert('XSS')>",
+    "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>",
+    "<a onmouseover=\"alert(document.cookie)\">xxs link</a>",
+    "<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\"\\>",
+    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>",
+    "<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61&#x6C&#x65&#x72&#x74&#x28&#x27&#x58&#x53&#x53&#x27&#x29>",
+    "<IMG SRC=\"jav\tascript:alert('XSS');\">",
+    "<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
+    "<SCRIPT/XSS SRC=\"http://xss.rocks/xss.js\"></SCRIPT>",
+    "<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(\"XSS\")>",
+    "<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>",
+    "<IMG SRC=\"`<javascript:alert>`('XSS')\"",
+    "<iframe src=http://xss.rocks/scriptlet.html <",
+    "<svg/onload=alert('XSS')>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+    "<object data=\"javascript:alert(1)\"></object>",
+    "<embed src=\"data:image/svg+xml;base64,PHN2Zz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+\">",
+    "<div style=\"background-image: url(javascript:alert('XSS'))\">x</div>",
+    "<STYLE>@import'http://xss.rocks/xss.css';</STYLE>",
+    "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">",
+    "<TABLE BACKGROUND=\"javascript:alert('XSS')\"><td>x</td></TABLE>",
+    "<BASE HREF=\"javascript:alert('XSS');//\">",
+    "<LINK REL=\"stylesheet\" HREF=\"javascript:alert('XSS');\">",
+    "<details open ontoggle=alert(1)>",
+    "<input type=\"image\" src=x onerror=alert(1)>",
+    "<a href=\"vbscript:msgbox(1)\">v</a>",
+    // Markdown shapes.
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](javascript&#58;alert(1))",
+    "[click][ref]\n\n[ref]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "![img](javascript:alert(1))",
+    "![img](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](  javascript:alert(1) \"title\")",
+    "[a](<javascript:alert(1)>)",
+    "<a href=\"java&#x09;script:alert(1)\">t</a>",
+    "[a](java\tscript:alert(1))",
+    "```\n</code><script>alert(1)</script>\n```",
+    "<img src=\"x\" alt=\"\" onerror=\"alert(1)\">",
+    "# Heading {#x onclick=alert(1)}",
+    "# Heading {.cls onmouseover=alert(1)}",
+];
+
+#[test]
+fn the_tag_scanner_reads_attributes_inside_quotes_correctly() {
+    let t = tags(r#"<a href=" onerror=x" rel="a"><img src="y" onload="z">"#);
+    assert_eq!(
+        t[0].1,
+        vec![
+            ("href".into(), " onerror=x".into()),
+            ("rel".into(), "a".into())
+        ]
+    );
+    assert_eq!(t[1].1[1].0, "onload");
+}
+
+#[test]
+fn the_url_check_itself_catches_dangerous_schemes() {
+    assert!(!url_is_safe("javascript:alert(1)"));
+    assert!(!url_is_safe(" JaVa\tScript:alert(1)"));
+    assert!(!url_is_safe("data:text/html,x"));
+    assert!(url_is_safe("https://example.com/a:b"));
+    assert!(url_is_safe("../images/x.png"));
+    assert!(url_is_safe("x&lt;javascript:"));
+    assert!(url_is_safe("#:~:text=hi"));
+}
+
+#[test]
+fn xss_corpus_is_neutralised() {
+    assert!(XSS_VECTORS.len() >= 30);
+    for vector in XSS_VECTORS {
+        let out = html(vector);
+        assert_safe(&out);
+        assert!(
+            !out.to_ascii_lowercase().contains("<script"),
+            "{vector} -> {out}"
+        );
+    }
+}
+
+#[test]
+fn link_text_survives_when_its_url_is_dropped() {
+    let out = html("[click](javascript:alert(1))");
+    assert_eq!(
+        out.trim(),
+        "<p><a rel=\"noopener noreferrer\">click</a></p>"
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_text_renders_safely(input in "\\PC{0,400}") {
+            assert_safe(&render(&input).html.into_inner());
+        }
+
+        #[test]
+        fn markdown_and_html_fragments_render_safely(
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "<", ">", "<script>", "</script>", "<img src=x", " onerror=", "alert(1)",
+                "javascript:", "[a](", ")", "![b](", "\"", "'", "`", "```", "\n", " ",
+                "&#106;", "<svg", "<a href=", "data:", "# ", "{#", "}", "[^1]", "<style>",
+                "<!--", "-->", "<![CDATA[", "]]>", "\\", "*", "|", "---\n",
+            ]), 0..60)
+        ) {
+            assert_safe(&render(&parts.concat()).html.into_inner());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The Markdown pipeline: front matter split → CommonMark (+ GitHub
+//! extensions) → heading anchors → HTML → sanitiser → derived text.
+//!
+//! Everything here is a pure function, run once at write time; reads serve
+//! the stored result and never render.
+
+pub mod excerpt;
+pub mod front_matter;
+mod markdown;
+pub mod sanitize;
+
+pub use markdown::{Rendered, render};
+pub use sanitize::SafeHtml;

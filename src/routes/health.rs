@@ -1,0 +1,37 @@
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the answer is 200.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness: the process is up and answering HTTP.
+///
+/// Never touches the database, so an orchestrator does not restart Folio
+/// because PostgreSQL is briefly away.
+#[utoipa::path(tag = "health", responses((status = 200, description = "The process is alive", body = Health)))]
+#[get("/health/live")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers, so requests can be served.
+#[utoipa::path(tag = "health", responses(
+    (status = 200, description = "Ready to serve", body = Health),
+    (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if crate::db::ping(&state.pool).await {
+        Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+    } else {
+        Err(AppError::Unavailable)
+    }
+}

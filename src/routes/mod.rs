@@ -1,0 +1,24 @@
+//! The HTTP surface: one module per resource, one file per operation.
+
+pub mod auth;
+pub mod fallback;
+pub mod health;
+pub mod json;
+pub mod posts;
+
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
+
+/// Registers every route. The same tree serves the app, the tests and the
+/// OpenAPI document, so they cannot disagree.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(
+        scope::scope("/api/v1")
+            .service(auth::login::login)
+            .service(posts::list::list_posts)
+            .service(posts::create::create_post)
+            .service(posts::get::get_post)
+            .service(posts::html::get_post_html)
+            .service(posts::update::update_post)
+            .service(posts::delete::delete_post),
+    );
+}

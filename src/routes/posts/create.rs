@@ -1,0 +1,130 @@
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
+use chrono::Utc;
+use diesel::result::{DatabaseErrorKind, Error as DbError};
+
+use super::dto::PostResponse;
+use super::input::{CreatePostRequest, PostInput};
+use super::markdown_file;
+use crate::auth::{Caller, Role};
+use crate::db::posts;
+use crate::domain::{PostStatus, Slug};
+use crate::error::{AppError, Problem};
+use crate::routes::json;
+use crate::state::AppState;
+
+/// How many numbered variants of a derived slug to try before giving up.
+const SLUG_ATTEMPTS: u32 = 20;
+
+/// Create a post from JSON or from a Markdown file with YAML front matter.
+///
+/// Send JSON (`Content-Type: application/json`), or a whole Markdown file
+/// (`Content-Type: text/markdown`) whose front matter carries `title`,
+/// `slug`, `date`, `tags`, `draft`, `description`; every other key is kept
+/// in `metadata`. A file with a `date` and no `draft: true` is published.
+#[utoipa::path(
+    tag = "posts",
+    request_body(content(
+        (CreatePostRequest = "application/json"),
+        (String = "text/markdown", example = "---\ntitle: Hello\ndate: 2024-05-01\ntags: [intro]\n---\n\n# Hello\n\nMy first post.\n"),
+    )),
+    responses(
+        (status = 201, description = "Created", body = PostResponse,
+            headers(("Location" = String, description = "The new post's URL"))),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to publish", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/posts")]
+pub async fn create_post(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let input = parse_body(&state, &req, &body)?;
+    if input.status == PostStatus::Published && caller.role == Role::Contributor {
+        return Err(AppError::Forbidden("publish posts".into()));
+    }
+    let (slug, derived) = match &input.slug {
+        Some(slug) => (slug.clone(), false),
+        None => (
+            Slug::from_title(input.title.as_str())
+                .unwrap_or_else(|| Slug::parse("post").expect("valid")),
+            true,
+        ),
+    };
+    let author = caller.id;
+    let mut post = web::block(move || input.into_post(slug, author, Utc::now()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+
+    let mut conn = state.conn().await?;
+    let base = Slug::parse(&post.slug).map_err(|e| AppError::invalid("slug", e))?;
+    let mut attempt = 1;
+    let created = loop {
+        match posts::insert(&mut conn, &post).await {
+            Ok(created) => break created,
+            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+                if derived && attempt < SLUG_ATTEMPTS =>
+            {
+                attempt += 1;
+                post.slug = base.with_suffix(attempt).to_string();
+            }
+            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(AppError::Conflict(format!(
+                    "the slug `{}` is taken",
+                    post.slug
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let name = posts::author_name(&mut conn, created.author_id).await?;
+    let location = state
+        .config
+        .public_link(&format!("/api/v1/posts/{}", created.id));
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(PostResponse::new(created, name)))
+}
+
+fn parse_body(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<PostInput, AppError> {
+    let mime = req
+        .mime_type()
+        .map_err(|_| AppError::UnsupportedMediaType("malformed Content-Type".into()))?;
+    let essence = mime
+        .as_ref()
+        .map(|m| (m.type_().as_str(), m.subtype().as_str()));
+    match essence {
+        _ if json::is_json(req) => {
+            if body.len() > state.config.max_json_bytes {
+                return Err(too_large(state.config.max_json_bytes));
+            }
+            let req: CreatePostRequest = json::from_slice(body)?;
+            PostInput::from_request(req)
+        }
+        Some(("text", "markdown" | "x-markdown")) => {
+            if body.len() > state.config.max_markdown_bytes {
+                return Err(too_large(state.config.max_markdown_bytes));
+            }
+            let text = std::str::from_utf8(body)
+                .map_err(|_| AppError::BadRequest("the Markdown file is not valid UTF-8".into()))?;
+            markdown_file::parse(text)
+        }
+        _ => Err(AppError::UnsupportedMediaType(
+            "send application/json or text/markdown".into(),
+        )),
+    }
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::PayloadTooLarge(format!("the body is larger than {limit} bytes"))
+}

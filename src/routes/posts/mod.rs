@@ -1,0 +1,28 @@
+//! `/api/v1/posts`: one file per operation, the shared shapes beside them.
+
+pub mod create;
+pub mod delete;
+pub mod dto;
+pub mod get;
+pub mod html;
+pub mod input;
+pub mod list;
+pub mod markdown_file;
+pub mod update;
+
+use crate::auth::Caller;
+use crate::db::posts::Post;
+use crate::domain::PostStatus;
+use crate::error::AppError;
+
+/// Whether the caller may change this post: 404 when they may not even see
+/// it (another author's draft), 403 when they see it but it is not theirs.
+pub fn check_may_manage(caller: &Caller, post: &Post) -> Result<(), AppError> {
+    if caller.can_manage(post.author_id) {
+        Ok(())
+    } else if post.status == PostStatus::Published.as_str() {
+        Err(AppError::Forbidden("change another author's post".into()))
+    } else {
+        Err(AppError::NotFound("post"))
+    }
+}

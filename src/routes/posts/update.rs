@@ -1,0 +1,67 @@
+use actix_web::{patch, web};
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+
+use super::dto::PostResponse;
+use super::input::UpdatePostRequest;
+use crate::auth::{Caller, Role};
+use crate::db::posts::{self, PostKey};
+use crate::domain::PostStatus;
+use crate::error::{AppError, Problem};
+use crate::routes::json::JsonBody;
+use crate::state::AppState;
+
+/// Update a post in part.
+///
+/// An absent field is kept, `null` clears it (where it can be cleared), a
+/// value replaces it. A new body is rendered again.
+#[utoipa::path(
+    tag = "posts",
+    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
+    request_body = UpdatePostRequest,
+    responses(
+        (status = 200, description = "The updated post", body = PostResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/posts/{id_or_slug}")]
+pub async fn update_post(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<UpdatePostRequest>,
+) -> Result<web::Json<PostResponse>, AppError> {
+    let key = PostKey::parse(&path);
+    let JsonBody(changes) = body;
+    let mut conn = state.conn().await?;
+    let (post, author) = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let mut post = posts::find_for_update(conn, &key)
+                .await?
+                .ok_or(AppError::NotFound("post"))?;
+            super::check_may_manage(&caller, &post)?;
+            changes.apply(&mut post, Utc::now())?;
+            if post.status == PostStatus::Published.as_str() && caller.role == Role::Contributor {
+                return Err(AppError::Forbidden("publish posts".into()));
+            }
+            let post = posts::update(conn, &post)
+                .await
+                .map_err(|e| match AppError::from(e) {
+                    AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
+                    other => other,
+                })?;
+            let author = posts::author_name(conn, post.author_id).await?;
+            Ok((post, author))
+        })
+        .await?;
+    Ok(web::Json(PostResponse::new(post, author)))
+}

@@ -1,0 +1,4 @@
+pub mod test_app;
+pub mod test_db;
+
+pub use test_app::TestApp;

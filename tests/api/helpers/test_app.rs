@@ -1,0 +1,169 @@
+//! The real application on a random port, over a fresh database.
+
+use std::collections::HashMap;
+
+use folio::config::Config;
+use folio::startup::Application;
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::test_db::TestDb;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    pub config: Config,
+}
+
+/// Settings for a test app; tests may add or override variables.
+pub fn test_env(db: &TestDb) -> HashMap<String, String> {
+    [
+        ("DATABASE_URL", db.url()),
+        ("FOLIO_ADDR", "127.0.0.1:0".into()),
+        ("FOLIO_JWT_SECRET", JWT_SECRET.into()),
+        ("FOLIO_ADMIN_EMAIL", ADMIN_EMAIL.into()),
+        ("FOLIO_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
+        ("FOLIO_WORKERS", "1".into()),
+        ("FOLIO_DB_POOL_SIZE", "4".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with extra or changed settings.
+    pub async fn spawn_with(customise: impl FnOnce(&mut HashMap<String, String>)) -> Self {
+        let db = TestDb::new().await;
+        let mut env = test_env(&db);
+        customise(&mut env);
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+        let app = Application::build(config.clone()).await.expect("build app");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            base,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            db,
+            config,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.request(Method::POST, "/api/v1/auth/login")
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    pub async fn token_for(&self, email: &str, password: &str) -> String {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), 200, "login as {email}");
+        let body: Value = res.json().await.expect("token json");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Adds a user straight to the database (there is no users API yet)
+    /// and returns their id and an access token.
+    pub async fn user_with_role(&self, role: &str) -> (Uuid, String) {
+        let id = Uuid::now_v7();
+        let email = format!("{role}-{}@example.com", id.simple());
+        let password = "a-long-enough-password";
+        let hash = folio::auth::password::hash(password).expect("hash");
+        let mut conn = self.db.conn().await;
+        folio::db::users::insert(
+            &mut conn,
+            &folio::db::users::NewUser {
+                id,
+                email: &email,
+                name: &format!("A {role}"),
+                password_hash: &hash,
+                role,
+            },
+        )
+        .await
+        .expect("insert user");
+        (id, self.token_for(&email, password).await)
+    }
+
+    pub async fn create_post(&self, token: &str, body: Value) -> Response {
+        self.request(Method::POST, "/api/v1/posts")
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("create post")
+    }
+
+    /// Creates a post and returns its JSON, asserting it was created.
+    pub async fn created_post(&self, token: &str, body: Value) -> Value {
+        let res = self.create_post(token, body).await;
+        assert_eq!(res.status(), 201, "create post");
+        res.json().await.expect("post json")
+    }
+
+    pub async fn import_markdown(&self, token: &str, file: &str) -> Response {
+        self.request(Method::POST, "/api/v1/posts")
+            .bearer_auth(token)
+            .header("content-type", "text/markdown")
+            .body(file.to_owned())
+            .send()
+            .await
+            .expect("import")
+    }
+}
+
+/// Asserts a response is an RFC 9457 problem with this status, and returns it.
+pub async fn assert_problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content-type {content_type:?} for {}",
+        res.url()
+    );
+    let body: Value = res.json().await.expect("problem json");
+    assert_eq!(body["status"], status, "{body}");
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].is_string(), "problem lacks {field}: {body}");
+    }
+    body
+}

@@ -1,0 +1,80 @@
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+
+/// The committed document must be what the code generates. Rewrite it with
+/// `cargo run -- openapi > openapi/openapi.json` (or `UPDATE_OPENAPI=1 cargo test`).
+#[test]
+fn committed_openapi_matches_the_code() {
+    let generated = folio::openapi::spec_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(COMMITTED, &generated).expect("write openapi.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_operation_is_documented_with_problem_errors() {
+    let spec: Value = serde_json::from_str(&folio::openapi::spec_json()).unwrap();
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            assert!(op["summary"].is_string(), "{id} has no summary");
+            assert!(op["tags"].is_array(), "{id} has no tag");
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{id} {status} is not problem+json"
+                    );
+                }
+            }
+            if path.starts_with("/api/") {
+                assert!(
+                    responses.keys().any(|s| s.starts_with('4')),
+                    "{id} documents no 4xx"
+                );
+                assert!(op["security"].is_array(), "{id} states no security");
+            }
+        }
+    }
+    assert!(operations >= 9, "{operations}");
+}
+
+#[tokio::test]
+async fn the_spec_and_the_explorer_are_served() {
+    let app = TestApp::spawn().await;
+    let served: Value = app
+        .get("/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let generated: Value = serde_json::from_str(&folio::openapi::spec_json()).unwrap();
+    assert_eq!(served, generated);
+    let res = app.get("/docs/").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("swagger-ui"), "{page}");
+    assert!(
+        !page.contains("cdn") && !page.contains("unpkg"),
+        "the explorer must work offline"
+    );
+    let res = app.get("/docs/swagger-ui-bundle.js").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}

@@ -1,0 +1,537 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::helpers::test_app::assert_problem;
+
+#[tokio::test]
+async fn create_post_returns_201_with_location_and_rendered_html() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let res = app
+        .create_post(
+            &token,
+            json!({
+                "title": "Hello, World!",
+                "markdown": "# Hi\n\nSome *text* <script>alert(1)</script>",
+                "status": "published",
+                "tags": ["rust", "web"],
+                "metadata": {"series": "intro"}
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let post: Value = res.json().await.unwrap();
+    assert_eq!(
+        location,
+        app.url(&format!("/api/v1/posts/{}", post["id"].as_str().unwrap()))
+    );
+    assert_eq!(post["slug"], "hello-world");
+    assert_eq!(post["title"], "Hello, World!");
+    assert_eq!(post["status"], "published");
+    assert!(post["published_at"].is_string());
+    assert_eq!(post["tags"], json!(["rust", "web"]));
+    assert_eq!(post["metadata"], json!({"series": "intro"}));
+    assert_eq!(post["author"]["name"], "Admin");
+    assert_eq!(
+        post["markdown"],
+        "# Hi\n\nSome *text* <script>alert(1)</script>"
+    );
+    assert_eq!(
+        post["html"],
+        "<h1 id=\"hi\">Hi</h1>\n<p>Some <em>text</em> </p>\n"
+    );
+    assert_eq!(post["excerpt"], "Hi Some text");
+
+    // The Location answers with the same post.
+    let fetched: Value = app
+        .client
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched, post);
+}
+
+#[tokio::test]
+async fn posts_are_fetched_by_id_or_slug_and_as_an_html_fragment() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let post = app
+        .created_post(&token, json!({"title": "Frag", "markdown": "A [link](https://example.com)", "status": "published"}))
+        .await;
+    let by_slug: Value = app
+        .get("/api/v1/posts/frag")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let by_id: Value = app
+        .get(&format!("/api/v1/posts/{}", post["id"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_slug, post);
+    assert_eq!(by_id, post);
+
+    let res = app.get("/api/v1/posts/frag/html").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(
+        res.text().await.unwrap(),
+        "<p>A <a href=\"https://example.com\" rel=\"noopener noreferrer\">link</a></p>\n"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_writes_get_401_with_www_authenticate() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let post = app
+        .created_post(&token, json!({"title": "Mine", "markdown": "x"}))
+        .await;
+    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
+    let attempts = [
+        app.request(Method::POST, "/api/v1/posts")
+            .json(&json!({"title": "t", "markdown": "m"})),
+        app.request(Method::PATCH, &path)
+            .json(&json!({"title": "t"})),
+        app.request(Method::DELETE, &path),
+    ];
+    for attempt in attempts {
+        let res = attempt.send().await.unwrap();
+        assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"folio\"");
+        assert_problem(res, 401).await;
+    }
+    // Nothing changed.
+    let res = app.get(&path).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["title"], "Mine");
+}
+
+#[tokio::test]
+async fn drafts_are_invisible_to_anonymous_callers() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let draft = app
+        .created_post(&token, json!({"title": "Secret", "markdown": "x"}))
+        .await;
+    assert_eq!(draft["status"], "draft");
+    assert!(draft["published_at"].is_null());
+    let id = draft["id"].as_str().unwrap();
+    for path in [
+        "/api/v1/posts/secret".to_owned(),
+        format!("/api/v1/posts/{id}"),
+        "/api/v1/posts/secret/html".to_owned(),
+    ] {
+        assert_problem(app.get(&path).send().await.unwrap(), 404).await;
+        assert_eq!(
+            app.get(&path)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{path}"
+        );
+    }
+    let list: Value = app
+        .get("/api/v1/posts")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["pagination"]["total"], 0);
+    let list: Value = app
+        .get("/api/v1/posts")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["pagination"]["total"], 1);
+}
+
+#[tokio::test]
+async fn list_is_newest_first_paginated_and_without_bodies() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    for day in 1..=5 {
+        app.created_post(
+            &token,
+            json!({
+                "title": format!("Day {day}"),
+                "markdown": "body",
+                "status": "published",
+                "published_at": format!("2024-01-0{day}T12:00:00Z")
+            }),
+        )
+        .await;
+    }
+    let page: Value = app
+        .get("/api/v1/posts?limit=2&page=2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Day 3", "Day 2"]);
+    assert_eq!(
+        page["meta"]["pagination"],
+        json!({"page": 2, "limit": 2, "pages": 3, "total": 5})
+    );
+    let item = &page["data"][0];
+    assert!(
+        item.get("markdown").is_none() && item.get("html").is_none(),
+        "{item}"
+    );
+    assert_eq!(item["excerpt"], "body");
+
+    let default: Value = app
+        .get("/api/v1/posts")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(default["meta"]["pagination"]["limit"], 15);
+    assert_eq!(default["data"].as_array().unwrap().len(), 5);
+
+    let past_end: Value = app
+        .get("/api/v1/posts?page=99")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(past_end["data"], json!([]));
+    assert_eq!(past_end["meta"]["pagination"]["total"], 5);
+}
+
+#[tokio::test]
+async fn bad_pagination_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=-1",
+        "limit=abc",
+        "page=0",
+        "page=-3",
+        "page=x",
+        "page=1000001",
+        "limit=99999999999999999999",
+    ] {
+        let res = app
+            .get(&format!("/api/v1/posts?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn patch_updates_only_what_is_sent_and_renders_again() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let post = app
+        .created_post(
+            &token,
+            json!({"title": "Before", "markdown": "old *body*", "excerpt": "Mine", "tags": ["a"], "metadata": {"k": 1}}),
+        )
+        .await;
+    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
+    let patch = |body: Value| {
+        app.request(Method::PATCH, &path)
+            .bearer_auth(&token)
+            .json(&body)
+    };
+
+    let res = patch(json!({"markdown": "new **body**"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(updated["title"], "Before");
+    assert_eq!(updated["html"], "<p>new <strong>body</strong></p>\n");
+    assert_eq!(updated["excerpt"], "Mine", "a custom excerpt is kept");
+    assert_eq!(updated["tags"], json!(["a"]));
+    assert_eq!(updated["slug"], post["slug"]);
+    assert!(updated["updated_at"].as_str() > post["updated_at"].as_str());
+
+    // null clears; the excerpt goes back to being derived.
+    let cleared: Value = patch(json!({"excerpt": null, "tags": null, "metadata": null}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cleared["excerpt"], "new body");
+    assert_eq!(cleared["tags"], json!([]));
+    assert_eq!(cleared["metadata"], json!({}));
+
+    let published: Value = patch(json!({"status": "published", "slug": "after"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["status"], "published");
+    assert!(published["published_at"].is_string());
+    assert_eq!(
+        app.get("/api/v1/posts/after")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Fields that cannot be cleared, and unknown fields, are 422 and change nothing.
+    for body in [
+        json!({"title": null}),
+        json!({"title": ""}),
+        json!({"author": "someone"}),
+        json!({"published_at": null}),
+        json!({"status": "archived"}),
+    ] {
+        let problem = assert_problem(patch(body.clone()).send().await.unwrap(), 422).await;
+        assert!(
+            problem["errors"].as_array().is_some_and(|e| !e.is_empty()),
+            "{body}: {problem}"
+        );
+    }
+    let after: Value = app.get(&path).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after, published);
+}
+
+#[tokio::test]
+async fn delete_returns_204_and_then_404() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let post = app
+        .created_post(
+            &token,
+            json!({"title": "Gone", "markdown": "x", "status": "published"}),
+        )
+        .await;
+    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
+    let res = app
+        .request(Method::DELETE, &path)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_problem(app.get(&path).send().await.unwrap(), 404).await;
+    assert_problem(app.get("/api/v1/posts/gone").send().await.unwrap(), 404).await;
+    let again = app
+        .request(Method::DELETE, &path)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(again, 404).await;
+}
+
+#[tokio::test]
+async fn a_taken_slug_is_409_but_derived_slugs_get_a_suffix() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    app.created_post(&token, json!({"title": "Same", "markdown": "x"}))
+        .await;
+    let second = app
+        .created_post(&token, json!({"title": "Same", "markdown": "x"}))
+        .await;
+    assert_eq!(second["slug"], "same-2");
+    let res = app
+        .create_post(
+            &token,
+            json!({"title": "Other", "slug": "same", "markdown": "x"}),
+        )
+        .await;
+    assert_problem(res, 409).await;
+    let third = app
+        .created_post(&token, json!({"title": "Third", "markdown": "x"}))
+        .await;
+    let res = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/posts/{}", third["id"].as_str().unwrap()),
+        )
+        .bearer_auth(&token)
+        .json(&json!({"slug": "same-2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 409).await;
+}
+
+#[tokio::test]
+async fn invalid_fields_are_422_and_all_listed() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let res = app
+        .create_post(
+            &token,
+            json!({"title": "  ", "slug": "Not A Slug", "markdown": "x", "tags": [""], "metadata": [1]}),
+        )
+        .await;
+    let problem = assert_problem(res, 422).await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "slug", "tags", "metadata"]);
+
+    for (body, field) in [
+        (json!({"markdown": "x"}), "title"),
+        (
+            json!({"title": "t", "markdown": "x", "author": "me"}),
+            "author",
+        ),
+        (
+            json!({"title": "t", "markdown": "x", "status": "live"}),
+            "status",
+        ),
+        (json!({"title": 5, "markdown": "x"}), "title"),
+        (
+            json!({"title": "t", "markdown": "x", "tags": ["a", 7]}),
+            "tags[1]",
+        ),
+        (
+            json!({"title": "t", "slug": "550e8400-e29b-41d4-a716-446655440000", "markdown": "x"}),
+            "slug",
+        ),
+    ] {
+        let problem = assert_problem(app.create_post(&token, body.clone()).await, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+    }
+    let list: Value = app
+        .get("/api/v1/posts")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["pagination"]["total"], 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn authors_manage_only_their_own_posts() {
+    let app = TestApp::spawn().await;
+    let (_, alice) = app.user_with_role("author").await;
+    let (_, bob) = app.user_with_role("author").await;
+    let draft = app
+        .created_post(&alice, json!({"title": "Alice draft", "markdown": "x"}))
+        .await;
+    let public = app
+        .created_post(
+            &alice,
+            json!({"title": "Alice public", "markdown": "x", "status": "published"}),
+        )
+        .await;
+    let draft_path = format!("/api/v1/posts/{}", draft["id"].as_str().unwrap());
+    let public_path = format!("/api/v1/posts/{}", public["id"].as_str().unwrap());
+
+    // Bob cannot see Alice's draft at all, and cannot change her published post.
+    assert_problem(
+        app.get(&draft_path).bearer_auth(&bob).send().await.unwrap(),
+        404,
+    )
+    .await;
+    let patch = |path: &str, token: &str| {
+        app.request(Method::PATCH, path)
+            .bearer_auth(token)
+            .json(&json!({"title": "Bob was here"}))
+    };
+    assert_problem(patch(&draft_path, &bob).send().await.unwrap(), 404).await;
+    assert_problem(patch(&public_path, &bob).send().await.unwrap(), 403).await;
+    assert_problem(
+        app.request(Method::DELETE, &public_path)
+            .bearer_auth(&bob)
+            .send()
+            .await
+            .unwrap(),
+        403,
+    )
+    .await;
+    let bob_list: Value = app
+        .get("/api/v1/posts")
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bob_list["meta"]["pagination"]["total"], 1);
+
+    // Alice and an editor can.
+    assert_eq!(
+        patch(&draft_path, &alice).send().await.unwrap().status(),
+        200
+    );
+    let (_, editor) = app.user_with_role("editor").await;
+    assert_eq!(
+        patch(&public_path, &editor).send().await.unwrap().status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn contributors_cannot_publish() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user_with_role("contributor").await;
+    let res = app
+        .create_post(
+            &token,
+            json!({"title": "Eager", "markdown": "x", "status": "published"}),
+        )
+        .await;
+    assert_problem(res, 403).await;
+    let draft = app
+        .created_post(&token, json!({"title": "Patient", "markdown": "x"}))
+        .await;
+    let res = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/posts/{}", draft["id"].as_str().unwrap()),
+        )
+        .bearer_auth(&token)
+        .json(&json!({"status": "published"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403).await;
+}

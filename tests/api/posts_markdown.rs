@@ -1,0 +1,236 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::helpers::test_app::assert_problem;
+
+/// A post the way a Hugo or Astro site keeps it.
+const BLOG_POST: &str = r#"---
+title: "Shipping Folio: a Rust CMS"
+date: 2024-03-10T14:30:00+01:00
+tags: ["rust", "cms"]
+description: How we built it.
+categories: [engineering]
+cover:
+  image: ../images/cover.png
+  alt: The cover
+---
+
+# Shipping Folio
+
+We wrote it in **Rust**. See [the docs](https://example.com/docs?v=1#:~:text=fast).
+
+![Architecture](../images/arch.png "How it fits")
+
+> Quote
+with lazy continuation
+
+- [x] render
+- [ ] cache
+
+| a | b |
+|:-:|---|
+| 1 | 2 |
+
+A note.[^1]
+
+[^1]: The footnote.
+
+<img src=x onerror=alert(1)> <a href="javascript:alert(1)">bad</a>
+"#;
+
+#[tokio::test]
+async fn a_markdown_file_imports_with_its_front_matter_mapped_to_fields() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let res = app.import_markdown(&token, BLOG_POST).await;
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().contains_key("location"));
+    let post: Value = res.json().await.unwrap();
+    assert_eq!(post["title"], "Shipping Folio: a Rust CMS");
+    assert_eq!(post["slug"], "shipping-folio-a-rust-cms");
+    assert_eq!(
+        post["status"], "published",
+        "a dated file without draft: true is published"
+    );
+    assert_eq!(post["published_at"], "2024-03-10T13:30:00Z");
+    assert_eq!(post["tags"], json!(["rust", "cms"]));
+    assert_eq!(post["excerpt"], "How we built it.");
+    assert_eq!(
+        post["metadata"],
+        json!({"categories": ["engineering"], "cover": {"image": "../images/cover.png", "alt": "The cover"}})
+    );
+    assert!(
+        post["markdown"]
+            .as_str()
+            .unwrap()
+            .starts_with("\n# Shipping Folio\n")
+    );
+
+    let html = post["html"].as_str().unwrap();
+    for expected in [
+        r#"<h1 id="shipping-folio">Shipping Folio</h1>"#,
+        r#"<a href="https://example.com/docs?v=1#:~:text=fast" rel="noopener noreferrer">the docs</a>"#,
+        r#"<img src="../images/arch.png" alt="Architecture" title="How it fits">"#,
+        "<blockquote>\n<p>Quote\nwith lazy continuation</p>\n</blockquote>",
+        r#"<input disabled="" type="checkbox" checked="">"#,
+        r#"<th style="text-align:center">a</th>"#,
+        r##"<sup class="footnote-reference"><a href="#1" rel="noopener noreferrer">1</a></sup>"##,
+        r#"<div class="footnote-definition" id="1">"#,
+        r#"<img src="x">"#,
+        r#"<a rel="noopener noreferrer">bad</a>"#,
+    ] {
+        assert!(html.contains(expected), "missing {expected} in\n{html}");
+    }
+    assert!(
+        !html.contains("onerror") && !html.contains("javascript:"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<hr") && !html.contains("title:"),
+        "front matter leaked: {html}"
+    );
+}
+
+#[tokio::test]
+async fn export_then_import_gives_an_equivalent_post() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let original: Value = app
+        .import_markdown(&token, BLOG_POST)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = original["id"].as_str().unwrap();
+
+    let res = app
+        .get(&format!("/api/v1/posts/{id}"))
+        .header("accept", "text/markdown")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/markdown; charset=utf-8"
+    );
+    let exported = res.text().await.unwrap();
+    assert!(
+        exported.starts_with("---\ntitle: 'Shipping Folio: a Rust CMS'\n"),
+        "{exported}"
+    );
+    assert!(
+        exported.contains("\ndate: 2024-03-10T13:30:00Z\n"),
+        "{exported}"
+    );
+
+    let deleted = app
+        .request(Method::DELETE, &format!("/api/v1/posts/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let reimported: Value = app
+        .import_markdown(&token, &exported)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for field in [
+        "title",
+        "slug",
+        "status",
+        "published_at",
+        "tags",
+        "excerpt",
+        "metadata",
+        "markdown",
+        "html",
+    ] {
+        assert_eq!(reimported[field], original[field], "{field}");
+    }
+    // And exporting again gives the very same file.
+    let again = app
+        .get(&format!(
+            "/api/v1/posts/{}",
+            reimported["id"].as_str().unwrap()
+        ))
+        .header("accept", "text/markdown")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(again, exported);
+}
+
+#[tokio::test]
+async fn json_stays_the_default_representation() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    app.import_markdown(&token, BLOG_POST).await;
+    for accept in [
+        "*/*",
+        "application/json",
+        "application/json, text/markdown;q=0.5",
+        "text/html",
+    ] {
+        let res = app
+            .get("/api/v1/posts/shipping-folio-a-rust-cms")
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json",
+            "{accept}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn drafts_and_undated_files_import_as_drafts() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    for file in [
+        "---\ntitle: Draft one\ndate: 2024-01-01\ndraft: true\n---\nbody",
+        "---\ntitle: Draft two\n---\nbody",
+    ] {
+        let post: Value = app
+            .import_markdown(&token, file)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(post["status"], "draft", "{file}");
+    }
+}
+
+#[tokio::test]
+async fn bad_markdown_files_are_clear_4xx_problems() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let cases: [(&[u8], u16); 6] = [
+        (b"---\ntitle: never closed\n", 422),
+        (b"---\ntitle: [unclosed\n---\nbody", 422),
+        (b"---\n- a list\n---\nbody", 422),
+        (b"---\ndate: 2024-01-01\n---\nno title", 422),
+        (b"---\ntitle: t\ndate: someday\n---\nbody", 422),
+        (b"---\ntitle: t\n---\n\xff\xfe invalid utf-8", 400),
+    ];
+    for (file, status) in cases {
+        let res = app
+            .request(Method::POST, "/api/v1/posts")
+            .bearer_auth(&token)
+            .header("content-type", "text/markdown; charset=utf-8")
+            .body(file.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, status).await;
+    }
+}
