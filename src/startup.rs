@@ -84,6 +84,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 ));
             })
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .service(web::redirect("/docs", "/docs/").permanent())
             .default_service(web::to(not_found_or_method_not_allowed))
     })
     .workers(workers)

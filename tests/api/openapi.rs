@@ -75,6 +75,9 @@ async fn the_spec_and_the_explorer_are_served() {
         !page.contains("cdn") && !page.contains("unpkg"),
         "the explorer must work offline"
     );
+    let res = app.get("/docs").send().await.unwrap();
+    assert_eq!(res.status(), 308);
+    assert_eq!(res.headers()["location"], "/docs/");
     let res = app.get("/docs/swagger-ui-bundle.js").send().await.unwrap();
     assert_eq!(res.status(), 200);
 }
