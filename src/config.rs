@@ -70,6 +70,18 @@ pub struct Config {
     pub max_markdown_bytes: usize,
     pub workers: usize,
     pub log_format: LogFormat,
+    /// Longest accepted path and query string, and all headers together.
+    pub max_uri_bytes: usize,
+    pub max_header_bytes: usize,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// How long a client may take to send a request body.
+    pub body_timeout: Duration,
+    /// Requests a minute per client address and per credential (0 = off).
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A configuration error that names the variable at fault.
@@ -210,6 +222,25 @@ impl Config {
             }
         };
 
+        let trusted_proxies = match var("FOLIO_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            err(
+                                "FOLIO_TRUSTED_PROXIES",
+                                format!("`{s}` is not an IP address or CIDR range"),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
         Ok(Self {
             database_url: Secret::new(database_url),
@@ -233,6 +264,20 @@ impl Config {
                 as usize,
             workers: number("FOLIO_WORKERS", cores, 1, 1_024)? as usize,
             log_format,
+            max_uri_bytes: number("FOLIO_MAX_URI_BYTES", 8 * 1024, 256, 64 * 1024)? as usize,
+            max_header_bytes: number("FOLIO_MAX_HEADER_BYTES", 16 * 1024, 1_024, 64 * 1024)?
+                as usize,
+            shutdown_timeout: Duration::from_secs(number(
+                "FOLIO_SHUTDOWN_TIMEOUT_SECS",
+                30,
+                1,
+                3_600,
+            )?),
+            body_timeout: Duration::from_secs(number("FOLIO_BODY_TIMEOUT_SECS", 30, 1, 3_600)?),
+            rate_limit_per_minute: number("FOLIO_RATE_LIMIT_PER_MINUTE", 1_200, 0, 10_000_000)?
+                as u32,
+            rate_limit_burst: number("FOLIO_RATE_LIMIT_BURST", 200, 1, 10_000_000)? as u32,
+            trusted_proxies,
         })
     }
 
@@ -309,6 +354,9 @@ mod tests {
             ("FOLIO_DB_POOL_SIZE", "0"),
             ("FOLIO_MAX_JSON_BYTES", "lots"),
             ("FOLIO_LOG_FORMAT", "xml"),
+            ("FOLIO_TRUSTED_PROXIES", "10.0.0.0/8, not-an-ip"),
+            ("FOLIO_RATE_LIMIT_PER_MINUTE", "-1"),
+            ("FOLIO_SHUTDOWN_TIMEOUT_SECS", "0"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

@@ -74,6 +74,10 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    #[error("too many requests; retry in {0} seconds")]
+    TooManyRequests(u64),
+    #[error("the request body took too long to arrive")]
+    RequestTimeout,
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error(transparent)]
@@ -91,6 +95,7 @@ impl AppError {
             Self::Conflict(_) => "/problems/conflict",
             Self::Unauthorized(_) => "/problems/unauthorized",
             Self::Unavailable => "/problems/unavailable",
+            Self::TooManyRequests(_) => "/problems/rate-limited",
             _ => "about:blank",
         }
     }
@@ -108,6 +113,8 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -139,6 +146,9 @@ impl ResponseError for AppError {
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
+            Self::TooManyRequests(seconds) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+            }
             _ => {}
         }
         response
@@ -167,15 +177,44 @@ pub fn problem_response(
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if !matches!(e, Error::NotFound) {
+            crate::middleware::metrics::database_error();
+        }
         match e {
             Error::NotFound => Self::NotFound("resource"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::Conflict(format!("already exists ({})", info.message()))
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::Unavailable,
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if is_transient(info.message()) =>
+            {
+                tracing::warn!(error = info.message(), "transient database failure");
+                Self::Unavailable
+            }
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// Failures that say "the database is away or overloaded right now", not
+/// "this request is wrong": a restart, a shutdown, a statement timeout.
+/// diesel does not expose the SQLSTATE, so these are PostgreSQL's messages.
+fn is_transient(message: &str) -> bool {
+    const TRANSIENT: &[&str] = &[
+        "terminating connection",
+        "the database system is starting up",
+        "the database system is shutting down",
+        "the database system is in recovery mode",
+        "canceling statement due to statement timeout",
+        "canceling statement due to lock timeout",
+        "too many connections",
+        "connection closed",
+    ];
+    TRANSIENT.iter().any(|t| message.contains(t))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
@@ -183,6 +222,7 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
         // Every pool failure (timeout, refused connection) means "the database
         // cannot take this request now": a 503 the client may retry.
         tracing::warn!(error = %e, "database pool unavailable");
+        crate::middleware::metrics::database_error();
         Self::Unavailable
     }
 }

@@ -4,15 +4,17 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::web::{self, PayloadConfig};
 use actix_web::{App, HttpServer};
-use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::error::problem_fallback;
+use crate::middleware::limits::limits as size_limits;
+use crate::middleware::observe::observe;
+use crate::middleware::rate_limit::{RateLimits, rate_limit};
+use crate::middleware::security_headers::security_headers;
 use crate::routes::fallback::{RouteTable, not_found_or_method_not_allowed};
 use crate::routes::json::{path_config, query_config};
 use crate::state::AppState;
@@ -27,15 +29,13 @@ impl Application {
     /// Prepares the database (create, migrate, first admin) and binds the
     /// listener; the server starts when [`Application::run_until_stopped`]
     /// is awaited.
+    ///
+    /// When PostgreSQL is not reachable yet, Folio starts all the same: it
+    /// answers 503 (and `/health/ready` 503) and keeps preparing the
+    /// database in the background until it succeeds.
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let url = config.database_url.expose().clone();
-        db::create_database_if_missing(&url).await?;
-        let applied = db::migrate(&url).await?;
-        if applied > 0 {
-            tracing::info!(applied, "applied database migrations");
-        }
         let pool = db::pool(&url, config.db_pool_size, config.db_timeout)?;
-        bootstrap::ensure_admin(&pool, &config).await?;
 
         let listener = TcpListener::bind(config.addr)?;
         let bound = listener.local_addr()?;
@@ -44,6 +44,16 @@ impl Application {
             config.public_url = url::Url::parse(&format!("http://{bound}"))?;
         }
         let state = AppState::new(config, pool);
+        match prepare_database(&state).await {
+            Ok(()) => state.mark_prepared(),
+            Err(e) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "the database is not ready; retrying in the background"
+                );
+                tokio::spawn(keep_preparing(state.clone()));
+            }
+        }
         let server = serve(listener, state)?;
         Ok(Self { port, server })
     }
@@ -57,11 +67,55 @@ impl Application {
     }
 }
 
+/// Creates the database if needed, applies migrations, creates the first admin.
+async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
+    let url = state.config.database_url.expose();
+    db::create_database_if_missing(url).await?;
+    let applied = db::migrate(url).await?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    bootstrap::ensure_admin(&state.pool, &state.config).await
+}
+
+async fn keep_preparing(state: AppState) {
+    let mut delay = std::time::Duration::from_millis(500);
+    loop {
+        tokio::time::sleep(delay).await;
+        match prepare_database(&state).await {
+            Ok(()) => {
+                state.mark_prepared();
+                tracing::info!("the database is ready");
+                return;
+            }
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "the database is still not ready"),
+        }
+        delay = (delay * 2).min(std::time::Duration::from_secs(5));
+    }
+}
+
 /// Starts the HTTP server on a bound listener.
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let spec = openapi::spec();
     let route_table = web::Data::new(RouteTable::from_openapi(&spec));
     let workers = state.config.workers;
+    let shutdown_timeout = state.config.shutdown_timeout.as_secs();
+    let limits = RateLimits::new(
+        state.config.rate_limit_per_minute,
+        state.config.rate_limit_burst,
+        state.config.trusted_proxies.clone(),
+    );
+    if let Some(limits) = limits.clone() {
+        // Idle buckets are dropped every minute so memory stays bounded.
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limits.forget_idle();
+            }
+        });
+    }
+    let limits = web::Data::new(limits);
     let body_limit = state
         .config
         .max_json_bytes
@@ -70,10 +124,15 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
 
     let server = HttpServer::new(move || {
         App::new()
+            // The last `wrap` runs first: request ids and logs see the final
+            // answer, security headers cover 429s and problem rewrites.
             .wrap(ErrorHandlers::new().default_handler(problem_fallback))
-            .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(rate_limit))
+            .wrap(from_fn(size_limits))
+            .wrap(from_fn(security_headers))
+            .wrap(from_fn(observe))
             .app_data(state.clone())
+            .app_data(limits.clone())
             .app_data(route_table.clone())
             .app_data(PayloadConfig::new(body_limit))
             .app_data(query_config())
@@ -88,6 +147,10 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .default_service(web::to(not_found_or_method_not_allowed))
     })
     .workers(workers)
+    // A client gets 5 s to send its request head, then is dropped; SIGTERM
+    // stops accepting at once and gives in-flight requests this long.
+    .client_request_timeout(std::time::Duration::from_secs(5))
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
     Ok(server)

@@ -3,6 +3,7 @@
 //! any number of instances can serve the same database.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
@@ -14,6 +15,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub pool: DbPool,
     pub tokens: Arc<TokenKeys>,
+    /// Whether this process has seen the database created and migrated.
+    /// Until then every database call is a 503, never a query against
+    /// missing tables.
+    prepared: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -23,11 +28,23 @@ impl AppState {
             config: Arc::new(config),
             pool,
             tokens: Arc::new(tokens),
+            prepared: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    pub fn mark_prepared(&self) {
+        self.prepared.store(true, Ordering::Release);
+    }
+
+    pub fn is_prepared(&self) -> bool {
+        self.prepared.load(Ordering::Acquire)
     }
 
     /// A pooled connection, or a 503 when none can be had in time.
     pub async fn conn(&self) -> Result<DbConn, AppError> {
+        if !self.is_prepared() {
+            return Err(AppError::Unavailable);
+        }
         Ok(self.pool.get().await?)
     }
 }

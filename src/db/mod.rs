@@ -22,9 +22,31 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 const STARTUP_LOCK: i64 = 0x666f_6c69_6f00_0001;
 
 /// Builds the pool. Connections are made lazily, so Folio starts even
-/// while PostgreSQL is down; checkouts give up after `timeout`.
+/// while PostgreSQL is down; checkouts give up after `timeout`, and every
+/// statement is cancelled by PostgreSQL after `timeout` too, so a stuck
+/// query cannot hold a connection (and a client) indefinitely.
 pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+
+    let statement_timeout_ms = timeout.as_millis();
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // A connection broken by a database restart is marked broken by its
+    // first failed query and dropped on return; a test query on every
+    // checkout would cost a round trip per request.
+    config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
+                .execute(&mut conn)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     Ok(Pool::builder(manager)
         .max_size(size)
         .wait_timeout(Some(timeout))

@@ -29,9 +29,24 @@ pub async fn live() -> HttpResponse {
 ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    if crate::db::ping(&state.pool).await {
+    if state.is_prepared() && crate::db::ping(&state.pool).await {
         Ok(HttpResponse::Ok().json(Health { status: "ok" }))
     } else {
         Err(AppError::Unavailable)
     }
+}
+
+/// Prometheus metrics for this instance.
+///
+/// Requests by route and status, latency histograms, database pool usage
+/// and database errors, in the Prometheus text format. Expose it to your
+/// scraper only (e.g. block `/metrics` at the public proxy).
+#[utoipa::path(tag = "health", responses(
+    (status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain"),
+))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::middleware::metrics::render(&state.pool))
 }

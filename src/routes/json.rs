@@ -57,6 +57,31 @@ pub fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
+/// The raw request body, read within `FOLIO_BODY_TIMEOUT_SECS` (408
+/// otherwise) and the body limit (413), so a slow or huge upload cannot
+/// hold a connection or memory.
+pub struct TimedBytes(pub web::Bytes);
+
+impl FromRequest for TimedBytes {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let timeout = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(std::time::Duration::from_secs(30), |s| {
+                s.config.body_timeout
+            });
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, body).await {
+                Ok(body) => Ok(Self(body?)),
+                Err(_) => Err(AppError::RequestTimeout.into()),
+            }
+        })
+    }
+}
+
 /// A JSON request body. Unlike `web::Json`, every way it can fail is a
 /// problem+json answer that names the offending field.
 pub struct JsonBody<T>(pub T);
@@ -74,9 +99,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let limit = req
             .app_data::<web::Data<AppState>>()
             .map_or(usize::MAX, |s| s.config.max_json_bytes);
-        let body = web::Bytes::from_request(req, payload);
+        let body = TimedBytes::from_request(req, payload);
         Box::pin(async move {
-            let body = body.await?;
+            let TimedBytes(body) = body.await?;
             if body.len() > limit {
                 return Err(AppError::PayloadTooLarge(format!(
                     "the body is larger than {limit} bytes"

@@ -11,14 +11,17 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 /// Registers every route. The same tree serves the app, the tests and the
 /// OpenAPI document, so they cannot disagree.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::live).service(health::ready).service(
-        scope::scope("/api/v1")
-            .service(auth::login::login)
-            .service(posts::list::list_posts)
-            .service(posts::create::create_post)
-            .service(posts::get::get_post)
-            .service(posts::html::get_post_html)
-            .service(posts::update::update_post)
-            .service(posts::delete::delete_post),
-    );
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(health::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login::login)
+                .service(posts::list::list_posts)
+                .service(posts::create::create_post)
+                .service(posts::get::get_post)
+                .service(posts::html::get_post_html)
+                .service(posts::update::update_post)
+                .service(posts::delete::delete_post),
+        );
 }

@@ -3,9 +3,12 @@
 
 mod auth;
 mod errors;
+mod faults;
 mod health;
 mod helpers;
 mod migrations;
 mod openapi;
+mod operations;
 mod posts;
 mod posts_markdown;
+mod shutdown;

@@ -10,7 +10,7 @@ use crate::auth::{Caller, Role};
 use crate::db::posts;
 use crate::domain::{PostStatus, Slug};
 use crate::error::{AppError, Problem};
-use crate::routes::json;
+use crate::routes::json::{self, TimedBytes};
 use crate::state::AppState;
 
 /// How many numbered variants of a derived slug to try before giving up.
@@ -47,8 +47,9 @@ pub async fn create_post(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Bytes,
+    body: TimedBytes,
 ) -> Result<HttpResponse, AppError> {
+    let TimedBytes(body) = body;
     let input = parse_body(&state, &req, &body)?;
     if input.status == PostStatus::Published && caller.role == Role::Contributor {
         return Err(AppError::Forbidden("publish posts".into()));

@@ -1,3 +1,4 @@
+pub mod proxy;
 pub mod test_app;
 pub mod test_db;
 

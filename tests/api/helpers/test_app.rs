@@ -31,6 +31,8 @@ pub fn test_env(db: &TestDb) -> HashMap<String, String> {
         ("FOLIO_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
         ("FOLIO_WORKERS", "1".into()),
         ("FOLIO_DB_POOL_SIZE", "4".into()),
+        // Tests hammer one address; the rate-limit tests turn it on.
+        ("FOLIO_RATE_LIMIT_PER_MINUTE", "0".into()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -44,6 +46,16 @@ impl TestApp {
 
     /// Spawns with extra or changed settings.
     pub async fn spawn_with(customise: impl FnOnce(&mut HashMap<String, String>)) -> Self {
+        let app = Self::spawn_unprepared_with(customise).await;
+        let ready = app.get("/health/ready").send().await.expect("ready");
+        assert_eq!(ready.status(), 200, "the app is not ready");
+        app
+    }
+
+    /// Spawns without waiting for the database (for outage tests).
+    pub async fn spawn_unprepared_with(
+        customise: impl FnOnce(&mut HashMap<String, String>),
+    ) -> Self {
         let db = TestDb::new().await;
         let mut env = test_env(&db);
         customise(&mut env);

@@ -1,0 +1,95 @@
+//! Prometheus metrics, served at `/metrics`. They describe this instance
+//! (Prometheus scrapes each instance and adds them up).
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool: IntGaugeVec,
+    db_errors: IntCounter,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let registry = Registry::new_custom(Some("folio".into()), None).expect("registry");
+    let requests = IntCounterVec::new(
+        Opts::new(
+            "http_requests_total",
+            "HTTP requests by method, route and status",
+        ),
+        &["method", "route", "status"],
+    )
+    .expect("metric");
+    let latency = HistogramVec::new(
+        HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+        &["method", "route"],
+    )
+    .expect("metric");
+    let pool = IntGaugeVec::new(
+        Opts::new("db_pool_connections", "Database pool connections by state"),
+        &["state"],
+    )
+    .expect("metric");
+    let db_errors = IntCounter::new(
+        "db_errors_total",
+        "Database errors (outages, timeouts, failures)",
+    )
+    .expect("metric");
+    for collector in [
+        Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(latency.clone()),
+        Box::new(pool.clone()),
+        Box::new(db_errors.clone()),
+    ] {
+        registry.register(collector).expect("register");
+    }
+    Metrics {
+        registry,
+        requests,
+        latency,
+        pool,
+        db_errors,
+    }
+});
+
+pub fn observe_request(method: &str, route: &str, status: u16, elapsed: Duration) {
+    let m = &*METRICS;
+    m.requests
+        .with_label_values(&[method, route, &status.to_string()])
+        .inc();
+    m.latency
+        .with_label_values(&[method, route])
+        .observe(elapsed.as_secs_f64());
+}
+
+pub fn database_error() {
+    METRICS.db_errors.inc();
+}
+
+/// The text exposition, with the pool's state read at scrape time.
+pub fn render(pool: &crate::db::DbPool) -> String {
+    let m = &*METRICS;
+    let status = pool.status();
+    m.pool
+        .with_label_values(&["max"])
+        .set(status.max_size as i64);
+    m.pool.with_label_values(&["open"]).set(status.size as i64);
+    m.pool
+        .with_label_values(&["idle"])
+        .set(status.available as i64);
+    m.pool
+        .with_label_values(&["waiting"])
+        .set(status.waiting as i64);
+    let mut out = Vec::new();
+    let _ = TextEncoder::new().encode(&m.registry.gather(), &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
