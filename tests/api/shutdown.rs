@@ -1,6 +1,6 @@
 //! SIGTERM: stop accepting, finish what is in flight, exit 0 in time.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -8,32 +8,32 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::helpers::test_app::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
 use crate::helpers::test_db::TestDb;
 
-#[tokio::test]
-async fn sigterm_finishes_in_flight_requests_and_exits_zero() {
-    let db = TestDb::new().await;
+/// Folio as its own process (the real binary), ready to serve.
+pub async fn spawn_binary(db: &TestDb, extra: &[(&str, &str)]) -> (Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+    command
         .env_clear()
         .env("DATABASE_URL", db.url())
         .env("FOLIO_ADDR", format!("127.0.0.1:{port}"))
         .env("FOLIO_JWT_SECRET", JWT_SECRET)
         .env("FOLIO_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("FOLIO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("FOLIO_SHUTDOWN_TIMEOUT_SECS", "10")
         .env("FOLIO_WORKERS", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start folio");
-    let base = format!("http://127.0.0.1:{port}");
+        .stderr(Stdio::null());
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    let child = command.spawn().expect("start folio");
     let client = reqwest::Client::new();
     let started = Instant::now();
     while client
-        .get(format!("{base}/health/ready"))
+        .get(format!("http://127.0.0.1:{port}/health/ready"))
         .send()
         .await
         .map(|r| r.status() != 200)
@@ -45,8 +45,12 @@ async fn sigterm_finishes_in_flight_requests_and_exits_zero() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
+    (child, port)
+}
+
+async fn login(port: u16) -> String {
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
         .send()
         .await
@@ -54,7 +58,52 @@ async fn sigterm_finishes_in_flight_requests_and_exits_zero() {
         .json()
         .await
         .unwrap();
-    let token = login["access_token"].as_str().unwrap();
+    login["access_token"].as_str().unwrap().to_owned()
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn memory_stays_flat_while_refusing_huge_bodies() {
+    let db = TestDb::new().await;
+    let (mut child, port) = spawn_binary(&db, &[]).await;
+    let token = login(port).await;
+    let before = peak_rss_kib(child.id());
+    let body = vec![b'x'; 10 * 1024 * 1024];
+    for _ in 0..20 {
+        let res = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/api/v1/posts"))
+            .header("content-type", "text/markdown")
+            .bearer_auth(&token)
+            .body(body.clone())
+            .send()
+            .await;
+        if let Ok(res) = res {
+            assert_eq!(res.status(), 413);
+        }
+    }
+    let after = peak_rss_kib(child.id());
+    child.kill().unwrap();
+    let _ = child.wait();
+    // 20 × 10 MB were refused; the peak may not grow by even one of them.
+    assert!(
+        after < before + 8 * 1024,
+        "peak RSS grew from {before} KiB to {after} KiB"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_finishes_in_flight_requests_and_exits_zero() {
+    let db = TestDb::new().await;
+    let (mut child, port) = spawn_binary(&db, &[("FOLIO_SHUTDOWN_TIMEOUT_SECS", "10")]).await;
+    let token = login(port).await;
 
     // A request in flight: its head and half its body are sent...
     let body = r#"{"title": "In flight", "markdown": "x"}"#;
