@@ -15,6 +15,7 @@ use crate::error::{FieldError, Problem};
         description = "A headless CMS: Markdown posts in PostgreSQL, served as JSON and as rendered, sanitised HTML.\n\nEvery error is `application/problem+json` (RFC 9457).",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
+    servers((url = "/", description = "The Folio instance serving this document")),
     tags(
         (name = "posts", description = "Posts: Markdown with front matter in, JSON and HTML out"),
         (name = "auth", description = "Logging in"),

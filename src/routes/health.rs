@@ -16,14 +16,14 @@ pub struct Health {
 ///
 /// Never touches the database, so an orchestrator does not restart Folio
 /// because PostgreSQL is briefly away.
-#[utoipa::path(tag = "health", responses((status = 200, description = "The process is alive", body = Health)))]
+#[utoipa::path(tag = "health", security(()), responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// Readiness: the database answers, so requests can be served.
-#[utoipa::path(tag = "health", responses(
+#[utoipa::path(tag = "health", security(()), responses(
     (status = 200, description = "Ready to serve", body = Health),
     (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -41,7 +41,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 /// Requests by route and status, latency histograms, database pool usage
 /// and database errors, in the Prometheus text format. Expose it to your
 /// scraper only (e.g. block `/metrics` at the public proxy).
-#[utoipa::path(tag = "health", responses(
+#[utoipa::path(tag = "health", security(()), responses(
     (status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain"),
 ))]
 #[get("/metrics")]
