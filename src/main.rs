@@ -1,29 +1,62 @@
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+use folio::cli::{export, import};
 use folio::config::Config;
 use folio::startup::Application;
 
-const USAGE: &str = "usage: folio [serve | openapi]
-  serve    start the server (the default): migrations are applied first
-  openapi  print the OpenAPI document (as committed in openapi/openapi.json)";
+/// Folio: a headless CMS for Markdown posts.
+#[derive(Parser)]
+#[command(name = "folio", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (the default): the database is created and migrated first.
+    Serve,
+    /// Print the OpenAPI document (as committed in openapi/openapi.json).
+    Openapi,
+    /// Import a folder of Markdown files with front matter into a running Folio.
+    Import(import::ImportArgs),
+    /// Export every post from a running Folio as Markdown files with front matter.
+    Export(export::ExportArgs),
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("serve") => serve().await,
-        Some("openapi") => {
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Openapi => {
             print!("{}", folio::openapi::spec_json());
             ExitCode::SUCCESS
         }
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("unknown command `{other}`\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Command::Import(args) => match import::run(&args).await {
+            Ok(summary) => {
+                summary.print(args.dry_run);
+                if summary.failed.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("folio import: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Export(args) => match export::run(&args).await {
+            Ok(n) => {
+                println!("exported {n} posts to {}", args.dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("folio export: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

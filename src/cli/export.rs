@@ -1,0 +1,61 @@
+//! `folio export <dir>`: every post the credential can see, written back as
+//! `<slug>.md` with YAML front matter — the files `folio import` reads.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use reqwest::Method;
+use serde_json::Value;
+
+use super::{Client, Remote, problem_text};
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The folder to write into (created if missing).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub remote: Remote,
+}
+
+pub async fn run(args: &ExportArgs) -> anyhow::Result<usize> {
+    let client = Client::new(&args.remote)?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create {}", args.dir.display()))?;
+    let mut written = 0;
+    let mut page = 1;
+    loop {
+        let res = client
+            .send(client.request(Method::GET, &format!("/api/v1/posts?limit=100&page={page}")))
+            .await?;
+        if !res.status().is_success() {
+            anyhow::bail!("listing posts failed: {}", problem_text(res).await);
+        }
+        let list: Value = res.json().await?;
+        let posts = list["data"].as_array().cloned().unwrap_or_default();
+        for post in &posts {
+            let (Some(id), Some(slug)) = (post["id"].as_str(), post["slug"].as_str()) else {
+                continue;
+            };
+            let res = client
+                .send(
+                    client
+                        .request(Method::GET, &format!("/api/v1/posts/{id}"))
+                        .header("accept", "text/markdown"),
+                )
+                .await?;
+            if !res.status().is_success() {
+                anyhow::bail!("exporting {slug} failed: {}", problem_text(res).await);
+            }
+            let file = args.dir.join(format!("{slug}.md"));
+            std::fs::write(&file, res.text().await?)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            written += 1;
+        }
+        let pages = list["meta"]["pagination"]["pages"].as_u64().unwrap_or(0);
+        if posts.is_empty() || page >= pages {
+            break;
+        }
+        page += 1;
+    }
+    Ok(written)
+}

@@ -1,0 +1,77 @@
+//! The authoring command line: `folio import <dir>` and `folio export <dir>`
+//! talk to a running Folio over its HTTP API, like any other client.
+
+pub mod export;
+pub mod import;
+
+use anyhow::Context;
+use reqwest::{RequestBuilder, Response};
+
+/// Where the server is and how to authenticate to it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Remote {
+    /// Folio's base URL.
+    #[arg(long, env = "FOLIO_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// An API key (`posts:write` to import, `preview:read` to export
+    /// drafts) or an access token.
+    #[arg(long, env = "FOLIO_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+/// A small client for the parts of the API the CLI uses.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    pub fn new(remote: &Remote) -> anyhow::Result<Self> {
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()?,
+            base: remote.url.trim_end_matches('/').to_owned(),
+            token: remote.token.clone(),
+        })
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    /// Sends a request, turning transport failures into errors that say
+    /// where the server was expected.
+    pub async fn send(&self, request: RequestBuilder) -> anyhow::Result<Response> {
+        request
+            .send()
+            .await
+            .with_context(|| format!("cannot reach Folio at {}", self.base))
+    }
+}
+
+/// The `detail` (and field errors) of a problem response, for reports.
+pub async fn problem_text(res: Response) -> String {
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.unwrap_or_default();
+    let mut text = format!(
+        "{} {}",
+        status.as_u16(),
+        body["detail"]
+            .as_str()
+            .unwrap_or(status.canonical_reason().unwrap_or(""))
+    );
+    if let Some(errors) = body["errors"].as_array() {
+        for e in errors {
+            text.push_str(&format!(
+                "; {}: {}",
+                e["field"].as_str().unwrap_or("?"),
+                e["message"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    text
+}
