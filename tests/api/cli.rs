@@ -173,12 +173,7 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
         "{out}"
     );
 
-    let (ok, out) = folio(
-        &app,
-        &"not-a-token".to_owned(),
-        &["import", site.to_str().unwrap()],
-    )
-    .await;
+    let (ok, out) = folio(&app, "not-a-token", &["import", site.to_str().unwrap()]).await;
     assert!(!ok);
     assert!(out.contains("401"), "{out}");
     std::fs::remove_dir_all(site).unwrap();
