@@ -1,0 +1,123 @@
+// End to end: seed a live Folio with real-looking posts, build the Astro
+// blog from it through the generated client, open the pages in headless
+// Chromium and check what a reader sees. Needs FOLIO_URL,
+// FOLIO_ADMIN_EMAIL and FOLIO_ADMIN_PASSWORD (scripts/with-folio.sh sets them).
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const here = resolve(import.meta.dirname, "..");
+const repo = resolve(here, "../..");
+const { FOLIO_URL: base, FOLIO_ADMIN_EMAIL: email, FOLIO_ADMIN_PASSWORD: password } = process.env;
+if (!base || !email || !password) throw new Error("run me through scripts/with-folio.sh");
+
+// 1. Seed: log in and import Markdown files as an author would.
+const login = await fetch(`${base}/api/v1/auth/login`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ email, password }),
+}).then((r) => r.json());
+const posts = [
+  readFileSync(join(repo, "examples/posts/hello-folio.md"), "utf8"),
+  `---
+title: Building a blog on Folio
+date: 2024-06-10T08:00:00Z
+tags: [astro, guide]
+description: How this very site is built.
+---
+
+Folio serves posts as JSON; Astro turns them into pages.
+
+## Fetching posts
+
+The [generated client](https://github.com/) is typed from the OpenAPI document.
+
+![The Folio logo](/images/folio.png "Folio")
+
+## Rendering
+
+Folio renders and sanitises the HTML when a post is written.
+
+### Safety
+
+<script>document.body.innerHTML = "pwned"</script>
+Scripts never survive.
+`,
+];
+for (const file of posts) {
+  const res = await fetch(`${base}/api/v1/posts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${login.access_token}`, "content-type": "text/markdown" },
+    body: file,
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
+// 2. Build the site against it.
+execFileSync("npx", ["astro", "build", "--silent"], { cwd: here, stdio: "inherit", env: { ...process.env, FOLIO_URL: base, ASTRO_TELEMETRY_DISABLED: "1" } });
+
+// 3. Serve dist/ and read it in a real browser.
+const dist = join(here, "dist");
+const types = { ".html": "text/html; charset=utf-8", ".png": "image/png", ".css": "text/css", ".js": "text/javascript" };
+const server = createServer((req, res) => {
+  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (path.endsWith("/")) path += "index.html";
+  try {
+    const body = readFileSync(join(dist, path));
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end("not found");
+  }
+}).listen(0, "127.0.0.1");
+await new Promise((r) => server.once("listening", r));
+const site = `http://127.0.0.1:${server.address().port}`;
+
+// Debian's Chromium, with a fresh profile and no background networking
+// (this machine has no internet; a tool's own browser download fails here).
+const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "folio-chromium-")), {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage();
+  await page.goto(`${site}/`);
+  assert.equal(await page.locator("h1").textContent(), "Posts");
+  const titles = await page.locator("ul.posts li a").allTextContents();
+  assert.deepEqual(titles, ["Building a blog on Folio", "Hello, Folio"]);
+
+  await page.getByRole("link", { name: "Building a blog on Folio" }).click();
+  await page.waitForURL(`${site}/posts/building-a-blog-on-folio/`);
+  assert.equal(await page.title(), "Building a blog on Folio");
+  assert.equal(await page.locator("h1.title").textContent(), "Building a blog on Folio");
+  assert.deepEqual(await page.locator(".tags span").allTextContents(), ["astro", "guide"]);
+  assert.deepEqual(await page.locator(".body h2").allTextContents(), ["Fetching posts", "Rendering"]);
+  assert.equal(await page.locator(".body h2").first().getAttribute("id"), "fetching-posts");
+  assert.deepEqual(await page.locator("nav.toc a").allTextContents(), ["Fetching posts", "Rendering", "Safety"]);
+  await page.locator("nav.toc a", { hasText: "Safety" }).click();
+  assert.ok(page.url().endsWith("#safety"));
+
+  const img = page.locator(".body img");
+  assert.equal(await img.getAttribute("alt"), "The Folio logo");
+  assert.equal(await img.getAttribute("title"), "Folio");
+  assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), "the image loads");
+  const link = page.locator(".body a", { hasText: "generated client" });
+  assert.equal(await link.getAttribute("href"), "https://github.com/");
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  // The sanitiser removed the script before it ever reached the page.
+  assert.ok((await page.locator(".body").textContent()).includes("Scripts never survive."));
+  assert.equal(await page.locator("script", { hasText: "pwned" }).count(), 0);
+
+  mkdirSync(join(repo, "target/e2e"), { recursive: true });
+  await page.screenshot({ path: join(repo, "target/e2e/post.png"), fullPage: true });
+  console.log("e2e: ok; screenshot in target/e2e/post.png");
+} finally {
+  await browser.close();
+  server.close();
+}
