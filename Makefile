@@ -4,8 +4,8 @@
 run:        ## start the server (creates and migrates the database)
 	cargo run --release
 
-test:       ## the whole test suite (needs a reachable PostgreSQL)
-	cargo test
+test:       ## the whole test suite (PostgreSQL, Node.js; see scripts/test)
+	scripts/test
 
 check:      ## formatting and lints, as CI runs them
 	cargo fmt --all -- --check
