@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::{posts, users};
+use crate::render::{RENDERER_VERSION, Rendered, TocEntry};
 
 /// A whole post row.
 #[derive(
@@ -30,6 +31,35 @@ pub struct Post {
     pub author_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The text a reader sees, derived from the body.
+    pub plain_text: String,
+    /// The table of contents: a JSON array of [`TocEntry`].
+    pub toc: serde_json::Value,
+    pub word_count: i32,
+    pub reading_time: i32,
+    /// The [`RENDERER_VERSION`] that produced `html` and the derived fields.
+    pub renderer_version: i32,
+}
+
+impl Post {
+    /// Stores what the renderer made of the body: the HTML, the derived
+    /// text and, unless the author wrote one, the excerpt.
+    pub fn set_rendered(&mut self, rendered: Rendered) {
+        if !self.custom_excerpt {
+            self.excerpt = rendered.excerpt();
+        }
+        self.toc = serde_json::to_value(&rendered.toc).unwrap_or_else(|_| serde_json::json!([]));
+        self.word_count = i32::try_from(rendered.word_count).unwrap_or(i32::MAX);
+        self.reading_time = i32::try_from(rendered.reading_time).unwrap_or(i32::MAX);
+        self.plain_text = rendered.plain_text;
+        self.html = rendered.html.into_inner();
+        self.renderer_version = RENDERER_VERSION;
+    }
+
+    /// The stored table of contents.
+    pub fn toc_entries(&self) -> Vec<TocEntry> {
+        serde_json::from_value(self.toc.clone()).unwrap_or_default()
+    }
 }
 
 /// A post without its bodies, for lists.
@@ -47,6 +77,8 @@ pub struct PostSummary {
     pub author_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub word_count: i32,
+    pub reading_time: i32,
 }
 
 /// Which posts a caller may see.

@@ -9,3 +9,4 @@ mod migrations;
 mod openapi;
 mod posts;
 mod posts_markdown;
+mod rendering;
