@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod openapi;
 pub mod render;
+pub mod rerender;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -3,9 +3,12 @@ use std::process::ExitCode;
 use folio::config::Config;
 use folio::startup::Application;
 
-const USAGE: &str = "usage: folio [serve | openapi]
-  serve    start the server (the default): migrations are applied first
-  openapi  print the OpenAPI document (as committed in openapi/openapi.json)";
+const USAGE: &str = "usage: folio [serve | openapi | rerender [--all]]
+  serve     start the server (the default): migrations are applied first
+  openapi   print the OpenAPI document (as committed in openapi/openapi.json)
+  rerender  render again the posts an older renderer produced; with --all,
+            every post (after changing FOLIO_MEDIA_BASE_URL). Safe to run
+            while servers are running, and on several machines at once";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,6 +19,14 @@ async fn main() -> ExitCode {
             print!("{}", folio::openapi::spec_json());
             ExitCode::SUCCESS
         }
+        Some("rerender") => match &args[1..] {
+            [] => rerender(false).await,
+            [flag] if flag == "--all" => rerender(true).await,
+            _ => {
+                eprintln!("{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -54,6 +65,27 @@ async fn serve() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn rerender(all: bool) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("folio: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    folio::telemetry::init(config.log_format);
+    match folio::rerender::command(&config, all).await {
+        Ok(n) => {
+            println!("re-rendered {n} post{}", if n == 1 { "" } else { "s" });
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("folio: rerender failed: {e:#}");
             ExitCode::FAILURE
         }
     }

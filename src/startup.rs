@@ -16,7 +16,7 @@ use crate::error::problem_fallback;
 use crate::routes::fallback::{RouteTable, not_found_or_method_not_allowed};
 use crate::routes::json::{path_config, query_config};
 use crate::state::AppState;
-use crate::{bootstrap, db, openapi, routes};
+use crate::{bootstrap, db, openapi, rerender, routes};
 
 pub struct Application {
     port: u16,
@@ -36,6 +36,12 @@ impl Application {
         }
         let pool = db::pool(&url, config.db_pool_size, config.db_timeout)?;
         bootstrap::ensure_admin(&pool, &config).await?;
+        // Posts rendered by an older renderer are brought up to date while
+        // the server already answers (with their stored HTML meanwhile).
+        tokio::spawn(rerender::in_background(
+            pool.clone(),
+            config.render_options(),
+        ));
 
         let listener = TcpListener::bind(config.addr)?;
         let bound = listener.local_addr()?;

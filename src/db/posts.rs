@@ -216,6 +216,52 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResu
     Ok(n > 0)
 }
 
+/// Locks up to `limit` posts rendered by a renderer older than `version`,
+/// skipping posts another transaction holds, so several instances can
+/// share the work without waiting on or repeating each other.
+pub async fn lock_stale(
+    conn: &mut AsyncPgConnection,
+    version: i32,
+    limit: i64,
+) -> diesel::QueryResult<Vec<Post>> {
+    posts::table
+        .filter(posts::renderer_version.lt(version))
+        .order(posts::id)
+        .limit(limit)
+        .select(Post::as_select())
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await
+}
+
+/// Writes back what rendering produced, and nothing else: a re-render is
+/// not an edit, so `updated_at` stays as it was.
+pub async fn store_rendered(conn: &mut AsyncPgConnection, post: &Post) -> diesel::QueryResult<()> {
+    diesel::update(posts::table.filter(posts::id.eq(post.id)))
+        .set((
+            posts::html.eq(&post.html),
+            posts::excerpt.eq(&post.excerpt),
+            posts::plain_text.eq(&post.plain_text),
+            posts::toc.eq(&post.toc),
+            posts::word_count.eq(post.word_count),
+            posts::reading_time.eq(post.reading_time),
+            posts::renderer_version.eq(post.renderer_version),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Marks every post as rendered by no renderer at all, so the next
+/// re-render covers them all (after a change of media base URL).
+pub async fn mark_all_stale(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
+    diesel::update(posts::table.filter(posts::renderer_version.ne(0)))
+        .set(posts::renderer_version.eq(0))
+        .execute(conn)
+        .await
+}
+
 pub async fn author_name(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<String> {
     users::table
         .filter(users::id.eq(id))

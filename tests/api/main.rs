@@ -10,3 +10,4 @@ mod openapi;
 mod posts;
 mod posts_markdown;
 mod rendering;
+mod rerender;
