@@ -17,6 +17,7 @@ use crate::error::{FieldError, Problem};
     ),
     tags(
         (name = "posts", description = "Posts: Markdown with front matter in, JSON and HTML out"),
+        (name = "render", description = "Rendering Markdown without storing it (live preview)"),
         (name = "auth", description = "Logging in"),
         (name = "health", description = "Liveness and readiness probes"),
     ),

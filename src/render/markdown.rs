@@ -186,8 +186,14 @@ fn plain_text(events: &[Event<'_>]) -> String {
     // Text between raw <script>/<style> tags is not something a reader
     // sees (the sanitiser drops it), so it stays out of excerpts too.
     let mut in_raw_script = false;
+    // Alt text describes a picture; it is not part of the prose (and would
+    // start excerpts with "Diagram …").
+    let mut image_depth = 0usize;
     for e in events {
         match e {
+            Event::Start(Tag::Image { .. }) => image_depth += 1,
+            Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
+            _ if image_depth > 0 => {}
             Event::Html(h) | Event::InlineHtml(h) => {
                 let lower = h.to_ascii_lowercase();
                 if lower.contains("<script") || lower.contains("<style") {

@@ -9,5 +9,6 @@ mod migrations;
 mod openapi;
 mod posts;
 mod posts_markdown;
+mod preview;
 mod rendering;
 mod rerender;

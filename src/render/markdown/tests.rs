@@ -496,3 +496,10 @@ fn the_corpus_is_neutralised_with_a_media_base_too() {
         );
     }
 }
+
+#[test]
+fn alt_text_stays_out_of_the_prose() {
+    let r = render("![A diagram of it](d.png) Words here.");
+    assert_eq!(r.plain_text, "Words here.");
+    assert_eq!(r.word_count, 2);
+}
