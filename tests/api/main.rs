@@ -5,6 +5,7 @@ mod auth;
 mod errors;
 mod health;
 mod helpers;
+mod html_document;
 mod migrations;
 mod openapi;
 mod posts;
