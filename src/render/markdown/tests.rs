@@ -366,6 +366,21 @@ mod properties {
         ) {
             assert_safe(&render(&parts.concat()).html.into_inner());
         }
+
+        #[test]
+        fn url_shapes_render_safely_with_a_media_base(
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "[a](", "![b](", "<a href=\"", "<img src=\"", "\">", ")", "../", "//", "#",
+                "javascript:", "JaVa\tScRiPt:", "&#106;", "data:", "x.png", "?q=1", " \"t\"",
+                "%0a", "\\", ":", "/", "mailto:", "http:", "\n", "[^1]", "\n\n[^1]: n\n",
+            ]), 0..40)
+        ) {
+            let options = RenderOptions::new(Some(
+                url::Url::parse("https://cdn.example.com/content/posts/").unwrap(),
+            ));
+            let out = super::super::render(&parts.concat(), &options).html.into_inner();
+            assert_safe(&out);
+        }
     }
 }
 
