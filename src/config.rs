@@ -10,6 +10,8 @@ use std::time::Duration;
 use rand::RngCore;
 use url::Url;
 
+use crate::render::RenderOptions;
+
 /// A value that must never reach a log line or a `Debug` dump.
 #[derive(Clone)]
 pub struct Secret<T>(T);
@@ -82,6 +84,25 @@ pub struct Config {
     pub rate_limit_burst: u32,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Relative image and link URLs in posts resolve against this folder.
+    pub media_base_url: Option<Url>,
+}
+
+/// An http(s) URL naming a folder: a missing trailing slash is added, so
+/// `https://cdn.example.com/posts` and `…/posts/` mean the same.
+fn parse_media_base(raw: &str) -> Result<Url, String> {
+    let mut url = Url::parse(raw.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err("must be an http or https URL".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or a fragment".into());
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
 }
 
 /// A configuration error that names the variable at fault.
@@ -200,6 +221,10 @@ impl Config {
             return Err(err("FOLIO_PUBLIC_URL", "must be an http or https URL"));
         }
 
+        let media_base_url = var("FOLIO_MEDIA_BASE_URL")
+            .map(|raw| parse_media_base(&raw).map_err(|m| err("FOLIO_MEDIA_BASE_URL", m)))
+            .transpose()?;
+
         let number = |name: &'static str, default: u64, min: u64, max: u64| match var(name) {
             None => Ok(default),
             Some(v) => match v.trim().parse::<u64>() {
@@ -278,7 +303,13 @@ impl Config {
                 as u32,
             rate_limit_burst: number("FOLIO_RATE_LIMIT_BURST", 200, 1, 10_000_000)? as u32,
             trusted_proxies,
+            media_base_url,
         })
+    }
+
+    /// What the renderer needs from the configuration.
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions::new(self.media_base_url.clone())
     }
 
     /// The public URL of a path, for `Location` headers and absolute links.
@@ -357,9 +388,27 @@ mod tests {
             ("FOLIO_TRUSTED_PROXIES", "10.0.0.0/8, not-an-ip"),
             ("FOLIO_RATE_LIMIT_PER_MINUTE", "-1"),
             ("FOLIO_SHUTDOWN_TIMEOUT_SECS", "0"),
+            ("FOLIO_MEDIA_BASE_URL", "ftp://cdn.example.com/"),
+            ("FOLIO_MEDIA_BASE_URL", "/images/"),
+            ("FOLIO_MEDIA_BASE_URL", "https://cdn.example.com/?v=1"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn the_media_base_url_is_optional_and_always_names_a_folder() {
+        assert!(config(&[]).unwrap().media_base_url.is_none());
+        for raw in [
+            "https://cdn.example.com/blog/posts",
+            "https://cdn.example.com/blog/posts/",
+        ] {
+            let c = config(&[("FOLIO_MEDIA_BASE_URL", raw)]).unwrap();
+            assert_eq!(
+                c.media_base_url.unwrap().as_str(),
+                "https://cdn.example.com/blog/posts/"
+            );
         }
     }
 

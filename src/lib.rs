@@ -12,6 +12,7 @@ pub mod error;
 pub mod middleware;
 pub mod openapi;
 pub mod render;
+pub mod rerender;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -23,6 +23,13 @@ enum Command {
     Import(import::ImportArgs),
     /// Export every post from a running Folio as Markdown files with front matter.
     Export(export::ExportArgs),
+    /// Render again the posts an older renderer produced. Safe to run while
+    /// servers are running, and on several machines at once.
+    Rerender {
+        /// Every post, not only stale ones (after changing FOLIO_MEDIA_BASE_URL).
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[tokio::main]
@@ -47,6 +54,7 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Rerender { all } => rerender(all).await,
         Command::Export(args) => match export::run(&args).await {
             Ok(n) => {
                 println!("exported {n} posts to {}", args.dir.display());
@@ -87,6 +95,27 @@ async fn serve() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn rerender(all: bool) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("folio: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    folio::telemetry::init(config.log_format);
+    match folio::rerender::command(&config, all).await {
+        Ok(n) => {
+            println!("re-rendered {n} post{}", if n == 1 { "" } else { "s" });
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("folio: rerender failed: {e:#}");
             ExitCode::FAILURE
         }
     }

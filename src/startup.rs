@@ -18,7 +18,7 @@ use crate::middleware::security_headers::security_headers;
 use crate::routes::fallback::{RouteTable, not_found_or_method_not_allowed};
 use crate::routes::json::{path_config, query_config};
 use crate::state::AppState;
-use crate::{bootstrap, db, openapi, routes};
+use crate::{bootstrap, db, openapi, rerender, routes};
 
 pub struct Application {
     port: u16,
@@ -75,7 +75,14 @@ async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
-    bootstrap::ensure_admin(&state.pool, &state.config).await
+    bootstrap::ensure_admin(&state.pool, &state.config).await?;
+    // Posts rendered by an older renderer are brought up to date while the
+    // server already answers (with their stored HTML meanwhile).
+    tokio::spawn(rerender::in_background(
+        state.pool.clone(),
+        state.config.render_options(),
+    ));
+    Ok(())
 }
 
 async fn keep_preparing(state: AppState) {

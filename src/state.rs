@@ -9,6 +9,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppError;
+use crate::render::RenderOptions;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,12 +20,15 @@ pub struct AppState {
     /// Until then every database call is a 503, never a query against
     /// missing tables.
     prepared: Arc<AtomicBool>,
+    /// The renderer's settings, with its sanitiser built once.
+    pub render: RenderOptions,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let tokens = TokenKeys::new(config.jwt_secret.expose(), config.access_token_ttl);
         Self {
+            render: config.render_options(),
             config: Arc::new(config),
             pool,
             tokens: Arc::new(tokens),

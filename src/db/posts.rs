@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::{posts, users};
+use crate::render::{RENDERER_VERSION, Rendered, TocEntry};
 
 /// A whole post row.
 #[derive(
@@ -30,6 +31,35 @@ pub struct Post {
     pub author_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The text a reader sees, derived from the body.
+    pub plain_text: String,
+    /// The table of contents: a JSON array of [`TocEntry`].
+    pub toc: serde_json::Value,
+    pub word_count: i32,
+    pub reading_time: i32,
+    /// The [`RENDERER_VERSION`] that produced `html` and the derived fields.
+    pub renderer_version: i32,
+}
+
+impl Post {
+    /// Stores what the renderer made of the body: the HTML, the derived
+    /// text and, unless the author wrote one, the excerpt.
+    pub fn set_rendered(&mut self, rendered: Rendered) {
+        if !self.custom_excerpt {
+            self.excerpt = rendered.excerpt();
+        }
+        self.toc = serde_json::to_value(&rendered.toc).unwrap_or_else(|_| serde_json::json!([]));
+        self.word_count = i32::try_from(rendered.word_count).unwrap_or(i32::MAX);
+        self.reading_time = i32::try_from(rendered.reading_time).unwrap_or(i32::MAX);
+        self.plain_text = rendered.plain_text;
+        self.html = rendered.html.into_inner();
+        self.renderer_version = RENDERER_VERSION;
+    }
+
+    /// The stored table of contents.
+    pub fn toc_entries(&self) -> Vec<TocEntry> {
+        serde_json::from_value(self.toc.clone()).unwrap_or_default()
+    }
 }
 
 /// A post without its bodies, for lists.
@@ -47,6 +77,8 @@ pub struct PostSummary {
     pub author_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub word_count: i32,
+    pub reading_time: i32,
 }
 
 /// Which posts a caller may see.
@@ -182,6 +214,52 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResu
         .execute(conn)
         .await?;
     Ok(n > 0)
+}
+
+/// Locks up to `limit` posts rendered by a renderer older than `version`,
+/// skipping posts another transaction holds, so several instances can
+/// share the work without waiting on or repeating each other.
+pub async fn lock_stale(
+    conn: &mut AsyncPgConnection,
+    version: i32,
+    limit: i64,
+) -> diesel::QueryResult<Vec<Post>> {
+    posts::table
+        .filter(posts::renderer_version.lt(version))
+        .order(posts::id)
+        .limit(limit)
+        .select(Post::as_select())
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await
+}
+
+/// Writes back what rendering produced, and nothing else: a re-render is
+/// not an edit, so `updated_at` stays as it was.
+pub async fn store_rendered(conn: &mut AsyncPgConnection, post: &Post) -> diesel::QueryResult<()> {
+    diesel::update(posts::table.filter(posts::id.eq(post.id)))
+        .set((
+            posts::html.eq(&post.html),
+            posts::excerpt.eq(&post.excerpt),
+            posts::plain_text.eq(&post.plain_text),
+            posts::toc.eq(&post.toc),
+            posts::word_count.eq(post.word_count),
+            posts::reading_time.eq(post.reading_time),
+            posts::renderer_version.eq(post.renderer_version),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Marks every post as rendered by no renderer at all, so the next
+/// re-render covers them all (after a change of media base URL).
+pub async fn mark_all_stale(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
+    diesel::update(posts::table.filter(posts::renderer_version.ne(0)))
+        .set(posts::renderer_version.eq(0))
+        .execute(conn)
+        .await
 }
 
 pub async fn author_name(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<String> {

@@ -31,6 +31,11 @@ diesel::table! {
         author_id -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        plain_text -> Text,
+        toc -> Jsonb,
+        word_count -> Int4,
+        reading_time -> Int4,
+        renderer_version -> Int4,
     }
 }
 

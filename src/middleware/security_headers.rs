@@ -6,10 +6,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 
-/// HTML that Folio serves (post fragments and pages) may show images and
-/// its own inline styles, and nothing may run: no scripts, no frames, no
-/// forms, no plugins.
-const CONTENT_CSP: &str = "default-src 'none'; img-src http: https:; style-src 'unsafe-inline'; \
+/// HTML that Folio serves (post fragments and pages) may show images from
+/// http(s) and inline `style` attributes (the sanitiser lets through only
+/// `text-align` on table cells), and nothing may run: no scripts, no
+/// frames, no forms, no plugins, no `<base>`.
+pub const CONTENT_CSP: &str = "default-src 'none'; img-src http: https:; style-src-attr 'unsafe-inline'; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 /// The bundled API explorer needs its own scripts and styles, nothing else.
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \

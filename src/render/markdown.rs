@@ -1,9 +1,63 @@
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use url::Url;
+use utoipa::ToSchema;
 
 use super::excerpt;
-use super::sanitize::{SafeHtml, sanitize};
+use super::sanitize::{Policy, SafeHtml};
+
+/// The version of what [`render`] produces. Bump it whenever the output
+/// for the same Markdown changes (a new extension, a policy change, new
+/// derived fields): stored posts with an older version are rendered again
+/// (`folio rerender`, and a task at start-up).
+pub const RENDERER_VERSION: i32 = 2;
+
+/// Average adult silent-reading speed for prose, in words per minute.
+pub const WORDS_PER_MINUTE: usize = 230;
+
+/// What rendering depends on besides the Markdown itself.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    media_base: Option<Url>,
+    policy: Arc<Policy>,
+}
+
+impl RenderOptions {
+    /// `media_base`: relative image and link URLs are resolved against it.
+    pub fn new(media_base: Option<Url>) -> Self {
+        Self {
+            policy: Arc::new(Policy::new(media_base.clone())),
+            media_base,
+        }
+    }
+
+    pub fn media_base(&self) -> Option<&Url> {
+        self.media_base.as_ref()
+    }
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+/// One heading in a table of contents, in document order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct TocEntry {
+    /// 1 for `#`, … 6 for `######`.
+    #[schema(minimum = 1, maximum = 6, example = 2)]
+    pub level: u8,
+    /// The heading's text, without markup (escape it when you insert it).
+    #[schema(example = "Getting started")]
+    pub text: String,
+    /// The heading's `id` in the HTML: link to `#id`.
+    #[schema(example = "getting-started")]
+    pub id: String,
+}
 
 /// What one Markdown body renders to.
 #[derive(Debug, Clone)]
@@ -12,6 +66,12 @@ pub struct Rendered {
     pub html: SafeHtml,
     /// The text a reader sees, without markup (for excerpts and search).
     pub plain_text: String,
+    /// Every heading, in order.
+    pub toc: Vec<TocEntry>,
+    /// Words in the text (code blocks excluded).
+    pub word_count: usize,
+    /// Minutes to read the text, rounded up (0 for no text).
+    pub reading_time: usize,
 }
 
 impl Rendered {
@@ -21,7 +81,7 @@ impl Rendered {
     }
 }
 
-fn options() -> Options {
+fn parser_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -33,11 +93,12 @@ fn options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// Renders a Markdown body (front matter already split off) to safe HTML.
-pub fn render(markdown: &str) -> Rendered {
+/// Renders a Markdown body (front matter already split off) to safe HTML
+/// and everything derived from it. A pure function of its arguments.
+pub fn render(markdown: &str, options: &RenderOptions) -> Rendered {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut in_metadata = false;
-    for event in Parser::new_ext(markdown, options()) {
+    for event in Parser::new_ext(markdown, parser_options()) {
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
@@ -45,21 +106,27 @@ pub fn render(markdown: &str) -> Rendered {
             other => events.push(other),
         }
     }
-    add_heading_ids(&mut events);
+    let toc = add_heading_ids(&mut events);
     let plain_text = plain_text(&events);
+    let word_count = plain_text.split_whitespace().count();
 
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
     Rendered {
-        html: sanitize(&unsafe_html),
+        html: options.policy.clean(&unsafe_html),
         plain_text,
+        toc,
+        word_count,
+        reading_time: word_count.div_ceil(WORDS_PER_MINUTE),
     }
 }
 
 /// Gives every heading a stable id derived from its text (`## Getting
 /// started` → `getting-started`), numbering duplicates; an explicit
-/// `{#id}` wins and is never reused by a derived one.
-fn add_heading_ids(events: &mut [Event<'_>]) {
+/// `{#id}` wins and is never reused by a derived one. Returns the table of
+/// contents.
+fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+    let mut toc = Vec::new();
     let mut used: HashSet<String> = events
         .iter()
         .filter_map(|e| match e {
@@ -67,17 +134,28 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
             _ => None,
         })
         .collect();
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
-            let mut text = String::new();
-            for e in &events[i + 1..] {
-                match e {
-                    Event::End(TagEnd::Heading(_)) => break,
-                    Event::Text(t) | Event::Code(t) => text.push_str(t),
-                    _ => {}
-                }
+    for i in 0..events.len() {
+        let Event::Start(Tag::Heading { level, id, .. }) = &events[i] else {
+            continue;
+        };
+        let level = *level as u8;
+        let mut text = String::new();
+        for e in &events[i + 1..] {
+            match e {
+                Event::End(TagEnd::Heading(_)) => break,
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                _ => {}
             }
+        }
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(id) = id {
+            toc.push(TocEntry {
+                level,
+                text,
+                id: id.to_string(),
+            });
+        } else {
             let base = match slug::slugify(&text) {
                 s if s.is_empty() => "section".to_owned(),
                 s => s,
@@ -89,12 +167,17 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
                 n += 1;
             }
             used.insert(id.clone());
+            toc.push(TocEntry {
+                level,
+                text,
+                id: id.clone(),
+            });
             if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
                 *slot = Some(CowStr::from(id));
             }
         }
-        i += 1;
     }
+    toc
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {
@@ -103,8 +186,14 @@ fn plain_text(events: &[Event<'_>]) -> String {
     // Text between raw <script>/<style> tags is not something a reader
     // sees (the sanitiser drops it), so it stays out of excerpts too.
     let mut in_raw_script = false;
+    // Alt text describes a picture; it is not part of the prose (and would
+    // start excerpts with "Diagram …").
+    let mut image_depth = 0usize;
     for e in events {
         match e {
+            Event::Start(Tag::Image { .. }) => image_depth += 1,
+            Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
+            _ if image_depth > 0 => {}
             Event::Html(h) | Event::InlineHtml(h) => {
                 let lower = h.to_ascii_lowercase();
                 if lower.contains("<script") || lower.contains("<style") {

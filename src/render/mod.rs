@@ -9,5 +9,5 @@ pub mod front_matter;
 mod markdown;
 pub mod sanitize;
 
-pub use markdown::{Rendered, render};
+pub use markdown::{RENDERER_VERSION, RenderOptions, Rendered, TocEntry, WORDS_PER_MINUTE, render};
 pub use sanitize::SafeHtml;

@@ -5,16 +5,18 @@
 //! default allow-list, narrowed to `http`, `https` and `mailto` URLs, and
 //! widened by exactly what pulldown-cmark legitimately emits: heading and
 //! footnote `id`s, footnote classes, `language-*` classes on code, task-list
-//! checkboxes, and `text-align` on table cells.
+//! checkboxes, and `text-align` on table cells. Every image gets
+//! `loading="lazy"`; with a media base URL, relative URLs become absolute.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use ammonia::Builder;
+use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
+use url::Url;
 
-/// HTML that has been through the sanitiser. The only constructor is
-/// [`sanitize`], so holding one is proof it is safe to embed.
+/// HTML that has been through the sanitiser. The only constructors are
+/// [`sanitize`] and [`Policy::clean`], so holding one is proof it is safe to embed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafeHtml(String);
 
@@ -27,7 +29,60 @@ impl SafeHtml {
     }
 }
 
-static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
+/// The sanitiser, set up once for one media base URL (or none).
+pub struct Policy(Builder<'static>);
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Policy")
+    }
+}
+
+impl Policy {
+    /// The policy; relative URLs are resolved against `media_base` when
+    /// there is one, the way a browser would resolve them in a page there.
+    pub fn new(media_base: Option<Url>) -> Self {
+        let mut b = builder();
+        if let Some(base) = media_base {
+            b.url_relative(UrlRelative::Custom(Box::new(MediaBase(base))));
+        }
+        Self(b)
+    }
+
+    /// Sanitises untrusted HTML under this policy.
+    pub fn clean(&self, html: &str) -> SafeHtml {
+        SafeHtml(self.0.clean(html).to_string())
+    }
+}
+
+struct MediaBase(Url);
+
+impl UrlRelativeEvaluate<'static> for MediaBase {
+    fn evaluate<'u>(&self, url: &'u str) -> Option<Cow<'u, str>> {
+        resolve(&self.0, url)
+    }
+}
+
+/// Resolves a relative URL against the media base. Links within the page
+/// (`#section`, footnotes) stay as they are: made absolute they would
+/// leave the page they are in.
+fn resolve<'u>(base: &Url, url: &'u str) -> Option<Cow<'u, str>> {
+    let trimmed = url.trim_start_matches(|c: char| c <= ' ');
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Some(Cow::Borrowed(url));
+    }
+    match base.join(trimmed) {
+        // The base is http(s) (checked in the configuration), so the result is too.
+        Ok(absolute) if matches!(absolute.scheme(), "http" | "https") => {
+            Some(Cow::Owned(absolute.into()))
+        }
+        _ => None,
+    }
+}
+
+static DEFAULT: LazyLock<Policy> = LazyLock::new(|| Policy::new(None));
+
+fn builder() -> Builder<'static> {
     let mut b = Builder::default();
     b.url_schemes(HashSet::from(["http", "https", "mailto"]))
         .add_generic_attributes(["id"])
@@ -39,9 +94,12 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("div", ["class"])
         .add_tag_attributes("sup", ["class"])
+        // Frontends get lazy images without post-processing; an author's
+        // own `loading="eager"` is overridden too.
+        .set_tag_attribute_value("img", "loading", "lazy")
         .attribute_filter(filter_attribute);
     b
-});
+}
 
 fn filter_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
     match (element, attribute) {
@@ -66,9 +124,10 @@ fn filter_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Optio
     }
 }
 
-/// Sanitises untrusted HTML under the policy above.
+/// Sanitises untrusted HTML under the policy above, leaving relative URLs
+/// relative.
 pub fn sanitize(html: &str) -> SafeHtml {
-    SafeHtml(POLICY.clean(html).to_string())
+    DEFAULT.clean(html)
 }
 
 #[cfg(test)]
@@ -106,5 +165,76 @@ mod tests {
         assert!(!clean.contains("background"), "{clean}");
         assert!(!clean.contains("data:"), "{clean}");
         assert!(!clean.contains("evil"), "{clean}");
+    }
+}
+
+#[cfg(test)]
+mod media_base_tests {
+    use super::*;
+
+    fn with_base(html: &str) -> String {
+        let base = Url::parse("https://cdn.example.com/blog/posts/").unwrap();
+        Policy::new(Some(base)).clean(html).into_inner()
+    }
+
+    #[test]
+    fn relative_urls_resolve_against_the_media_base() {
+        let out = with_base(
+            r#"<img src="../images/x.png"><a href="other/">o</a><a href="/root">r</a><img src="//cdn2.example.com/y.png">"#,
+        );
+        assert!(
+            out.contains(r#"src="https://cdn.example.com/blog/images/x.png""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"href="https://cdn.example.com/blog/posts/other/""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"href="https://cdn.example.com/root""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"src="https://cdn2.example.com/y.png""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn fragment_links_and_absolute_urls_are_left_alone() {
+        let out = with_base(
+            r##"<a href="#intro">i</a><a href="#1">1</a><a href="https://example.org/a">a</a><a href="mailto:a@example.org">m</a>"##,
+        );
+        assert!(out.contains(r##"href="#intro""##), "{out}");
+        assert!(out.contains(r##"href="#1""##), "{out}");
+        assert!(out.contains(r#"href="https://example.org/a""#), "{out}");
+        assert!(out.contains(r#"href="mailto:a@example.org""#), "{out}");
+    }
+
+    #[test]
+    fn dangerous_schemes_are_still_dropped_with_a_base() {
+        let out = with_base(
+            r#"<a href="javascript:alert(1)">j</a><img src="data:image/png;base64,AAAA"><a href="java&#x09;script:x">t</a>"#,
+        );
+        assert!(!out.contains("javascript"), "{out}");
+        assert!(!out.contains("data:"), "{out}");
+        assert!(!out.contains("script:"), "{out}");
+    }
+
+    #[test]
+    fn without_a_base_relative_urls_stay_relative() {
+        let out = sanitize(r#"<img src="../images/x.png">"#).into_inner();
+        assert!(out.contains(r#"src="../images/x.png""#), "{out}");
+    }
+
+    #[test]
+    fn every_image_is_lazy_and_keeps_alt_and_title() {
+        let out =
+            sanitize(r#"<img src="a.png" alt="A" title="T"><img src="b.png" loading="eager">"#)
+                .into_inner();
+        assert_eq!(
+            out,
+            r#"<img src="a.png" alt="A" title="T" loading="lazy"><img src="b.png" loading="lazy">"#
+        );
     }
 }

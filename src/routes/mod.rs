@@ -5,6 +5,7 @@ pub mod fallback;
 pub mod health;
 pub mod json;
 pub mod posts;
+pub mod render;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posts::get::get_post)
                 .service(posts::html::get_post_html)
                 .service(posts::update::update_post)
-                .service(posts::delete::delete_post),
+                .service(posts::delete::delete_post)
+                .service(render::render_preview),
         );
 }

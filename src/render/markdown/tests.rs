@@ -1,4 +1,8 @@
-use super::render;
+use super::{RenderOptions, Rendered, TocEntry};
+
+fn render(md: &str) -> Rendered {
+    super::render(md, &RenderOptions::default())
+}
 
 fn html(md: &str) -> String {
     render(md).html.into_inner()
@@ -200,10 +204,10 @@ fn main() {}
 "#;
     let out = html(md);
     assert!(
-        out.contains(r#"<img src="../images/cat.png" alt="A cat" title="The cat">"#),
+        out.contains(r#"<img src="../images/cat.png" alt="A cat" title="The cat" loading="lazy">"#),
         "{out}"
     );
-    assert!(out.contains(r#"<a href="https://example.com/?a=1&amp;b=2#:~:text=hello%20world" rel="noopener noreferrer"><img src="/logo.svg" alt="Logo"></a>"#), "{out}");
+    assert!(out.contains(r#"<a href="https://example.com/?a=1&amp;b=2#:~:text=hello%20world" rel="noopener noreferrer"><img src="/logo.svg" alt="Logo" loading="lazy"></a>"#), "{out}");
     assert!(
         out.contains("<blockquote>\n<p>A quote\nwith lazy continuation</p>\n</blockquote>"),
         "{out}"
@@ -362,5 +366,155 @@ mod properties {
         ) {
             assert_safe(&render(&parts.concat()).html.into_inner());
         }
+
+        #[test]
+        fn url_shapes_render_safely_with_a_media_base(
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "[a](", "![b](", "<a href=\"", "<img src=\"", "\">", ")", "../", "//", "#",
+                "javascript:", "JaVa\tScRiPt:", "&#106;", "data:", "x.png", "?q=1", " \"t\"",
+                "%0a", "\\", ":", "/", "mailto:", "http:", "\n", "[^1]", "\n\n[^1]: n\n",
+            ]), 0..40)
+        ) {
+            let options = RenderOptions::new(Some(
+                url::Url::parse("https://cdn.example.com/content/posts/").unwrap(),
+            ));
+            let out = super::super::render(&parts.concat(), &options).html.into_inner();
+            assert_safe(&out);
+        }
     }
+}
+
+fn toc(entries: &[(u8, &str, &str)]) -> Vec<TocEntry> {
+    entries
+        .iter()
+        .map(|(level, text, id)| TocEntry {
+            level: *level,
+            text: (*text).to_owned(),
+            id: (*id).to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_table_of_contents_lists_every_heading_with_its_html_id() {
+    let r = render(
+        "# Guide\n\nIntro.\n\n## Getting *started*\n\n### `cargo` & you\n\n## Getting started\n\n## Mine {#custom}\n\nSetext\n------\n",
+    );
+    assert_eq!(
+        r.toc,
+        toc(&[
+            (1, "Guide", "guide"),
+            (2, "Getting started", "getting-started"),
+            (3, "cargo & you", "cargo-you"),
+            (2, "Getting started", "getting-started-1"),
+            (2, "Mine", "custom"),
+            (2, "Setext", "setext"),
+        ])
+    );
+    let out = r.html.into_inner();
+    for entry in &r.toc {
+        assert!(out.contains(&format!("id=\"{}\"", entry.id)), "{out}");
+    }
+}
+
+#[test]
+fn a_document_without_headings_has_an_empty_table_of_contents() {
+    assert!(render("Just text.\n").toc.is_empty());
+}
+
+#[test]
+fn word_count_and_reading_time_come_from_the_prose() {
+    let prose = "word ".repeat(460);
+    let r = render(&format!(
+        "# Title\n\n{prose}\n\n```\nnot counted at all\n```\n"
+    ));
+    assert_eq!(r.word_count, 461);
+    assert_eq!(r.reading_time, 3, "461 words at 230 a minute, rounded up");
+    assert_eq!(render("one two").reading_time, 1);
+    let empty = render("");
+    assert_eq!((empty.word_count, empty.reading_time), (0, 0));
+}
+
+#[test]
+fn the_excerpt_is_cut_at_a_word_and_has_no_markup() {
+    let r = render(&format!(
+        "# Title\n\n**Bold** <em>raw</em> [link](https://x.example) {}\n",
+        "lengthy ".repeat(60)
+    ));
+    let excerpt = r.excerpt();
+    assert!(
+        excerpt.starts_with("Title Bold raw link lengthy"),
+        "{excerpt}"
+    );
+    assert!(excerpt.ends_with("lengthy…"), "{excerpt}");
+    assert!(excerpt.chars().count() <= 201, "{excerpt}");
+    assert!(
+        !excerpt.contains('<') && !excerpt.contains('*'),
+        "{excerpt}"
+    );
+}
+
+#[test]
+fn images_are_lazy_and_code_blocks_keep_their_language() {
+    let out = html("![Alt *text*](pic.png \"A title\")\n\n```rust\nfn main() {}\n```\n");
+    assert!(
+        out.contains(r#"<img src="pic.png" alt="Alt text" title="A title" loading="lazy">"#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"<pre><code class="language-rust">"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn external_links_get_noopener_noreferrer() {
+    let out = html("[out](https://example.org/)");
+    assert!(
+        out.contains(r#"<a href="https://example.org/" rel="noopener noreferrer">out</a>"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_static_site_post_resolves_against_the_media_base_and_keeps_its_anchors() {
+    let options = RenderOptions::new(Some(
+        url::Url::parse("https://cdn.example.com/content/posts/").unwrap(),
+    ));
+    let r = super::render(
+        "## Setup\n\n![Diagram](../images/x.png)\n\nSee [setup](#setup), [next](../next/), <img src=\"raw.png\">, a note[^n].\n\n[^n]: Noted.\n",
+        &options,
+    );
+    let out = r.html.into_inner();
+    for expected in [
+        r#"<h2 id="setup">Setup</h2>"#,
+        r#"<img src="https://cdn.example.com/content/images/x.png" alt="Diagram" loading="lazy">"#,
+        r##"<a href="#setup" rel="noopener noreferrer">setup</a>"##,
+        r#"<a href="https://cdn.example.com/content/next/" rel="noopener noreferrer">next</a>"#,
+        r#"<img src="https://cdn.example.com/content/posts/raw.png" loading="lazy">"#,
+        r##"<sup class="footnote-reference"><a href="#n""##,
+        r#"<div class="footnote-definition" id="n">"#,
+    ] {
+        assert!(out.contains(expected), "{expected} missing from {out}");
+    }
+}
+
+#[test]
+fn the_corpus_is_neutralised_with_a_media_base_too() {
+    let options = RenderOptions::new(Some(url::Url::parse("https://cdn.example.com/m/").unwrap()));
+    for vector in XSS_VECTORS {
+        let out = super::render(vector, &options).html.into_inner();
+        assert_safe(&out);
+        assert!(
+            !out.to_ascii_lowercase().contains("<script"),
+            "{vector} -> {out}"
+        );
+    }
+}
+
+#[test]
+fn alt_text_stays_out_of_the_prose() {
+    let r = render("![A diagram of it](d.png) Words here.");
+    assert_eq!(r.plain_text, "Words here.");
+    assert_eq!(r.word_count, 2);
 }

@@ -63,7 +63,8 @@ pub async fn create_post(
         ),
     };
     let author = caller.id;
-    let mut post = web::block(move || input.into_post(slug, author, Utc::now()))
+    let options = state.render.clone();
+    let mut post = web::block(move || input.into_post(slug, author, Utc::now(), &options))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::posts::{Post, PostSummary};
 use crate::domain::PostStatus;
+use crate::render::TocEntry;
 
 /// The public face of a post's author.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,6 +42,18 @@ pub struct PostResponse {
     pub markdown: String,
     /// The rendered, sanitised HTML fragment.
     pub html: String,
+    /// Words in the text (code blocks excluded).
+    #[schema(example = 1200)]
+    pub word_count: i32,
+    /// Minutes to read it at 230 words a minute, rounded up.
+    #[schema(example = 6)]
+    pub reading_time: i32,
+    /// The headings, in order: only with `formats=toc`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toc: Option<Vec<TocEntry>>,
+    /// The text without markup: only with `formats=plaintext`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plain_text: Option<String>,
 }
 
 /// A post in a list: everything but the bodies.
@@ -58,6 +71,10 @@ pub struct PostSummaryResponse {
     pub author: AuthorRef,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Words in the text (code blocks excluded).
+    pub word_count: i32,
+    /// Minutes to read it, rounded up.
+    pub reading_time: i32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -108,7 +125,50 @@ impl PostResponse {
             updated_at: post.updated_at,
             markdown: post.markdown,
             html: post.html,
+            word_count: post.word_count,
+            reading_time: post.reading_time,
+            toc: None,
+            plain_text: None,
         }
+    }
+
+    /// Adds the optional formats the caller asked for.
+    pub fn with_formats(post: Post, author_name: String, formats: Formats) -> Self {
+        let toc = formats.toc.then(|| post.toc_entries());
+        let plain_text = formats.plain_text.then(|| post.plain_text.clone());
+        Self {
+            toc,
+            plain_text,
+            ..Self::new(post, author_name)
+        }
+    }
+}
+
+/// Optional parts of a post a client can ask for with `formats=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Formats {
+    pub toc: bool,
+    pub plain_text: bool,
+}
+
+impl Formats {
+    /// A comma-separated list: `toc`, `plaintext` (`html` and `markdown`
+    /// are accepted and always included).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut formats = Self::default();
+        for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "toc" => formats.toc = true,
+                "plaintext" => formats.plain_text = true,
+                "html" | "markdown" => {}
+                other => {
+                    return Err(format!(
+                        "unknown format `{other}`: expected toc, plaintext, html or markdown"
+                    ));
+                }
+            }
+        }
+        Ok(formats)
     }
 }
 
@@ -129,6 +189,8 @@ impl PostSummaryResponse {
             },
             created_at: post.created_at,
             updated_at: post.updated_at,
+            word_count: post.word_count,
+            reading_time: post.reading_time,
         }
     }
 }

@@ -1,26 +1,42 @@
 use actix_web::http::header::{self, Header};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::dto::PostResponse;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::{Formats, PostResponse};
 use super::markdown_file;
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GetPostQuery {
+    /// Extra parts to include, comma-separated: `toc` (the table of
+    /// contents), `plaintext` (the text without markup).
+    #[param(example = "toc,plaintext")]
+    pub formats: Option<String>,
+}
+
 /// Fetch one post by id or slug.
 ///
 /// Anonymous callers see published posts only; a draft is 404 to them.
+/// `formats=toc` adds the table of contents (`toc`: `[{level, text, id}]`,
+/// flat, in document order; each `id` is the heading's anchor in `html`),
+/// `formats=plaintext` the text without markup (`plain_text`).
 /// With `Accept: text/markdown` the post comes back as a Markdown file with
 /// YAML front matter, ready to import again.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", example = "hello-world")),
+    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", example = "hello-world"), GetPostQuery),
     responses(
         (status = 200, description = "The post", content(
             (PostResponse = "application/json"),
             (String = "text/markdown"),
         )),
+        (status = 400, description = "An unknown format", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -32,8 +48,11 @@ pub async fn get_post(
     state: web::Data<AppState>,
     caller: MaybeCaller,
     path: web::Path<String>,
+    query: web::Query<GetPostQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    let formats = Formats::parse(query.formats.as_deref().unwrap_or_default())
+        .map_err(AppError::BadRequest)?;
     let key = PostKey::parse(&path);
     let mut conn = state.conn().await?;
     let (post, author) = posts::find(&mut conn, &key, caller.visibility())
@@ -47,7 +66,7 @@ pub async fn get_post(
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept"))
-        .json(PostResponse::new(post, author)))
+        .json(PostResponse::with_formats(post, author, formats)))
 }
 
 /// Whether the client asked for Markdown over JSON.

@@ -1,19 +1,36 @@
 use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::document;
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
-/// Fetch a post's rendered, sanitised HTML fragment.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HtmlQuery {
+    /// `true` for a complete HTML5 page instead of a fragment.
+    #[param(default = false)]
+    pub document: Option<bool>,
+}
+
+/// Fetch a post's rendered, sanitised HTML: a fragment, or a whole page.
 ///
 /// The HTML was rendered and sanitised when the post was written; it is
-/// safe to insert into a page as it is.
+/// safe to insert into a page as it is. With `document=true` it comes as a
+/// complete HTML5 page with `<title>`, meta description, canonical link
+/// (the post's `canonical_url` metadata, else this URL), Open Graph and
+/// Twitter card tags (`og:image` from the `image` or `cover` metadata).
+/// Both carry a strict `Content-Security-Policy`.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
+    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug"), HtmlQuery),
     responses(
-        (status = 200, description = "The HTML fragment", body = String, content_type = "text/html"),
+        (status = 200, description = "The HTML fragment or page", body = String, content_type = "text/html",
+            headers(("Content-Security-Policy" = String, description = "No scripts, frames, forms or plugins"))),
+        (status = 400, description = "A bad `document` value", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -25,13 +42,25 @@ pub async fn get_post_html(
     state: web::Data<AppState>,
     caller: MaybeCaller,
     path: web::Path<String>,
+    query: web::Query<HtmlQuery>,
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path);
     let mut conn = state.conn().await?;
-    let (post, _) = posts::find(&mut conn, &key, caller.visibility())
+    let (post, author) = posts::find(&mut conn, &key, caller.visibility())
         .await?
         .ok_or(AppError::NotFound("post"))?;
+    let body = if query.document.unwrap_or(false) {
+        let canonical = document::canonical_override(&post).unwrap_or_else(|| {
+            state
+                .config
+                .public_link(&format!("/api/v1/posts/{}/html?document=true", post.slug))
+        });
+        let image = document::share_image(&post, state.render.media_base());
+        document::render(&post, &author, &canonical, image.as_deref())
+    } else {
+        post.html
+    };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(post.html))
+        .body(body))
 }

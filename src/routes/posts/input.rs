@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::db::posts::Post;
 use crate::domain::{Metadata, PostStatus, Slug, Tags, Title};
 use crate::error::{AppError, FieldError};
-use crate::render;
+use crate::render::{self, RenderOptions};
 
 pub const MAX_EXCERPT_CHARS: usize = 1_000;
 
@@ -175,19 +175,25 @@ impl PostInput {
     }
 
     /// Renders the body and builds the row to insert.
-    pub fn into_post(self, slug: Slug, author_id: Uuid, now: DateTime<Utc>) -> Post {
-        let rendered = render::render(&self.markdown);
+    pub fn into_post(
+        self,
+        slug: Slug,
+        author_id: Uuid,
+        now: DateTime<Utc>,
+        options: &RenderOptions,
+    ) -> Post {
+        let rendered = render::render(&self.markdown, options);
         let published_at = match (self.status, self.published_at) {
             (PostStatus::Published, None) => Some(now),
             (_, at) => at,
         };
-        Post {
+        let mut post = Post {
             id: Uuid::now_v7(),
             slug: slug.to_string(),
             title: self.title.into_inner(),
             custom_excerpt: self.excerpt.is_some(),
-            excerpt: self.excerpt.unwrap_or_else(|| rendered.excerpt()),
-            html: rendered.html.into_inner(),
+            excerpt: self.excerpt.unwrap_or_default(),
+            html: String::new(),
             markdown: self.markdown,
             status: self.status.as_str().to_owned(),
             published_at,
@@ -196,14 +202,26 @@ impl PostInput {
             author_id,
             created_at: now,
             updated_at: now,
-        }
+            plain_text: String::new(),
+            toc: Value::Array(Vec::new()),
+            word_count: 0,
+            reading_time: 0,
+            renderer_version: 0,
+        };
+        post.set_rendered(rendered);
+        post
     }
 }
 
 impl UpdatePostRequest {
     /// Applies the update to a stored post, rendering again when the body
     /// changed. Returns every field problem at once.
-    pub fn apply(self, post: &mut Post, now: DateTime<Utc>) -> Result<(), AppError> {
+    pub fn apply(
+        self,
+        post: &mut Post,
+        now: DateTime<Utc>,
+        options: &RenderOptions,
+    ) -> Result<(), AppError> {
         let mut p = Problems::default();
         let cannot_clear = "cannot be null";
         match self.title {
@@ -280,11 +298,7 @@ impl UpdatePostRequest {
         }
         p.finish()?;
         if rerender {
-            let rendered = render::render(&post.markdown);
-            if !post.custom_excerpt {
-                post.excerpt = rendered.excerpt();
-            }
-            post.html = rendered.html.into_inner();
+            post.set_rendered(render::render(&post.markdown, options));
         }
         post.updated_at = now;
         Ok(())

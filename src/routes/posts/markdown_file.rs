@@ -267,6 +267,7 @@ mod tests {
             Slug::parse("my-first-post").unwrap(),
             uuid::Uuid::nil(),
             Utc::now(),
+            &crate::render::RenderOptions::default(),
         );
         let again = parse(&export(&post)).unwrap();
         assert_eq!(again.title, input.title);

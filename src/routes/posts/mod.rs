@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod delete;
+pub mod document;
 pub mod dto;
 pub mod get;
 pub mod html;

@@ -49,7 +49,7 @@ pub async fn update_post(
                 .await?
                 .ok_or(AppError::NotFound("post"))?;
             super::check_may_manage(&caller, &post)?;
-            changes.apply(&mut post, Utc::now())?;
+            changes.apply(&mut post, Utc::now(), &state.render)?;
             if post.status == PostStatus::Published.as_str() && caller.role == Role::Contributor {
                 return Err(AppError::Forbidden("publish posts".into()));
             }

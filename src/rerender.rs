@@ -1,0 +1,96 @@
+//! Rendering stored posts again after the renderer changed.
+//!
+//! Each post records the [`RENDERER_VERSION`] that produced its HTML. Posts
+//! with an older one are re-rendered in small transactions that lock their
+//! rows with `FOR UPDATE SKIP LOCKED`: any number of instances (and the
+//! `folio rerender` command) can run this at once, each post is rendered
+//! once, nobody waits on anybody, and a crash loses one uncommitted batch
+//! at most. Reads keep serving the old HTML until a batch commits, so there
+//! is no downtime; `updated_at` is left alone because nobody edited anything.
+
+use diesel_async::AsyncConnection;
+
+use crate::config::Config;
+use crate::db::{self, DbPool, posts};
+use crate::render::{self, RENDERER_VERSION, RenderOptions};
+
+/// Posts per transaction: small enough to keep row locks short.
+pub const BATCH_SIZE: i64 = 25;
+
+/// Re-renders every stale post; returns how many this caller rendered.
+pub async fn run(pool: &DbPool, options: &RenderOptions) -> anyhow::Result<usize> {
+    run_in_batches(pool, options, BATCH_SIZE).await
+}
+
+pub async fn run_in_batches(
+    pool: &DbPool,
+    options: &RenderOptions,
+    batch_size: i64,
+) -> anyhow::Result<usize> {
+    let mut total = 0;
+    loop {
+        let done = batch(pool, options, batch_size).await?;
+        if done == 0 {
+            return Ok(total);
+        }
+        total += done;
+    }
+}
+
+async fn batch(pool: &DbPool, options: &RenderOptions, size: i64) -> anyhow::Result<usize> {
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, anyhow::Error, _>(async |conn| {
+        let stale = posts::lock_stale(conn, RENDERER_VERSION, size).await?;
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        let options = options.clone();
+        // Rendering is CPU work: keep it off the async workers.
+        let rendered = tokio::task::spawn_blocking(move || {
+            stale
+                .into_iter()
+                .map(|mut post| {
+                    let r = render::render(&post.markdown, &options);
+                    post.set_rendered(r);
+                    post
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        for post in &rendered {
+            posts::store_rendered(conn, post).await?;
+        }
+        Ok(rendered.len())
+    })
+    .await
+}
+
+/// The start-up task: re-renders stale posts in the background and logs
+/// the outcome; the server answers meanwhile with the stored HTML.
+pub async fn in_background(pool: DbPool, options: RenderOptions) {
+    match run(&pool, &options).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            posts = n,
+            version = RENDERER_VERSION,
+            "re-rendered stale posts"
+        ),
+        Err(e) => tracing::warn!(
+            error = format!("{e:#}"),
+            "re-rendering stale posts stopped; `folio rerender` finishes the job"
+        ),
+    }
+}
+
+/// `folio rerender [--all]`: migrates (the columns must exist), then
+/// re-renders stale posts, or every post with `all`.
+pub async fn command(config: &Config, all: bool) -> anyhow::Result<usize> {
+    let url = config.database_url.expose();
+    db::migrate(url).await?;
+    let pool = db::pool(url, 2, config.db_timeout)?;
+    if all {
+        let mut conn = pool.get().await?;
+        posts::mark_all_stale(&mut conn).await?;
+    }
+    run(&pool, &config.render_options()).await
+}
