@@ -72,6 +72,8 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("too many attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
     #[error("the database is unavailable; try again shortly")]
@@ -91,6 +93,8 @@ impl AppError {
             Self::Conflict(_) => "/problems/conflict",
             Self::Unauthorized(_) => "/problems/unauthorized",
             Self::Unavailable => "/problems/unavailable",
+            Self::TooManyRequests(_) => "/problems/too-many-requests",
+            Self::Forbidden(_) => "/problems/forbidden",
             _ => "about:blank",
         }
     }
@@ -108,6 +112,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -138,6 +143,9 @@ impl ResponseError for AppError {
             }
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            Self::TooManyRequests(seconds) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
             }
             _ => {}
         }

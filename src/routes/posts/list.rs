@@ -38,7 +38,7 @@ pub struct ListQuery {
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("apiKey" = ["content:read"]), ("apiKey" = ["preview:read"])),
 )]
 #[get("/posts")]
 pub async fn list_posts(

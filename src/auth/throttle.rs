@@ -1,0 +1,115 @@
+//! Login rate limits, per account and per client address, kept in
+//! PostgreSQL so they hold across every instance.
+//!
+//! Every attempt is counted before the password is checked; a successful
+//! one is then taken back, so only failures use up the allowance. The
+//! account counter is keyed by the email as typed (lowercased), whether or
+//! not such an account exists, so a 429 reveals nothing about accounts.
+
+use std::net::IpAddr;
+
+use actix_web::HttpRequest;
+use diesel_async::AsyncPgConnection;
+
+use crate::config::Config;
+use crate::db::login_throttle;
+use crate::error::AppError;
+
+/// The two counters one login attempt is charged to.
+pub struct Attempt {
+    account: String,
+    address: String,
+}
+
+impl Attempt {
+    /// Counts an attempt; a 429 with `Retry-After` when either counter is
+    /// past its limit.
+    pub async fn begin(
+        conn: &mut AsyncPgConnection,
+        config: &Config,
+        email: &str,
+        address: &str,
+    ) -> Result<Self, AppError> {
+        let attempt = Self {
+            account: format!("account:{}", email.trim().to_lowercase()),
+            address: format!("address:{address}"),
+        };
+        let window = config.login_window;
+        let account = login_throttle::count_attempt(conn, &attempt.account, window).await?;
+        let by_address = login_throttle::count_attempt(conn, &attempt.address, window).await?;
+        let mut wait: f64 = 0.0;
+        if account.failures > config.login_max_failures_per_account as i32 {
+            wait = wait.max(account.remaining);
+        }
+        if by_address.failures > config.login_max_failures_per_address as i32 {
+            wait = wait.max(by_address.remaining);
+        }
+        if wait > 0.0 {
+            return Err(AppError::TooManyRequests(wait.ceil().max(1.0) as u64));
+        }
+        Ok(attempt)
+    }
+
+    /// The password was right: the account starts afresh and the address
+    /// gets its attempt back.
+    pub async fn succeeded(
+        self,
+        conn: &mut AsyncPgConnection,
+        config: &Config,
+    ) -> Result<(), AppError> {
+        login_throttle::reset(conn, &self.account, config.login_window).await?;
+        login_throttle::forgive(conn, &self.address).await?;
+        Ok(())
+    }
+}
+
+/// The client's address as the rate limit sees it: the TCP peer, or behind
+/// a proxy the last `X-Forwarded-For` entry (the one our proxy appended;
+/// earlier entries are whatever the client sent). IPv6 clients usually
+/// hold a whole /64, so they are counted by it.
+pub fn client_address(req: &HttpRequest, config: &Config) -> String {
+    let forwarded = config
+        .behind_proxy
+        .then(|| {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|last| last.trim().parse::<IpAddr>().ok())
+        })
+        .flatten();
+    match forwarded.or_else(|| req.peer_addr().map(|a| a.ip())) {
+        Some(ip) => bucket(ip),
+        None => "unknown".to_owned(),
+    }
+}
+
+fn bucket(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_are_counted_by_their_64_prefix() {
+        let a = bucket("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = bucket("2001:db8:1:2:bbbb::9".parse().unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_ne!(a, bucket("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(bucket("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
+        assert_eq!(bucket("10.0.0.1".parse().unwrap()), "10.0.0.1");
+    }
+}
