@@ -9,3 +9,5 @@ mod migrations;
 mod openapi;
 mod posts;
 mod posts_markdown;
+mod sessions;
+mod users;
