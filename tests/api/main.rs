@@ -1,6 +1,7 @@
 //! Black-box tests: the real app on a random port, a real PostgreSQL
 //! database per test. One binary, so it links once.
 
+mod access_matrix;
 mod auth;
 mod errors;
 mod health;
