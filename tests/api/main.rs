@@ -2,6 +2,7 @@
 //! database per test. One binary, so it links once.
 
 mod access_matrix;
+mod api_keys;
 mod auth;
 mod errors;
 mod health;
