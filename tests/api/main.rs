@@ -7,6 +7,7 @@ mod auth;
 mod errors;
 mod health;
 mod helpers;
+mod login_limits;
 mod migrations;
 mod openapi;
 mod posts;
