@@ -127,21 +127,30 @@ pub async fn end_sessions(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::Que
     Ok(())
 }
 
-/// Admins who are enabled, other than `except`; locks them so two admins
-/// cannot demote each other at the same moment.
+/// A key for `pg_advisory_xact_lock`: changes that may remove an admin take
+/// turns, so two admins cannot demote each other at the same moment and
+/// leave none.
+const ADMIN_CHANGES_LOCK: i64 = 0x666f_6c69_6f00_0100;
+
+/// Admins who are enabled, other than `except`. Serialises with every other
+/// caller until the transaction ends; each statement then sees the others'
+/// committed changes.
 pub async fn other_active_admins(
     conn: &mut AsyncPgConnection,
     except: Uuid,
-) -> diesel::QueryResult<usize> {
-    let ids: Vec<Uuid> = users::table
+) -> diesel::QueryResult<i64> {
+    diesel::sql_query(format!(
+        "SELECT pg_advisory_xact_lock({ADMIN_CHANGES_LOCK})"
+    ))
+    .execute(conn)
+    .await?;
+    users::table
         .filter(users::role.eq("admin"))
         .filter(users::disabled_at.is_null())
         .filter(users::id.ne(except))
-        .select(users::id)
-        .for_update()
-        .load(conn)
-        .await?;
-    Ok(ids.len())
+        .count()
+        .get_result(conn)
+        .await
 }
 
 /// Deletes a user by disabling and anonymising them. The row stays because

@@ -264,3 +264,22 @@ async fn disabling_a_user_ends_their_sessions_and_locks_them_out() {
     assert_eq!(me_status(&app, access).await, 401);
     app.session_for(&email, USER_PASSWORD).await;
 }
+
+#[tokio::test]
+async fn two_refreshes_racing_with_one_token_get_one_pair_and_kill_the_family() {
+    let app = TestApp::spawn().await;
+    let session = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let token = str_of(&session, "refresh_token");
+    let (a, b) = tokio::join!(refresh(&app, token), refresh(&app, token));
+    let mut answers = Vec::new();
+    for res in [a, b] {
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        answers.push((status, body));
+    }
+    answers.sort_by_key(|(status, _)| *status);
+    assert_eq!(answers[0].0, 200);
+    assert_eq!(answers[1].0, 401);
+    let winner = str_of(&answers[0].1, "refresh_token");
+    assert_problem(refresh(&app, winner).await, 401).await;
+}

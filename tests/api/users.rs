@@ -322,3 +322,37 @@ async fn unknown_users_and_malformed_ids_are_404() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let app = TestApp::spawn().await;
+    let first = app.admin_token().await;
+    let me: Value = app
+        .call(Method::GET, "/api/v1/auth/me", Some(&first), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first_id = me["id"].as_str().unwrap().to_owned();
+    let (second_id, second) = app.user_with_role("admin").await;
+    let path_first = format!("/api/v1/users/{first_id}");
+    let path_second = format!("/api/v1/users/{second_id}");
+    let demote = json!({"role": "editor"});
+    let (a, b) = tokio::join!(
+        app.call(
+            Method::PATCH,
+            &path_second,
+            Some(&first),
+            Some(demote.clone())
+        ),
+        app.call(
+            Method::PATCH,
+            &path_first,
+            Some(&second),
+            Some(demote.clone())
+        ),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+}
