@@ -64,6 +64,7 @@ pub struct Config {
     /// the port actually bound, e.g. with `FOLIO_ADDR=127.0.0.1:0`).
     pub public_url_explicit: bool,
     pub access_token_ttl: Duration,
+    /// How long a session (a family of refresh tokens) lasts from login.
     pub refresh_token_ttl: Duration,
     /// Failed logins allowed per account, and per client address, within
     /// one `login_window`, before logins are refused with 429.

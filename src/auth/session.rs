@@ -6,7 +6,7 @@
 //! thief, and we cannot tell which), so the whole family is revoked: the
 //! reuse detection of the OAuth 2.0 Security BCP (RFC 9700 §4.14.2).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
@@ -20,15 +20,21 @@ use crate::state::AppState;
 pub struct Issued {
     pub access_token: String,
     pub refresh_token: String,
+    /// When the session ends, whatever happens.
+    pub refresh_expires_at: DateTime<Utc>,
 }
 
-/// Starts a new session (a new family) for a user who just logged in.
+/// Starts a new session (a new family) for a user who just logged in. The
+/// session ends `refresh_token_ttl` after this login, however often it is
+/// refreshed (an absolute lifetime): refreshing never extends it.
 pub async fn start(
     state: &AppState,
     conn: &mut AsyncPgConnection,
     user: &User,
 ) -> Result<Issued, AppError> {
-    issue(state, conn, user, Uuid::now_v7()).await
+    let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    issue(state, conn, user, Uuid::now_v7(), Utc::now() + ttl).await
 }
 
 async fn issue(
@@ -36,11 +42,10 @@ async fn issue(
     conn: &mut AsyncPgConnection,
     user: &User,
     family_id: Uuid,
+    expires_at: DateTime<Utc>,
 ) -> Result<Issued, AppError> {
     let refresh_token = secret::generate();
     let now = Utc::now();
-    let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
-        .map_err(|e| AppError::Internal(e.into()))?;
     refresh_tokens::insert(
         conn,
         &RefreshToken {
@@ -48,7 +53,7 @@ async fn issue(
             family_id,
             user_id: user.id,
             token_hash: secret::digest(&refresh_token),
-            expires_at: now + ttl,
+            expires_at,
             used_at: None,
             revoked_at: None,
             created_at: now,
@@ -58,6 +63,7 @@ async fn issue(
     Ok(Issued {
         access_token: state.tokens.issue(user.id, user.token_version)?,
         refresh_token,
+        refresh_expires_at: expires_at,
     })
 }
 
@@ -100,7 +106,7 @@ pub async fn rotate(
             };
             refresh_tokens::mark_used(conn, token.id).await?;
             Ok(Outcome::Issued(
-                issue(state, conn, &user, token.family_id).await?,
+                issue(state, conn, &user, token.family_id, token.expires_at).await?,
             ))
         })
         .await?;

@@ -38,7 +38,11 @@ async fn login_returns_an_opaque_refresh_token_beside_the_access_token() {
     let refresh_token = str_of(&session, "refresh_token");
     assert_eq!(refresh_token.len(), 43, "256 bits, base64url");
     assert!(!refresh_token.contains('.'), "not a JWT");
-    assert_eq!(session["refresh_token_expires_in"], 30 * 86_400);
+    let lifetime = session["refresh_token_expires_in"].as_u64().unwrap();
+    assert!(
+        (30 * 86_400 - 5..=30 * 86_400).contains(&lifetime),
+        "{lifetime}"
+    );
     assert_eq!(me_status(&app, str_of(&session, "access_token")).await, 200);
 }
 
@@ -282,4 +286,43 @@ async fn two_refreshes_racing_with_one_token_get_one_pair_and_kill_the_family() 
     assert_eq!(answers[1].0, 401);
     let winner = str_of(&answers[0].1, "refresh_token");
     assert_problem(refresh(&app, winner).await, 401).await;
+}
+
+#[tokio::test]
+async fn token_answers_are_never_cached() {
+    let app = TestApp::spawn().await;
+    let res = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let session: Value = res.json().await.unwrap();
+    let res = refresh(&app, str_of(&session, "refresh_token")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn refreshing_never_extends_the_session_past_its_login_lifetime() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_REFRESH_TOKEN_TTL_SECS".into(), "3600".into());
+    })
+    .await;
+    let first = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let second: Value = refresh(&app, str_of(&first, "refresh_token"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (a, b) = (
+        first["refresh_token_expires_in"].as_u64().unwrap(),
+        second["refresh_token_expires_in"].as_u64().unwrap(),
+    );
+    assert!(a <= 3600 && b < a, "{a} then {b}");
+    let mut conn = app.db.conn().await;
+    let mut expiries: Vec<chrono::DateTime<chrono::Utc>> = refresh_tokens::table
+        .select(refresh_tokens::expires_at)
+        .load(&mut conn)
+        .await
+        .unwrap();
+    expiries.dedup();
+    assert_eq!(expiries.len(), 1, "one family, one end: {expiries:?}");
 }

@@ -16,7 +16,8 @@ pub struct TokenResponse {
     pub expires_in: u64,
     /// An opaque token for `POST /api/v1/auth/refresh`; it works once.
     pub refresh_token: String,
-    /// Seconds until the refresh token expires unused.
+    /// Seconds until the session ends: refresh tokens of one login all
+    /// expire then, however often they are refreshed.
     #[schema(example = 2592000)]
     pub refresh_token_expires_in: u64,
 }
@@ -28,7 +29,10 @@ impl TokenResponse {
             token_type: "Bearer",
             expires_in: state.tokens.ttl().as_secs(),
             refresh_token: issued.refresh_token,
-            refresh_token_expires_in: state.config.refresh_token_ttl.as_secs(),
+            refresh_token_expires_in: u64::try_from(
+                (issued.refresh_expires_at - chrono::Utc::now()).num_seconds(),
+            )
+            .unwrap_or(0),
         }
     }
 }

@@ -1,4 +1,5 @@
-use actix_web::{HttpRequest, post, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -44,7 +45,7 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: JsonBody<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, AppError> {
+) -> Result<HttpResponse, AppError> {
     let JsonBody(LoginRequest { email, password }) = body;
     if email.chars().count() > MAX_EMAIL_CHARS {
         return Err(AppError::invalid("email", "is too long"));
@@ -87,5 +88,8 @@ pub async fn login(
         tracing::info!(user = %user.id, "rehashed a password with the current parameters");
     }
     let issued = session::start(&state, &mut conn, &user).await?;
-    Ok(web::Json(TokenResponse::new(&state, issued)))
+    // Tokens must not be cached anywhere (RFC 6749 §5.1).
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse::new(&state, issued)))
 }

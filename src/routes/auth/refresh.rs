@@ -1,4 +1,5 @@
-use actix_web::{post, web};
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
 
 use super::dto::{RefreshRequest, TokenResponse};
 use crate::auth::session;
@@ -23,8 +24,11 @@ use crate::state::AppState;
 pub async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
-) -> Result<web::Json<TokenResponse>, AppError> {
+) -> Result<HttpResponse, AppError> {
     let mut conn = state.conn().await?;
     let issued = session::rotate(&state, &mut conn, &body.0.refresh_token).await?;
-    Ok(web::Json(TokenResponse::new(&state, issued)))
+    // Tokens must not be cached anywhere (RFC 6749 §5.1).
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse::new(&state, issued)))
 }

@@ -10,7 +10,8 @@ use crate::state::AppState;
 
 /// Fetch one post by id or slug.
 ///
-/// Anonymous callers see published posts only; a draft is 404 to them.
+/// Anonymous callers see published posts only; a draft is 404 to them, and
+/// to API keys without `preview:read`.
 /// With `Accept: text/markdown` the post comes back as a Markdown file with
 /// YAML front matter, ready to import again.
 #[utoipa::path(

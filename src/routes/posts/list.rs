@@ -27,7 +27,8 @@ pub struct ListQuery {
 /// List posts, newest first.
 ///
 /// Anonymous callers see published posts; signed-in authors also see their
-/// own drafts, editors and admins everything. Items carry no bodies; fetch
+/// own drafts, editors and admins everything. An API key sees published
+/// posts, and drafts too with `preview:read`. Items carry no bodies; fetch
 /// one post for its Markdown and HTML.
 #[utoipa::path(
     tag = "posts",
