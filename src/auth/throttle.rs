@@ -35,17 +35,17 @@ impl Attempt {
             address: format!("address:{address}"),
         };
         let window = config.login_window;
-        let account = login_throttle::count_attempt(conn, &attempt.account, window).await?;
+        // The address first: a client past its limit is turned away before
+        // it can make the account table grow with made-up emails.
         let by_address = login_throttle::count_attempt(conn, &attempt.address, window).await?;
-        let mut wait: f64 = 0.0;
-        if account.failures > config.login_max_failures_per_account as i32 {
-            wait = wait.max(account.remaining);
-        }
         if by_address.failures > config.login_max_failures_per_address as i32 {
-            wait = wait.max(by_address.remaining);
+            return Err(too_many(by_address.remaining));
         }
-        if wait > 0.0 {
-            return Err(AppError::TooManyRequests(wait.ceil().max(1.0) as u64));
+        let account = login_throttle::count_attempt(conn, &attempt.account, window).await?;
+        if account.failures > config.login_max_failures_per_account as i32 {
+            // Not the address's fault alone: give its attempt back.
+            login_throttle::forgive(conn, &attempt.address).await?;
+            return Err(too_many(account.remaining));
         }
         Ok(attempt)
     }
@@ -61,6 +61,10 @@ impl Attempt {
         login_throttle::forgive(conn, &self.address).await?;
         Ok(())
     }
+}
+
+fn too_many(remaining_secs: f64) -> AppError {
+    AppError::TooManyRequests(remaining_secs.ceil().max(1.0) as u64)
 }
 
 /// The client's address as the rate limit sees it: the TCP peer, or behind

@@ -195,3 +195,21 @@ async fn unknown_emails_take_about_as_long_as_wrong_passwords() {
         "unknown {unknown:?} vs wrong {wrong:?}"
     );
 }
+
+#[tokio::test]
+async fn a_client_past_its_address_limit_adds_no_account_counters() {
+    use diesel::QueryDsl;
+    use diesel_async::RunQueryDsl;
+    let app = limited(1_000, 2, 600).await;
+    for i in 0..10 {
+        let _ = app.login(&format!("made-up-{i}@example.com"), "nope").await;
+    }
+    let mut conn = app.db.conn().await;
+    let rows: i64 = folio::db::schema::login_throttle::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    // One address counter and the two accounts tried before the limit.
+    assert_eq!(rows, 3);
+}
