@@ -352,7 +352,24 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
             Some(demote.clone())
         ),
     );
+    // Whoever won is still an admin (they demoted the other).
+    let winner = if a.status() == 200 { &first } else { &second };
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
-    assert_eq!(statuses, [200, 409]);
+    // The loser is refused either by the last-admin rule (409) or, when the
+    // winner committed before it was even authorised, as a non-admin (403).
+    assert!(matches!(statuses, [200, 403] | [200, 409]), "{statuses:?}");
+    let listed: Value = app
+        .call(Method::GET, "/api/v1/users", Some(winner), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let admins = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["role"] == "admin")
+        .count();
+    assert_eq!(admins, 1);
 }
