@@ -74,6 +74,8 @@ pub struct Config {
     /// True behind a reverse proxy: the client address is the last entry of
     /// `X-Forwarded-For` (the one the proxy appended), not the TCP peer.
     pub behind_proxy: bool,
+    /// Password hashes computed at once per instance (19 MiB each).
+    pub max_concurrent_hashes: usize,
     pub db_pool_size: usize,
     pub db_timeout: Duration,
     pub max_json_bytes: usize,
@@ -267,6 +269,7 @@ impl Config {
             )? as u32,
             login_window: Duration::from_secs(number("FOLIO_LOGIN_WINDOW_SECS", 900, 1, 86_400)?),
             behind_proxy,
+            max_concurrent_hashes: number("FOLIO_MAX_CONCURRENT_HASHES", cores, 1, 1_024)? as usize,
             db_pool_size: number("FOLIO_DB_POOL_SIZE", 16, 1, 1_000)? as usize,
             db_timeout: Duration::from_secs(number("FOLIO_DB_TIMEOUT_SECS", 5, 1, 300)?),
             max_json_bytes: number("FOLIO_MAX_JSON_BYTES", 1 << 20, 1_024, 64 << 20)? as usize,
@@ -355,6 +358,7 @@ mod tests {
             ("FOLIO_LOGIN_MAX_FAILURES_PER_ADDRESS", "-1"),
             ("FOLIO_LOGIN_WINDOW_SECS", "forever"),
             ("FOLIO_BEHIND_PROXY", "yes"),
+            ("FOLIO_MAX_CONCURRENT_HASHES", "0"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

@@ -36,6 +36,12 @@ impl Application {
         }
         let pool = db::pool(&url, config.db_pool_size, config.db_timeout)?;
         bootstrap::ensure_admin(&pool, &config).await?;
+        // Made now, so the first login for an unknown email is not slower
+        // than the rest (which would tell that the email is unknown).
+        tokio::task::spawn_blocking(|| {
+            crate::auth::password::dummy_hash();
+        })
+        .await?;
 
         let listener = TcpListener::bind(config.addr)?;
         let bound = listener.local_addr()?;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::hashing::Hashing;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
@@ -14,15 +15,19 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub pool: DbPool,
     pub tokens: Arc<TokenKeys>,
+    /// Bounds concurrent password hashing in this process.
+    pub hashing: Arc<Hashing>,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let tokens = TokenKeys::new(config.jwt_secret.expose(), config.access_token_ttl);
+        let hashing = Hashing::new(config.max_concurrent_hashes, config.db_timeout);
         Self {
             config: Arc::new(config),
             pool,
             tokens: Arc::new(tokens),
+            hashing: Arc::new(hashing),
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod extractor;
+pub mod hashing;
 pub mod password;
 pub mod role;
 pub mod scope;

@@ -38,7 +38,7 @@ pub struct LoginRequest {
     (status = 422, description = "Missing, mistyped or overlong fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many failed logins for this account or address", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The database is unavailable, or too many passwords are being checked at once", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
 pub async fn login(
@@ -65,18 +65,18 @@ pub async fn login(
         _ => (password::dummy_hash().to_owned(), None),
     };
     // Verifying (and rehashing, rarely) is CPU-heavy: off the async workers.
-    let checked = web::block(move || -> anyhow::Result<(bool, Option<String>)> {
-        let matches = password::verify(&password, &stored_hash);
-        let rehashed = if matches && password::needs_rehash(&stored_hash) {
-            Some(password::hash(&password)?)
-        } else {
-            None
-        };
-        Ok((matches, rehashed))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let (matches, rehashed) = checked?;
+    let (matches, rehashed) = state
+        .hashing
+        .run(move || -> anyhow::Result<(bool, Option<String>)> {
+            let matches = password::verify(&password, &stored_hash);
+            let rehashed = if matches && password::needs_rehash(&stored_hash) {
+                Some(password::hash(&password)?)
+            } else {
+                None
+            };
+            Ok((matches, rehashed))
+        })
+        .await?;
     let user = user
         .filter(|_| matches)
         .ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;

@@ -33,7 +33,7 @@ pub struct ChangePasswordRequest {
     (status = 422, description = "The new password is too weak, or unknown fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many wrong passwords", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The database is unavailable, or too many passwords are being checked at once", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/password")]
 pub async fn change_password(
@@ -60,16 +60,17 @@ pub async fn change_password(
         (attempt, user)
     };
     let stored = user.password_hash.clone();
-    let new_hash = web::block(move || -> anyhow::Result<Option<String>> {
-        if password::verify(&current_password, &stored) {
-            Ok(Some(password::hash(&new_password)?))
-        } else {
-            Ok(None)
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))??
-    .ok_or_else(|| AppError::Forbidden("change the password without the current one".into()))?;
+    let new_hash = state
+        .hashing
+        .run(move || -> anyhow::Result<Option<String>> {
+            if password::verify(&current_password, &stored) {
+                Ok(Some(password::hash(&new_password)?))
+            } else {
+                Ok(None)
+            }
+        })
+        .await?
+        .ok_or_else(|| AppError::Forbidden("change the password without the current one".into()))?;
 
     let mut conn = state.conn().await?;
     attempt.succeeded(&mut conn, &state.config).await?;

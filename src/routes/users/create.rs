@@ -43,7 +43,7 @@ pub async fn create_user(
     let (Some(email), Some(name), true) = (email, name, problems.is_empty()) else {
         return Err(AppError::Validation(problems));
     };
-    let hash = super::hash_new_password("password", req.password).await?;
+    let hash = super::hash_new_password(&state, "password", req.password).await?;
     let mut conn = state.conn().await?;
     let user = users::insert(
         &mut conn,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::db::users;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// 409 unless another enabled admin remains, so that nobody can lock the
 /// whole installation out of user management.
@@ -25,11 +26,15 @@ pub async fn keep_an_admin(conn: &mut AsyncPgConnection, leaving: Uuid) -> Resul
     Ok(())
 }
 
-/// Checks a new password off the async workers' hot path and hashes it.
-pub async fn hash_new_password(field: &str, password: String) -> Result<String, AppError> {
+/// Checks a new password and hashes it, off the async workers.
+pub async fn hash_new_password(
+    state: &AppState,
+    field: &str,
+    password: String,
+) -> Result<String, AppError> {
     crate::auth::password::check_strength(&password).map_err(|e| AppError::invalid(field, e))?;
-    actix_web::web::block(move || crate::auth::password::hash(&password))
+    state
+        .hashing
+        .run(move || crate::auth::password::hash(&password))
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(AppError::Internal)
 }

@@ -51,7 +51,7 @@ pub async fn update_user(
         return Err(AppError::Validation(problems));
     }
     let password_hash = match req.password {
-        Some(p) => Some(super::hash_new_password("password", p).await?),
+        Some(p) => Some(super::hash_new_password(&state, "password", p).await?),
         None => None,
     };
     let id = id.into_inner();
