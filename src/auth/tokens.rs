@@ -81,7 +81,11 @@ impl TokenKeys {
     /// the token version it carries.
     pub fn verify(&self, token: &str) -> Result<(Uuid, i32), jsonwebtoken::errors::Error> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?;
-        if data.claims.typ != ACCESS {
+        // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token
+        // claiming to be issued in the future was not issued by us.
+        let issued_in_future =
+            data.claims.iat > jsonwebtoken::get_current_timestamp() + self.validation.leeway;
+        if data.claims.typ != ACCESS || issued_in_future {
             return Err(jsonwebtoken::errors::ErrorKind::InvalidToken.into());
         }
         Ok((data.claims.sub, data.claims.ver))

@@ -215,6 +215,11 @@ async fn a_token_not_yet_valid_is_401() {
 }
 
 #[tokio::test]
+async fn a_token_issued_in_the_future_is_401() {
+    assert_rejected(|good| signed(&with(good, "iat", json!(now() + 600)))).await;
+}
+
+#[tokio::test]
 async fn a_token_for_another_audience_is_401() {
     assert_rejected(|good| signed(&with(good, "aud", json!("other")))).await;
 }
