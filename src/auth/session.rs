@@ -34,6 +34,9 @@ pub async fn start(
 ) -> Result<Issued, AppError> {
     let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
         .map_err(|e| AppError::Internal(e.into()))?;
+    // Each login tidies up after the user's old sessions, so the table
+    // does not grow for ever.
+    refresh_tokens::delete_expired(conn, user.id).await?;
     issue(state, conn, user, Uuid::now_v7(), Utc::now() + ttl).await
 }
 

@@ -65,6 +65,21 @@ pub async fn revoke_family(
     .await
 }
 
+/// Forgets a user's expired tokens. Nothing is lost: every token of a
+/// family expires together, so an expired token can only ever be refused.
+pub async fn delete_expired(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> diesel::QueryResult<usize> {
+    diesel::delete(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user))
+            .filter(refresh_tokens::expires_at.lt(diesel::dsl::now)),
+    )
+    .execute(conn)
+    .await
+}
+
 pub async fn revoke_user(conn: &mut AsyncPgConnection, user: Uuid) -> diesel::QueryResult<usize> {
     diesel::update(
         refresh_tokens::table

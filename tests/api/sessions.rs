@@ -326,3 +326,26 @@ async fn refreshing_never_extends_the_session_past_its_login_lifetime() {
     expiries.dedup();
     assert_eq!(expiries.len(), 1, "one family, one end: {expiries:?}");
 }
+
+#[tokio::test]
+async fn a_login_forgets_the_users_expired_refresh_tokens() {
+    let app = TestApp::spawn().await;
+    let (other, other_email) = app.insert_user("author").await;
+    app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    app.session_for(&other_email, USER_PASSWORD).await;
+    let mut conn = app.db.conn().await;
+    diesel::update(refresh_tokens::table)
+        .set(refresh_tokens::expires_at.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let left: Vec<uuid::Uuid> = refresh_tokens::table
+        .select(refresh_tokens::user_id)
+        .load(&mut conn)
+        .await
+        .unwrap();
+    // The admin's new token and the other user's expired one (theirs to tidy).
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.contains(&other));
+}
