@@ -373,3 +373,38 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         .count();
     assert_eq!(admins, 1);
 }
+
+#[tokio::test]
+async fn null_or_unknown_fields_in_a_user_update_are_422_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (id, _) = app.insert_user("author").await;
+    let path = format!("/api/v1/users/{id}");
+    let before: Value = app
+        .call(Method::GET, &path, Some(&admin), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for (body, field) in [
+        (json!({"name": null}), "name"),
+        (json!({"disabled": null}), "disabled"),
+        (json!({"role": "owner"}), "role"),
+        (json!({"email": "not-an-email"}), "email"),
+        (json!({"password": "short"}), "password"),
+        (json!({"token_version": 7}), "token_version"),
+    ] {
+        let res = app
+            .call(Method::PATCH, &path, Some(&admin), Some(body.clone()))
+            .await;
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+    }
+    let after: Value = app
+        .call(Method::GET, &path, Some(&admin), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+}

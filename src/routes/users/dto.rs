@@ -54,19 +54,39 @@ pub struct CreateUserRequest {
     pub role: Role,
 }
 
-/// Changes to a user; absent fields are kept.
+/// Changes to a user; absent fields are kept. None can be cleared, so
+/// `null` is refused (422) rather than read as "keep".
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     #[schema(max_length = 320)]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// Setting a password ends all of the user's sessions.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     #[schema(format = Password, min_length = 10, max_length = 1024)]
     pub password: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub role: Option<Role>,
     /// `true` locks the user out at once and ends their sessions; `false`
     /// lets them sign in again.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub disabled: Option<bool>,
+}
+
+/// A field that may be absent but, when present, must not be `null`.
+fn present<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(de).map(Some)
 }
