@@ -66,6 +66,15 @@ pub struct Config {
     /// the port actually bound, e.g. with `FOLIO_ADDR=127.0.0.1:0`).
     pub public_url_explicit: bool,
     pub access_token_ttl: Duration,
+    /// How long a session (a family of refresh tokens) lasts from login.
+    pub refresh_token_ttl: Duration,
+    /// Failed logins allowed per account, and per client address, within
+    /// one `login_window`, before logins are refused with 429.
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_address: u32,
+    pub login_window: Duration,
+    /// Password hashes computed at once per instance (19 MiB each).
+    pub max_concurrent_hashes: usize,
     pub db_pool_size: usize,
     pub db_timeout: Duration,
     pub max_json_bytes: usize,
@@ -282,6 +291,26 @@ impl Config {
                 30,
                 86_400,
             )?),
+            refresh_token_ttl: Duration::from_secs(number(
+                "FOLIO_REFRESH_TOKEN_TTL_SECS",
+                30 * 86_400,
+                300,
+                365 * 86_400,
+            )?),
+            login_max_failures_per_account: number(
+                "FOLIO_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                10,
+                1,
+                10_000,
+            )? as u32,
+            login_max_failures_per_address: number(
+                "FOLIO_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                50,
+                1,
+                100_000,
+            )? as u32,
+            login_window: Duration::from_secs(number("FOLIO_LOGIN_WINDOW_SECS", 900, 1, 86_400)?),
+            max_concurrent_hashes: number("FOLIO_MAX_CONCURRENT_HASHES", cores, 1, 1_024)? as usize,
             db_pool_size: number("FOLIO_DB_POOL_SIZE", 16, 1, 1_000)? as usize,
             db_timeout: Duration::from_secs(number("FOLIO_DB_TIMEOUT_SECS", 5, 1, 300)?),
             max_json_bytes: number("FOLIO_MAX_JSON_BYTES", 1 << 20, 1_024, 64 << 20)? as usize,
@@ -391,6 +420,11 @@ mod tests {
             ("FOLIO_MEDIA_BASE_URL", "ftp://cdn.example.com/"),
             ("FOLIO_MEDIA_BASE_URL", "/images/"),
             ("FOLIO_MEDIA_BASE_URL", "https://cdn.example.com/?v=1"),
+            ("FOLIO_REFRESH_TOKEN_TTL_SECS", "10"),
+            ("FOLIO_LOGIN_MAX_FAILURES_PER_ACCOUNT", "0"),
+            ("FOLIO_LOGIN_MAX_FAILURES_PER_ADDRESS", "-1"),
+            ("FOLIO_LOGIN_WINDOW_SECS", "forever"),
+            ("FOLIO_MAX_CONCURRENT_HASHES", "0"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

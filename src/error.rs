@@ -74,7 +74,7 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
-    #[error("too many requests; retry in {0} seconds")]
+    #[error("too many requests; try again in {0} seconds")]
     TooManyRequests(u64),
     #[error("the request body took too long to arrive")]
     RequestTimeout,
@@ -95,7 +95,8 @@ impl AppError {
             Self::Conflict(_) => "/problems/conflict",
             Self::Unauthorized(_) => "/problems/unauthorized",
             Self::Unavailable => "/problems/unavailable",
-            Self::TooManyRequests(_) => "/problems/rate-limited",
+            Self::TooManyRequests(_) => "/problems/too-many-requests",
+            Self::Forbidden(_) => "/problems/forbidden",
             _ => "about:blank",
         }
     }

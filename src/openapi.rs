@@ -19,7 +19,9 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "posts", description = "Posts: Markdown with front matter in, JSON and HTML out"),
         (name = "render", description = "Rendering Markdown without storing it (live preview)"),
-        (name = "auth", description = "Logging in"),
+        (name = "auth", description = "Logging in and out, refreshing tokens, your own account"),
+        (name = "users", description = "Managing people and their roles (admins)"),
+        (name = "api-keys", description = "Keys for integrations, with scopes (admins)"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
     components(schemas(Problem, FieldError)),
@@ -38,7 +40,21 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from `POST /api/v1/auth/login`"))
+                    .description(Some(
+                        "A user's access token from `POST /api/v1/auth/login`. Where an operation lists `admin`, only admins may call it.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("folio_ API key")
+                    .description(Some(
+                        "An API key from `POST /api/v1/api-keys`, sent as `Authorization: Bearer folio_…`; the listed scope is required.",
+                    ))
                     .build(),
             ),
         );

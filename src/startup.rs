@@ -35,6 +35,12 @@ impl Application {
     /// database in the background until it succeeds.
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let url = config.database_url.expose().clone();
+        // Made now, so the first login for an unknown email is not slower
+        // than the rest (which would tell that the email is unknown).
+        tokio::task::spawn_blocking(|| {
+            crate::auth::password::dummy_hash();
+        })
+        .await?;
         let pool = db::pool(&url, config.db_pool_size, config.db_timeout)?;
 
         let listener = TcpListener::bind(config.addr)?;

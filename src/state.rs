@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::auth::hashing::Hashing;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
@@ -22,17 +23,21 @@ pub struct AppState {
     prepared: Arc<AtomicBool>,
     /// The renderer's settings, with its sanitiser built once.
     pub render: RenderOptions,
+    /// Bounds concurrent password hashing in this process.
+    pub hashing: Arc<Hashing>,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let tokens = TokenKeys::new(config.jwt_secret.expose(), config.access_token_ttl);
+        let hashing = Hashing::new(config.max_concurrent_hashes, config.db_timeout);
         Self {
             render: config.render_options(),
             config: Arc::new(config),
             pool,
             tokens: Arc::new(tokens),
             prepared: Arc::new(AtomicBool::new(false)),
+            hashing: Arc::new(hashing),
         }
     }
 

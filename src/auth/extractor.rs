@@ -1,7 +1,10 @@
-//! Extractors for the calling user.
+//! Extractors for the caller.
 //!
-//! Every authenticated request re-reads the user, so a disabled or deleted
-//! user is locked out from the very next request, on every instance.
+//! A bearer credential is either an access token (a JWT, for users) or an
+//! API key (`folio_…`, for integrations). Every authenticated request
+//! re-reads the user (for a key, the admin who made it), so a disabled or
+//! deleted user is locked out from the very next request, on every
+//! instance.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,17 +13,29 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use uuid::Uuid;
 
-use super::Role;
+use super::{Role, Scope, api_key};
 use crate::db::posts::Visibility;
-use crate::db::users;
+use crate::db::{api_keys, users};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// An authenticated, enabled user. Rejects the request with 401 otherwise.
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A user's access token: the role decides everything.
+    AccessToken,
+    /// An API key: limited to its scopes, and never more than its creator.
+    ApiKey { id: Uuid, scopes: Vec<Scope> },
+}
+
+/// An authenticated caller: a user, or an API key acting as the user who
+/// made it. Rejects the request with 401 when no valid credential is sent.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The user, or for an API key the user who made it.
     pub id: Uuid,
     pub role: Role,
+    pub credential: Credential,
 }
 
 impl Caller {
@@ -29,11 +44,36 @@ impl Caller {
         self.role.manages_all_posts() || self.id == author
     }
 
+    /// Which posts this caller can read: a key needs `preview:read` to see
+    /// any draft.
     pub fn visibility(&self) -> Visibility {
-        if self.role.manages_all_posts() {
+        if !self.has(Scope::PreviewRead) {
+            Visibility::Published
+        } else if self.role.manages_all_posts() {
             Visibility::All
         } else {
             Visibility::PublishedOrOwnedBy(self.id)
+        }
+    }
+
+    /// Whether the caller holds a scope; users hold every scope (their role
+    /// limits them instead).
+    pub fn has(&self, scope: Scope) -> bool {
+        match &self.credential {
+            Credential::AccessToken => true,
+            Credential::ApiKey { scopes, .. } => scopes.contains(&scope),
+        }
+    }
+
+    /// 403 unless the caller holds `scope`.
+    pub fn require(&self, scope: Scope) -> Result<(), AppError> {
+        if self.has(scope) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "do this with an API key lacking the `{}` scope",
+                scope.as_str()
+            )))
         }
     }
 }
@@ -50,6 +90,18 @@ impl MaybeCaller {
             .map_or(Visibility::Published, Caller::visibility)
     }
 }
+
+/// A user signed in with an access token. API keys are refused with 403:
+/// managing people, keys and passwords is for people.
+#[derive(Debug, Clone)]
+pub struct UserCaller {
+    pub id: Uuid,
+    pub role: Role,
+}
+
+/// A [`UserCaller`] who is an admin; 403 for anyone else.
+#[derive(Debug, Clone)]
+pub struct Admin(pub UserCaller);
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
@@ -71,14 +123,43 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
 }
 
 async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Caller, AppError> {
+    if api_key::looks_like_key(&token) {
+        return authenticate_key(state, token).await;
+    }
     let invalid = || AppError::Unauthorized("the access token is invalid or expired".into());
-    let user_id = state.tokens.verify(&token).map_err(|_| invalid())?;
+    let (user_id, version) = state.tokens.verify(&token).map_err(|_| invalid())?;
     let mut conn = state.conn().await?;
     let user = users::find_active(&mut conn, user_id)
         .await?
+        .filter(|u| u.token_version == version)
         .ok_or_else(invalid)?;
     let role = Role::parse(&user.role).ok_or_else(invalid)?;
-    Ok(Caller { id: user.id, role })
+    Ok(Caller {
+        id: user.id,
+        role,
+        credential: Credential::AccessToken,
+    })
+}
+
+async fn authenticate_key(state: web::Data<AppState>, token: String) -> Result<Caller, AppError> {
+    let invalid = || AppError::Unauthorized("the API key is invalid, expired or revoked".into());
+    let mut conn = state.conn().await?;
+    let key = api_keys::find_usable(&mut conn, &api_key::digest(&token))
+        .await?
+        .ok_or_else(invalid)?;
+    let creator = users::find_active(&mut conn, key.created_by)
+        .await?
+        .ok_or_else(invalid)?;
+    let role = Role::parse(&creator.role).ok_or_else(invalid)?;
+    api_keys::touch(&mut conn, &key).await?;
+    Ok(Caller {
+        id: creator.id,
+        role,
+        credential: Credential::ApiKey {
+            id: key.id,
+            scopes: key.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+        },
+    })
 }
 
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
@@ -112,6 +193,46 @@ impl FromRequest for MaybeCaller {
             match parsed? {
                 (state, Some(token)) => Ok(Self(Some(authenticate(state, token).await?))),
                 (_, None) => Ok(Self(None)),
+            }
+        })
+    }
+}
+
+impl FromRequest for UserCaller {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            match caller.credential {
+                Credential::AccessToken => Ok(Self {
+                    id: caller.id,
+                    role: caller.role,
+                }),
+                Credential::ApiKey { .. } => Err(AppError::Forbidden(
+                    "do this with an API key; sign in as a user".into(),
+                )),
+            }
+        })
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = UserCaller::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if user.role == Role::Admin {
+                Ok(Self(user))
+            } else {
+                Err(AppError::Forbidden(
+                    "do this unless you are an admin".into(),
+                ))
             }
         })
     }

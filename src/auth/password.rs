@@ -1,8 +1,8 @@
 //! Password hashing with argon2id at the OWASP minimum parameters
 //! (m = 19 MiB, t = 2, p = 1), which is `Argon2::default()`.
 
-use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distr::{Alphanumeric, SampleString};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -25,6 +25,24 @@ pub fn verify(password: &str, phc: &str) -> bool {
             .is_ok(),
         Err(_) => false,
     }
+}
+
+/// Whether a stored hash was made with anything but today's algorithm and
+/// parameters (an older default, a weaker setting, argon2i…), so that a
+/// successful login should store a fresh hash.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return true;
+    };
+    let current = Params::default();
+    let same_params = Params::try_from(&parsed).is_ok_and(|p| {
+        p.m_cost() == current.m_cost()
+            && p.t_cost() == current.t_cost()
+            && p.p_cost() == current.p_cost()
+    });
+    let same_kind = parsed.algorithm.as_str() == Algorithm::Argon2id.as_ref()
+        && parsed.version == Some(Version::V0x13 as u32);
+    !(same_params && same_kind)
 }
 
 /// A hash of nothing anyone knows, verified against when an email is
@@ -62,6 +80,26 @@ mod tests {
         assert!(!verify("wrong horse battery", &h));
         assert!(!verify("x", "not a hash"));
         assert_ne!(h, hash("correct horse battery").unwrap(), "salts differ");
+    }
+
+    #[test]
+    fn hashes_with_other_parameters_or_algorithms_need_rehashing() {
+        assert!(!needs_rehash(&hash("correct horse battery").unwrap()));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw")
+        .unwrap()
+        .to_string();
+        assert!(needs_rehash(&weak), "{weak}");
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::default())
+            .hash_password(b"pw")
+            .unwrap()
+            .to_string();
+        assert!(needs_rehash(&argon2i), "{argon2i}");
+        assert!(needs_rehash("not a hash"));
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub struct Claims {
     pub nbf: u64,
     pub iat: u64,
     pub typ: String,
+    /// The user's `token_version` when issued; a token from before a
+    /// password change or disabling no longer matches and is refused.
+    #[serde(default)]
+    pub ver: i32,
 }
 
 /// The keys and rules for signing and checking access tokens.
@@ -53,8 +57,8 @@ impl TokenKeys {
         self.ttl
     }
 
-    /// Issues an access token for a user.
-    pub fn issue(&self, user: Uuid) -> anyhow::Result<String> {
+    /// Issues an access token for a user at their current token version.
+    pub fn issue(&self, user: Uuid, version: i32) -> anyhow::Result<String> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             iss: TOKEN_ISSUER.into(),
@@ -64,6 +68,7 @@ impl TokenKeys {
             nbf: now,
             iat: now,
             typ: ACCESS.into(),
+            ver: version,
         };
         Ok(jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -72,12 +77,17 @@ impl TokenKeys {
         )?)
     }
 
-    /// Checks an access token and returns the user it was issued to.
-    pub fn verify(&self, token: &str) -> Result<Uuid, jsonwebtoken::errors::Error> {
+    /// Checks an access token and returns the user it was issued to and
+    /// the token version it carries.
+    pub fn verify(&self, token: &str) -> Result<(Uuid, i32), jsonwebtoken::errors::Error> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?;
-        if data.claims.typ != ACCESS {
+        // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token
+        // claiming to be issued in the future was not issued by us.
+        let issued_in_future =
+            data.claims.iat > jsonwebtoken::get_current_timestamp() + self.validation.leeway;
+        if data.claims.typ != ACCESS || issued_in_future {
             return Err(jsonwebtoken::errors::ErrorKind::InvalidToken.into());
         }
-        Ok(data.claims.sub)
+        Ok((data.claims.sub, data.claims.ver))
     }
 }

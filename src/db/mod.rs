@@ -1,7 +1,10 @@
 //! The database: the connection pool, start-up (create the database,
 //! migrate), and one module of queries per table.
 
+pub mod api_keys;
+pub mod login_throttle;
 pub mod posts;
+pub mod refresh_tokens;
 pub mod schema;
 pub mod users;
 

@@ -12,6 +12,8 @@ diesel::table! {
         disabled_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_version -> Int4,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -39,5 +41,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Bytea,
+        scopes -> Array<Text>,
+        created_by -> Uuid,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        window_start -> Timestamptz,
+        failures -> Int4,
+    }
+}
+
 diesel::joinable!(posts -> users (author_id));
-diesel::allow_tables_to_appear_in_same_query!(posts, users);
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(api_keys -> users (created_by));
+diesel::allow_tables_to_appear_in_same_query!(posts, users, refresh_tokens, api_keys);

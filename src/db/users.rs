@@ -18,6 +18,19 @@ pub struct User {
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub token_version: i32,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// The fields an admin may change; `None` keeps a field.
+#[derive(Debug, Default, diesel::AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub password_hash: Option<String>,
+    pub disabled_at: Option<Option<DateTime<Utc>>>,
 }
 
 #[derive(Debug, diesel::Insertable)]
@@ -53,6 +66,124 @@ pub async fn find_by_email(
         .first(conn)
         .await
         .optional()
+}
+
+/// Every user not deleted, oldest first.
+pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<User>> {
+    users::table
+        .filter(users::deleted_at.is_null())
+        .order((users::created_at.asc(), users::id.asc()))
+        .select(User::as_select())
+        .load(conn)
+        .await
+}
+
+/// A user who is not deleted (but may be disabled).
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<Option<User>> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::deleted_at.is_null())
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Like [`find`], locking the row for the caller's transaction.
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<Option<User>> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::deleted_at.is_null())
+        .select(User::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &UserChanges,
+) -> diesel::QueryResult<User> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((changes, users::updated_at.eq(diesel::dsl::now)))
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Ends every session of a user: access tokens issued so far stop working
+/// (their version no longer matches) and refresh tokens are revoked.
+pub async fn end_sessions(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set(users::token_version.eq(users::token_version + 1))
+        .execute(conn)
+        .await?;
+    super::refresh_tokens::revoke_user(conn, id).await?;
+    Ok(())
+}
+
+/// A key for `pg_advisory_xact_lock`: changes that may remove an admin take
+/// turns, so two admins cannot demote each other at the same moment and
+/// leave none.
+const ADMIN_CHANGES_LOCK: i64 = 0x666f_6c69_6f00_0100;
+
+/// Admins who are enabled, other than `except`. Serialises with every other
+/// caller until the transaction ends; each statement then sees the others'
+/// committed changes.
+pub async fn other_active_admins(
+    conn: &mut AsyncPgConnection,
+    except: Uuid,
+) -> diesel::QueryResult<i64> {
+    diesel::sql_query(format!(
+        "SELECT pg_advisory_xact_lock({ADMIN_CHANGES_LOCK})"
+    ))
+    .execute(conn)
+    .await?;
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::disabled_at.is_null())
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Deletes a user by disabling and anonymising them. The row stays because
+/// posts reference it; the email is freed for reuse and the password can
+/// never match (`!` is not a PHC string).
+pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::email.eq(format!("deleted-{}@invalid", id.simple())),
+            users::name.eq("Deleted user"),
+            users::password_hash.eq("!"),
+            users::disabled_at.eq(diesel::dsl::now),
+            users::deleted_at.eq(diesel::dsl::now),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    end_sessions(conn, id).await
+}
+
+pub async fn set_password_hash(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    hash: &str,
+) -> diesel::QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A user who exists and is not disabled.

@@ -6,9 +6,11 @@ pub mod post_status;
 pub mod slug;
 pub mod tags;
 pub mod title;
+pub mod user;
 
 pub use metadata::Metadata;
 pub use post_status::PostStatus;
 pub use slug::Slug;
 pub use tags::Tags;
 pub use title::Title;
+pub use user::{Email, PersonName};

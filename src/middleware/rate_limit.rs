@@ -67,27 +67,11 @@ impl RateLimits {
         self.limiter.shrink_to_fit();
     }
 
-    /// The client's address: the peer, or — only when the peer is a trusted
-    /// proxy — the last untrusted address in `X-Forwarded-For`.
     fn client_address(&self, req: &ServiceRequest) -> Option<IpAddr> {
-        let peer = req.peer_addr()?.ip();
-        let trusted = |ip: &IpAddr| self.trusted_proxies.iter().any(|net| net.contains(ip));
-        if !trusted(&peer) {
-            return Some(peer);
-        }
-        let forwarded = req
-            .headers()
-            .get_all(HeaderName::from_static("x-forwarded-for"))
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .collect::<Vec<_>>();
-        Some(
-            forwarded
-                .into_iter()
-                .rev()
-                .find(|ip| !trusted(ip))
-                .unwrap_or(peer),
+        client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            req.headers(),
+            &self.trusted_proxies,
         )
     }
 
@@ -113,6 +97,35 @@ impl RateLimits {
         }
         Ok(remaining)
     }
+}
+
+/// The client's address: the peer, or — only when the peer is a trusted
+/// proxy — the last untrusted address in `X-Forwarded-For` (entries before
+/// it are whatever the client chose to send). Rate limits and login
+/// throttling both use this, so a client is the same client to both.
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    headers: &header::HeaderMap,
+    trusted_proxies: &[IpNet],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers
+        .get_all(HeaderName::from_static("x-forwarded-for"))
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .unwrap_or(peer),
+    )
 }
 
 fn set(headers: &mut header::HeaderMap, name: &'static str, value: u64) {

@@ -1,11 +1,13 @@
 //! The HTTP surface: one module per resource, one file per operation.
 
+pub mod api_keys;
 pub mod auth;
 pub mod fallback;
 pub mod health;
 pub mod json;
 pub mod posts;
 pub mod render;
+pub mod users;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -18,6 +20,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .service(auth::login::login)
+                .service(auth::refresh::refresh)
+                .service(auth::logout::logout)
+                .service(auth::me::me)
+                .service(auth::password::change_password)
+                .service(users::list::list_users)
+                .service(users::create::create_user)
+                .service(users::get::get_user)
+                .service(users::update::update_user)
+                .service(users::delete::delete_user)
+                .service(api_keys::list::list_api_keys)
+                .service(api_keys::create::create_api_key)
+                .service(api_keys::delete::delete_api_key)
                 .service(posts::list::list_posts)
                 .service(posts::create::create_post)
                 .service(posts::get::get_post)

@@ -59,6 +59,57 @@ async fn the_first_admin_is_created_once_with_an_argon2id_hash() {
     );
 }
 
+#[tokio::test]
+async fn a_hash_with_old_parameters_is_upgraded_at_the_next_login() {
+    use argon2::password_hash::PasswordHasher;
+    use argon2::{Algorithm, Argon2, Params, Version};
+    let app = TestApp::spawn().await;
+    let old = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(8 * 1024, 1, 1, None).unwrap(),
+    )
+    .hash_password(b"an-old-but-valid-password")
+    .unwrap()
+    .to_string();
+    let mut conn = app.db.conn().await;
+    folio::db::users::insert(
+        &mut conn,
+        &folio::db::users::NewUser {
+            id: uuid::Uuid::now_v7(),
+            email: "old@example.com",
+            name: "Old",
+            password_hash: &old,
+            role: "author",
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.login("old@example.com", "an-old-but-valid-password")
+            .await
+            .status(),
+        200
+    );
+    let stored = folio::db::users::find_by_email(&mut conn, "old@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+    // A wrong password never rewrites the hash; the new hash still works.
+    assert_problem(app.login("old@example.com", "wrong-password").await, 401).await;
+    assert_eq!(
+        app.login("old@example.com", "an-old-but-valid-password")
+            .await
+            .status(),
+        200
+    );
+}
+
 fn token_with(claims: Value, alg: Algorithm, key: &[u8]) -> String {
     jsonwebtoken::encode(&Header::new(alg), &claims, &EncodingKey::from_secret(key)).unwrap()
 }
@@ -67,93 +118,151 @@ fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()
 }
 
-#[tokio::test]
-async fn forged_expired_and_foreign_tokens_are_rejected() {
-    let app = TestApp::spawn().await;
+/// A well-formed access token for the admin, as claims, to spoil one way
+/// at a time.
+async fn admin_claims(app: &TestApp) -> Value {
     let mut conn = app.db.conn().await;
     let admin = folio::db::users::find_by_email(&mut conn, ADMIN_EMAIL)
         .await
         .unwrap()
         .unwrap();
-    let good = json!({
+    json!({
         "iss": "folio", "aud": "folio-api", "sub": admin.id, "typ": "access",
-        "iat": now(), "nbf": now(), "exp": now() + 600,
-    });
-    let with = |key: &str, value: Value| {
-        let mut c = good.clone();
-        c[key] = value;
-        c
-    };
-    let secret = JWT_SECRET.as_bytes();
-    // The control: a well-formed token works.
-    let ok = token_with(good.clone(), Algorithm::HS256, secret);
-    assert_eq!(
-        app.get("/api/v1/posts")
-            .bearer_auth(&ok)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+        "iat": now(), "nbf": now(), "exp": now() + 600, "ver": 0,
+    })
+}
 
-    let header_none = {
-        use base64_like::encode;
-        let header = encode(br#"{"alg":"none","typ":"JWT"}"#);
-        let payload = encode(good.to_string().as_bytes());
+fn with(claims: &Value, key: &str, value: Value) -> Value {
+    let mut c = claims.clone();
+    c[key] = value;
+    c
+}
+
+fn without(claims: &Value, key: &str) -> Value {
+    let mut c = claims.clone();
+    c.as_object_mut().unwrap().remove(key);
+    c
+}
+
+fn signed(claims: &Value) -> String {
+    token_with(claims.clone(), Algorithm::HS256, JWT_SECRET.as_bytes())
+}
+
+/// Spoils a good token with `spoil` and checks it is refused with a 401
+/// problem and a `WWW-Authenticate` challenge.
+async fn assert_rejected(spoil: impl FnOnce(&Value) -> String) {
+    let app = TestApp::spawn().await;
+    let good = admin_claims(&app).await;
+    let token = spoil(&good);
+    let res = app
+        .get("/api/v1/posts")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("www-authenticate").is_some());
+    assert_problem(res, 401).await;
+}
+
+#[tokio::test]
+async fn a_well_formed_token_is_accepted_so_the_rejections_below_mean_something() {
+    let app = TestApp::spawn().await;
+    let token = signed(&admin_claims(&app).await);
+    let res = app
+        .get("/api/v1/auth/me")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_token_with_alg_none_is_401() {
+    assert_rejected(|good| {
+        let header = base64_like::encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = base64_like::encode(good.to_string().as_bytes());
         format!("{header}.{payload}.")
-    };
-    let tampered = {
-        let parts: Vec<&str> = ok.split('.').collect();
-        let payload =
-            base64_like::encode(with("sub", json!(uuid::Uuid::nil())).to_string().as_bytes());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_signed_with_another_algorithm_is_401() {
+    assert_rejected(|good| token_with(good.clone(), Algorithm::HS512, JWT_SECRET.as_bytes())).await;
+}
+
+#[tokio::test]
+async fn a_token_signed_with_another_key_is_401() {
+    assert_rejected(|good| {
+        token_with(
+            good.clone(),
+            Algorithm::HS256,
+            b"another-secret-another-secret-12",
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expired_token_is_401() {
+    assert_rejected(|good| signed(&with(good, "exp", json!(now() - 120)))).await;
+}
+
+#[tokio::test]
+async fn a_token_not_yet_valid_is_401() {
+    assert_rejected(|good| signed(&with(good, "nbf", json!(now() + 600)))).await;
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_future_is_401() {
+    assert_rejected(|good| signed(&with(good, "iat", json!(now() + 600)))).await;
+}
+
+#[tokio::test]
+async fn a_token_for_another_audience_is_401() {
+    assert_rejected(|good| signed(&with(good, "aud", json!("other")))).await;
+}
+
+#[tokio::test]
+async fn a_token_from_another_issuer_is_401() {
+    assert_rejected(|good| signed(&with(good, "iss", json!("evil")))).await;
+}
+
+#[tokio::test]
+async fn a_token_with_an_edited_claim_and_the_old_signature_is_401() {
+    // An expired token whose `exp` is pushed back: were the signature not
+    // checked, the edited token would be perfectly valid.
+    assert_rejected(|good| {
+        let expired = signed(&with(good, "exp", json!(now() - 120)));
+        let parts: Vec<&str> = expired.split('.').collect();
+        let payload = base64_like::encode(good.to_string().as_bytes());
         format!("{}.{payload}.{}", parts[0], parts[2])
-    };
-    let bad_tokens = [
-        ("alg none", header_none),
-        ("HS512", token_with(good.clone(), Algorithm::HS512, secret)),
-        (
-            "wrong key",
-            token_with(
-                good.clone(),
-                Algorithm::HS256,
-                b"another-secret-another-secret-12",
-            ),
-        ),
-        (
-            "expired",
-            token_with(with("exp", json!(now() - 120)), Algorithm::HS256, secret),
-        ),
-        (
-            "not yet valid",
-            token_with(with("nbf", json!(now() + 600)), Algorithm::HS256, secret),
-        ),
-        (
-            "wrong aud",
-            token_with(with("aud", json!("other")), Algorithm::HS256, secret),
-        ),
-        (
-            "wrong iss",
-            token_with(with("iss", json!("evil")), Algorithm::HS256, secret),
-        ),
-        (
-            "wrong type",
-            token_with(with("typ", json!("refresh")), Algorithm::HS256, secret),
-        ),
-        ("edited claim", tampered),
-        ("garbage", "not.a.jwt".to_owned()),
-    ];
-    for (what, token) in bad_tokens {
-        let res = app
-            .get("/api/v1/posts")
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401, "{what}");
-        assert!(res.headers().get("www-authenticate").is_some(), "{what}");
-        assert_problem(res, 401).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_of_another_type_is_401() {
+    assert_rejected(|good| signed(&with(good, "typ", json!("refresh")))).await;
+}
+
+#[tokio::test]
+async fn a_token_from_before_the_sessions_were_ended_is_401() {
+    assert_rejected(|good| signed(&with(good, "ver", json!(-1)))).await;
+}
+
+#[tokio::test]
+async fn tokens_missing_a_required_claim_are_401() {
+    for claim in ["sub", "exp", "nbf", "iat", "iss", "aud"] {
+        assert_rejected(|good| signed(&without(good, claim))).await;
     }
+}
+
+#[tokio::test]
+async fn garbage_and_key_shaped_strings_are_401() {
+    assert_rejected(|_| "not.a.jwt".to_owned()).await;
+    assert_rejected(|good| format!("folio_{}", signed(good).replace('.', ""))).await;
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! Black-box tests: the real app on a random port, a real PostgreSQL
 //! database per test. One binary, so it links once.
 
+mod access_matrix;
+mod api_keys;
 mod auth;
 mod cli;
 mod errors;
@@ -8,6 +10,7 @@ mod faults;
 mod health;
 mod helpers;
 mod html_document;
+mod login_limits;
 mod migrations;
 mod openapi;
 mod operations;
@@ -16,4 +19,6 @@ mod posts_markdown;
 mod preview;
 mod rendering;
 mod rerender;
+mod sessions;
 mod shutdown;
+mod users;

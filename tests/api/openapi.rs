@@ -54,6 +54,40 @@ fn every_operation_is_documented_with_problem_errors() {
     assert!(operations >= 9, "{operations}");
 }
 
+/// Who may call what is stated per operation: anonymous (`{}`), a user's
+/// bearer token (`admin` where only admins may), or an API key scope.
+#[test]
+fn every_operation_states_who_may_call_it() {
+    let spec: Value = serde_json::from_str(&folio::openapi::spec_json()).unwrap();
+    assert!(spec["components"]["securitySchemes"]["apiKey"].is_object());
+    let security = |path: &str, method: &str| spec["paths"][path][method]["security"].clone();
+    let admin = serde_json::json!([{"bearer": ["admin"]}]);
+    for (path, method) in [
+        ("/api/v1/users", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}", "delete"),
+        ("/api/v1/api-keys", "post"),
+        ("/api/v1/api-keys/{id}", "delete"),
+    ] {
+        assert_eq!(security(path, method), admin, "{method} {path}");
+    }
+    assert_eq!(
+        security("/api/v1/posts", "post"),
+        serde_json::json!([{"bearer": []}, {"apiKey": ["posts:write"]}])
+    );
+    assert_eq!(
+        security("/api/v1/posts/{id_or_slug}", "get"),
+        serde_json::json!([{}, {"bearer": []}, {"apiKey": ["content:read"]}, {"apiKey": ["preview:read"]}])
+    );
+    assert_eq!(
+        security("/api/v1/auth/login", "post"),
+        serde_json::json!([{}])
+    );
+    let login = &spec["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(login["429"]["headers"]["Retry-After"].is_object());
+}
+
 #[tokio::test]
 async fn the_spec_and_the_explorer_are_served() {
     let app = TestApp::spawn().await;

@@ -4,6 +4,47 @@
  */
 
 export interface paths {
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys that are not revoked, newest first. Secrets are never shown. */
+        get: operations["list_api_keys"];
+        put?: never;
+        /**
+         * Create an API key; the secret is in this answer only.
+         * @description The key acts as the admin who made it, limited to its scopes:
+         *     `content:read` reads published posts, `preview:read` drafts too, and
+         *     `posts:write` creates, updates and deletes posts. It stops working when
+         *     revoked, when it expires, or when its creator is disabled or deleted.
+         */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key. It stops working with the very next request. */
+        delete: operations["delete_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -15,10 +56,97 @@ export interface paths {
         put?: never;
         /**
          * Log in with an email and a password.
-         * @description A wrong email and a wrong password get the same answer, in about the
-         *     same time, so the endpoint does not reveal who has an account.
+         * @description Returns a short-lived access token and a refresh token. A wrong email
+         *     and a wrong password get the same answer, in about the same time, so
+         *     the endpoint does not reveal who has an account. Failed logins are
+         *     limited per account and per client address: past the limit the answer
+         *     is 429 with `Retry-After`, even for the right password.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out: revoke the session a refresh token belongs to.
+         * @description Every refresh token of the session stops working at once; access
+         *     tokens already issued expire on their own within minutes. An unknown
+         *     token is answered 204 as well (RFC 7009), so the endpoint tells nobody
+         *     which tokens exist.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's own account. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password.
+         * @description Needs the current password (a stolen access token alone is not enough;
+         *     wrong guesses count against the login rate limit). On success every
+         *     session of the user ends, this one included: log in again.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new access token and refresh token.
+         * @description Each refresh token works once. Presenting one that was already used
+         *     revokes every token of its session (someone kept a copy), so the
+         *     legitimate client must log in again.
+         */
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -35,7 +163,8 @@ export interface paths {
         /**
          * List posts, newest first.
          * @description Anonymous callers see published posts; signed-in authors also see their
-         *     own drafts, editors and admins everything. Items carry no bodies; fetch
+         *     own drafts, editors and admins everything. An API key sees published
+         *     posts, and drafts too with `preview:read`. Items carry no bodies; fetch
          *     one post for its Markdown and HTML.
          */
         get: operations["list_posts"];
@@ -63,7 +192,11 @@ export interface paths {
         };
         /**
          * Fetch one post by id or slug.
-         * @description Anonymous callers see published posts only; a draft is 404 to them.
+         * @description `formats=toc` adds the table of contents (`toc`: `[{level, text, id}]`,
+         *     flat, in document order; each `id` is the heading's anchor in `html`),
+         *     `formats=plaintext` the text without markup (`plain_text`).
+         *     Anonymous callers see published posts only; a draft is 404 to them, and
+         *     to API keys without `preview:read`.
          *     With `Accept: text/markdown` the post comes back as a Markdown file with
          *     YAML front matter, ready to import again.
          */
@@ -90,9 +223,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Fetch a post's rendered, sanitised HTML fragment.
+         * Fetch a post's rendered, sanitised HTML: a fragment, or a whole page.
          * @description The HTML was rendered and sanitised when the post was written; it is
-         *     safe to insert into a page as it is.
+         *     safe to insert into a page as it is. With `document=true` it comes as a
+         *     complete HTML5 page with `<title>`, meta description, canonical link
+         *     (the post's `canonical_url` metadata, else this URL), Open Graph and
+         *     Twitter card tags (`og:image` from the `image` or `cover` metadata).
+         *     Both carry a strict `Content-Security-Policy`.
          */
         get: operations["get_post_html"];
         put?: never;
@@ -101,6 +238,76 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Markdown without storing it (live preview).
+         * @description Send a whole document as `text/markdown`, or JSON `{"markdown": …}`;
+         *     front matter is allowed in both and comes back parsed. Nothing is
+         *     stored. Bodies are limited like post bodies (`FOLIO_MAX_MARKDOWN_BYTES`,
+         *     `FOLIO_MAX_JSON_BYTES`).
+         */
+        post: operations["render_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users, oldest first (deleted users are left out). */
+        get: operations["list_users"];
+        put?: never;
+        /** Create a user with a role. */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch one user. */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user.
+         * @description The user is disabled and anonymised rather than removed: their posts
+         *     stay, now credited to "Deleted user", and their email is free to reuse.
+         *     Their sessions end and their API keys stop working at once. The last
+         *     enabled admin cannot be deleted.
+         */
+        delete: operations["delete_user"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user: email, name, role, password, or whether they are disabled.
+         * @description Disabling a user or setting their password ends all their sessions at
+         *     once. The last enabled admin cannot be demoted or disabled.
+         */
+        patch: operations["update_user"];
         trace?: never;
     };
     "/health/live": {
@@ -167,11 +374,63 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKeyList: {
+            data: components["schemas"]["ApiKeyResponse"][];
+        };
+        /** @description An API key as listed: never the secret, only its first characters. */
+        ApiKeyResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The admin who made the key; it acts as them, within its scopes.
+             */
+            created_by: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Updated at most once a minute.
+             */
+            last_used_at?: string | null;
+            /** @example Website frontend */
+            name: string;
+            /**
+             * @description The key's first characters, to tell keys apart.
+             * @example folio_AbC12x
+             */
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+        };
         /** @description The public face of a post's author. */
         AuthorRef: {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        ChangePasswordRequest: {
+            /** Format: password */
+            current_password: string;
+            /** Format: password */
+            new_password: string;
+        };
+        CreateApiKeyRequest: {
+            /**
+             * Format: date-time
+             * @description When the key stops working; never, when absent. Must be in the future.
+             */
+            expires_at?: string | null;
+            /** @example Website frontend */
+            name: string;
+            /**
+             * @description At least one scope.
+             * @example [
+             *       "content:read"
+             *     ]
+             */
+            scopes: components["schemas"]["Scope"][];
         };
         /**
          * @description A new post as JSON.
@@ -206,6 +465,25 @@ export interface components {
             tags?: string[] | null;
             /** @description 1–300 characters. */
             title: string;
+        };
+        /** @description A new user. Emails are stored lowercased and must be unique. */
+        CreateUserRequest: {
+            /** @example ada@example.com */
+            email: string;
+            /** @example Ada Lovelace */
+            name: string;
+            /** Format: password */
+            password: string;
+            role: components["schemas"]["Role"];
+        };
+        /** @description A new key, with its secret: shown this once and never again. */
+        CreatedApiKey: components["schemas"]["ApiKeyResponse"] & {
+            /**
+             * @description Send as `Authorization: Bearer <key>`. Store it now: Folio keeps
+             *     only a hash and cannot show it again.
+             * @example folio_AbC12xYzq0fQ3t1sUuZk9mWcE5vN7pL2rS4hT6jB8dG
+             */
+            key: string;
         };
         /** @description One offending input field in a validation problem. */
         FieldError: {
@@ -275,11 +553,19 @@ export interface components {
             markdown: string;
             /** @description Every other front-matter field. */
             metadata: Record<string, never>;
+            /** @description The text without markup: only with `formats=plaintext`. */
+            plain_text?: string | null;
             /**
              * Format: date-time
              * @description When the post was (or will be shown as) published; null for drafts that never were.
              */
             published_at?: string | null;
+            /**
+             * Format: int32
+             * @description Minutes to read it at 230 words a minute, rounded up.
+             * @example 6
+             */
+            reading_time: number;
             /** @example hello-world */
             slug: string;
             status: components["schemas"]["PostStatus"];
@@ -287,8 +573,16 @@ export interface components {
             tags: string[];
             /** @example Hello, world */
             title: string;
+            /** @description The headings, in order: only with `formats=toc`. */
+            toc?: components["schemas"]["TocEntry"][] | null;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * Format: int32
+             * @description Words in the text (code blocks excluded).
+             * @example 1200
+             */
+            word_count: number;
         };
         /**
          * @description Where a post is in its life: drafts are visible only to signed-in users
@@ -307,12 +601,22 @@ export interface components {
             metadata: Record<string, never>;
             /** Format: date-time */
             published_at?: string | null;
+            /**
+             * Format: int32
+             * @description Minutes to read it, rounded up.
+             */
+            reading_time: number;
             slug: string;
             status: components["schemas"]["PostStatus"];
             tags: string[];
             title: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * Format: int32
+             * @description Words in the text (code blocks excluded).
+             */
+            word_count: number;
         };
         /**
          * @description An RFC 9457 problem document: every 4xx and 5xx answer has this shape.
@@ -344,6 +648,67 @@ export interface components {
             /** @description A URI reference naming the kind of problem; `about:blank` when the status says it all. */
             type: string;
         };
+        /** @description A refresh token, for `refresh` and `logout`. */
+        RefreshRequest: {
+            refresh_token: string;
+        };
+        /**
+         * @description A document to preview.
+         * @example {
+         *       "markdown": "---\ntitle: Draft\n---\n\n## Hello\n\nA *first* look."
+         *     }
+         */
+        RenderRequest: {
+            /** @description Markdown, optionally starting with YAML front matter. */
+            markdown: string;
+        };
+        /** @description What a stored post with this body would carry. */
+        RenderResponse: {
+            /** @description The front matter's `excerpt` or `description`, else cut from the text. */
+            excerpt: string;
+            /** @description The parsed front matter; null when the document has none. */
+            front_matter?: Record<string, never> | null;
+            /** @description The sanitised HTML fragment, exactly as a post would store it. */
+            html: string;
+            /** @description The text without markup. */
+            plain_text: string;
+            /** @description Minutes to read, rounded up. */
+            reading_time: number;
+            /** @description The headings in order; each `id` is an anchor in `html`. */
+            toc: components["schemas"]["TocEntry"][];
+            /** @description Words in the text (code blocks excluded). */
+            word_count: number;
+        };
+        /**
+         * @description What a user may do. `admin` and `editor` work on every post; `author`
+         *     and `contributor` on their own.
+         * @enum {string}
+         */
+        Role: "admin" | "editor" | "author" | "contributor";
+        /**
+         * @description What an API key may do. Users are not scoped: their role decides.
+         * @enum {string}
+         */
+        Scope: "content:read" | "preview:read" | "posts:write";
+        /** @description One heading in a table of contents, in document order. */
+        TocEntry: {
+            /**
+             * @description The heading's `id` in the HTML: link to `#id`.
+             * @example getting-started
+             */
+            id: string;
+            /**
+             * Format: int32
+             * @description 1 for `#`, … 6 for `######`.
+             * @example 2
+             */
+            level: number;
+            /**
+             * @description The heading's text, without markup (escape it when you insert it).
+             * @example Getting started
+             */
+            text: string;
+        };
         TokenResponse: {
             /** @description A JWT to send as `Authorization: Bearer <access_token>`. */
             access_token: string;
@@ -353,6 +718,15 @@ export interface components {
              * @example 900
              */
             expires_in: number;
+            /** @description An opaque token for `POST /api/v1/auth/refresh`; it works once. */
+            refresh_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the session ends: refresh tokens of one login all
+             *     expire then, however often they are refreshed.
+             * @example 2592000
+             */
+            refresh_token_expires_in: number;
             /**
              * @description Always `Bearer`.
              * @example Bearer
@@ -385,6 +759,43 @@ export interface components {
             tags?: string[] | null;
             title?: string | null;
         };
+        /** @description Changes to a user; absent fields are kept. None can be cleared, so
+         *     `null` is refused (422) rather than read as "keep". */
+        UpdateUserRequest: {
+            /** @description `true` locks the user out at once and ends their sessions; `false`
+             *     lets them sign in again. */
+            disabled?: boolean;
+            email?: string;
+            name?: string;
+            /**
+             * Format: password
+             * @description Setting a password ends all of the user's sessions.
+             */
+            password?: string;
+            role?: components["schemas"]["Role"];
+        };
+        UserList: {
+            data: components["schemas"]["UserResponse"][];
+        };
+        /** @description A user, as admins and the user themself see them. Never the password hash. */
+        UserResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the user was disabled; `null` while they may sign in.
+             */
+            disabled_at?: string | null;
+            /** @example ada@example.com */
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** @example Ada Lovelace */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            updated_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -394,6 +805,190 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_api_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown once */
+            201: {
+                headers: {
+                    /** @description Where to revoke the key */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: no scopes, an unknown scope, a past expiry… */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such key, or already revoked */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -426,6 +1021,278 @@ export interface operations {
                 };
             };
             /** @description Wrong email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, mistyped or overlong fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed logins for this account or address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or too many passwords are being checked at once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or mistyped fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An API key, which is not a user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed; all sessions ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong current password, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new password is too weak, or unknown fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong passwords */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or too many passwords are being checked at once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description A new pair */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, used, expired or revoked refresh token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -568,7 +1435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed to publish */
+            /** @description Not allowed to publish, or an API key without `posts:write` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -626,7 +1493,14 @@ export interface operations {
     };
     get_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Extra parts to include, comma-separated: `toc` (the table of
+                 *     contents), `plaintext` (the text without markup).
+                 * @example toc,plaintext
+                 */
+                formats?: string;
+            };
             header?: never;
             path: {
                 /**
@@ -647,6 +1521,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PostResponse"];
                     "text/markdown": string;
+                };
+            };
+            /** @description An unknown format */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An invalid credential was sent */
@@ -706,7 +1589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not the caller's post */
+            /** @description Not the caller's post, or an API key without `posts:write` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -778,7 +1661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not the caller's post */
+            /** @description Not the caller's post, or an API key without `posts:write` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -845,7 +1728,10 @@ export interface operations {
     };
     get_post_html: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true` for a complete HTML5 page instead of a fragment. */
+                document?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The post's UUID or its slug */
@@ -855,13 +1741,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The HTML fragment */
+            /** @description The HTML fragment or page */
             200: {
                 headers: {
+                    /** @description No scripts, frames, forms or plugins */
+                    "Content-Security-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description A bad `document` value */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An invalid credential was sent */
@@ -875,6 +1772,453 @@ export interface operations {
             };
             /** @description No such post, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    render_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderRequest"];
+                /** @example ---
+                 *     title: Draft
+                 *     ---
+                 *
+                 *     ## Hello
+                 *
+                 *     A *first* look.
+                 *      */
+                "text/markdown": string;
+            };
+        };
+        responses: {
+            /** @description The rendered document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderResponse"];
+                };
+            };
+            /** @description Malformed JSON, or Markdown that is not UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither JSON nor Markdown */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid front matter or fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The new user's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The email is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields (a weak password, an unknown role…) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This is the last admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin, or an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The email is taken, or this is the last admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid or unknown fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

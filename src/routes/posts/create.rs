@@ -6,7 +6,7 @@ use diesel::result::{DatabaseErrorKind, Error as DbError};
 use super::dto::PostResponse;
 use super::input::{CreatePostRequest, PostInput};
 use super::markdown_file;
-use crate::auth::{Caller, Role};
+use crate::auth::{Caller, Role, Scope};
 use crate::db::posts;
 use crate::domain::{PostStatus, Slug};
 use crate::error::{AppError, Problem};
@@ -33,14 +33,14 @@ const SLUG_ATTEMPTS: u32 = 20;
             headers(("Location" = String, description = "The new post's URL"))),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed to publish", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to publish, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("apiKey" = ["posts:write"])),
 )]
 #[post("/posts")]
 pub async fn create_post(
@@ -50,6 +50,7 @@ pub async fn create_post(
     body: TimedBytes,
 ) -> Result<HttpResponse, AppError> {
     let TimedBytes(body) = body;
+    caller.require(Scope::PostsWrite)?;
     let input = parse_body(&state, &req, &body)?;
     if input.status == PostStatus::Published && caller.role == Role::Contributor {
         return Err(AppError::Forbidden("publish posts".into()));

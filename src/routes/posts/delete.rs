@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, delete, web};
 use diesel_async::AsyncConnection;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Scope};
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -13,11 +13,11 @@ use crate::state::AppState;
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's post, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("apiKey" = ["posts:write"])),
 )]
 #[delete("/posts/{id_or_slug}")]
 pub async fn delete_post(
@@ -25,6 +25,7 @@ pub async fn delete_post(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    caller.require(Scope::PostsWrite)?;
     let key = PostKey::parse(&path);
     let mut conn = state.conn().await?;
     conn.transaction::<_, AppError, _>(async |conn| {

@@ -22,10 +22,11 @@ pub struct GetPostQuery {
 
 /// Fetch one post by id or slug.
 ///
-/// Anonymous callers see published posts only; a draft is 404 to them.
 /// `formats=toc` adds the table of contents (`toc`: `[{level, text, id}]`,
 /// flat, in document order; each `id` is the heading's anchor in `html`),
 /// `formats=plaintext` the text without markup (`plain_text`).
+/// Anonymous callers see published posts only; a draft is 404 to them, and
+/// to API keys without `preview:read`.
 /// With `Accept: text/markdown` the post comes back as a Markdown file with
 /// YAML front matter, ready to import again.
 #[utoipa::path(
@@ -41,7 +42,7 @@ pub struct GetPostQuery {
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("apiKey" = ["content:read"]), ("apiKey" = ["preview:read"])),
 )]
 #[get("/posts/{id_or_slug}")]
 pub async fn get_post(

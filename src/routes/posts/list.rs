@@ -27,7 +27,8 @@ pub struct ListQuery {
 /// List posts, newest first.
 ///
 /// Anonymous callers see published posts; signed-in authors also see their
-/// own drafts, editors and admins everything. Items carry no bodies; fetch
+/// own drafts, editors and admins everything. An API key sees published
+/// posts, and drafts too with `preview:read`. Items carry no bodies; fetch
 /// one post for its Markdown and HTML.
 #[utoipa::path(
     tag = "posts",
@@ -38,7 +39,7 @@ pub struct ListQuery {
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("apiKey" = ["content:read"]), ("apiKey" = ["preview:read"])),
 )]
 #[get("/posts")]
 pub async fn list_posts(

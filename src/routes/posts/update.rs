@@ -4,7 +4,7 @@ use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
 use super::input::UpdatePostRequest;
-use crate::auth::{Caller, Role};
+use crate::auth::{Caller, Role, Scope};
 use crate::db::posts::{self, PostKey};
 use crate::domain::PostStatus;
 use crate::error::{AppError, Problem};
@@ -23,7 +23,7 @@ use crate::state::AppState;
         (status = 200, description = "The updated post", body = PostResponse),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's post, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -31,7 +31,7 @@ use crate::state::AppState;
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("apiKey" = ["posts:write"])),
 )]
 #[patch("/posts/{id_or_slug}")]
 pub async fn update_post(
@@ -40,6 +40,7 @@ pub async fn update_post(
     path: web::Path<String>,
     body: JsonBody<UpdatePostRequest>,
 ) -> Result<web::Json<PostResponse>, AppError> {
+    caller.require(Scope::PostsWrite)?;
     let key = PostKey::parse(&path);
     let JsonBody(changes) = body;
     let mut conn = state.conn().await?;

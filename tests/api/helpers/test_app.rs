@@ -12,6 +12,7 @@ use super::test_db::TestDb;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const USER_PASSWORD: &str = "a-long-enough-password";
 pub const JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 
 pub struct TestApp {
@@ -108,12 +109,44 @@ impl TestApp {
         self.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }
 
-    /// Adds a user straight to the database (there is no users API yet)
+    /// Sends a request with an optional bearer credential and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.request(method, path);
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Logs in and returns the whole token response.
+    pub async fn session_for(&self, email: &str, password: &str) -> Value {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), 200, "login as {email}");
+        res.json().await.expect("token json")
+    }
+
+    /// Adds a user straight to the database (quicker than the users API)
     /// and returns their id and an access token.
     pub async fn user_with_role(&self, role: &str) -> (Uuid, String) {
+        let (id, email) = self.insert_user(role).await;
+        (id, self.token_for(&email, USER_PASSWORD).await)
+    }
+
+    /// Adds a user straight to the database; returns their id and email
+    /// (the password is [`USER_PASSWORD`]).
+    pub async fn insert_user(&self, role: &str) -> (Uuid, String) {
         let id = Uuid::now_v7();
         let email = format!("{role}-{}@example.com", id.simple());
-        let password = "a-long-enough-password";
+        let password = USER_PASSWORD;
         let hash = folio::auth::password::hash(password).expect("hash");
         let mut conn = self.db.conn().await;
         folio::db::users::insert(
@@ -128,7 +161,7 @@ impl TestApp {
         )
         .await
         .expect("insert user");
-        (id, self.token_for(&email, password).await)
+        (id, email)
     }
 
     pub async fn create_post(&self, token: &str, body: Value) -> Response {

@@ -1,0 +1,30 @@
+use actix_web::{HttpResponse, delete, web};
+use uuid::Uuid;
+
+use crate::auth::Admin;
+use crate::db::api_keys;
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+
+/// Revoke an API key. It stops working with the very next request.
+#[utoipa::path(tag = "api-keys", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path, description = "The key's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key, or already revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[delete("/api-keys/{id}")]
+pub async fn delete_api_key(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let mut conn = state.conn().await?;
+    if !api_keys::revoke(&mut conn, *id).await? {
+        return Err(AppError::NotFound("API key"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

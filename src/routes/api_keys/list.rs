@@ -1,0 +1,28 @@
+use actix_web::{get, web};
+
+use super::dto::{ApiKeyList, ApiKeyResponse};
+use crate::auth::Admin;
+use crate::db::api_keys;
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+
+/// List API keys that are not revoked, newest first. Secrets are never shown.
+#[utoipa::path(tag = "api-keys", security(("bearer" = ["admin"])), responses(
+    (status = 200, description = "The keys", body = ApiKeyList),
+    (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    _admin: Admin,
+) -> Result<web::Json<ApiKeyList>, AppError> {
+    let mut conn = state.conn().await?;
+    let data = api_keys::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(ApiKeyResponse::from)
+        .collect();
+    Ok(web::Json(ApiKeyList { data }))
+}

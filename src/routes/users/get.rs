@@ -1,0 +1,31 @@
+use actix_web::{get, web};
+use uuid::Uuid;
+
+use super::dto::UserResponse;
+use crate::auth::Admin;
+use crate::db::users;
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+
+/// Fetch one user.
+#[utoipa::path(tag = "users", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "The user", body = UserResponse),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<UserResponse>, AppError> {
+    let mut conn = state.conn().await?;
+    let user = users::find(&mut conn, *id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    Ok(web::Json(user.into()))
+}
