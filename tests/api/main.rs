@@ -5,6 +5,7 @@ mod auth;
 mod errors;
 mod health;
 mod helpers;
+mod hostile;
 mod migrations;
 mod openapi;
 mod posts;

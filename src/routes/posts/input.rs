@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::posts::Post;
-use crate::domain::{Metadata, PostStatus, Slug, Tags, Title};
+use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title};
 use crate::error::{AppError, FieldError};
 use crate::render;
 
@@ -95,7 +95,7 @@ where
 pub struct PostInput {
     pub title: Title,
     pub slug: Option<Slug>,
-    pub markdown: String,
+    pub markdown: Markdown,
     pub excerpt: Option<String>,
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
@@ -130,6 +130,9 @@ impl Problems {
 
 pub fn parse_excerpt(raw: &str) -> Result<Option<String>, String> {
     let trimmed = raw.trim();
+    if trimmed.contains('\0') {
+        return Err(crate::domain::markdown::NUL_MESSAGE.into());
+    }
     if trimmed.chars().count() > MAX_EXCERPT_CHARS {
         return Err(format!("must be at most {MAX_EXCERPT_CHARS} characters"));
     }
@@ -148,6 +151,7 @@ impl PostInput {
             "excerpt",
             req.excerpt.as_deref().map(parse_excerpt).transpose(),
         );
+        let markdown = p.check("markdown", Markdown::parse(req.markdown));
         let tags = p.check("tags", Tags::parse(req.tags.unwrap_or_default()));
         let metadata = p.check(
             "metadata",
@@ -157,15 +161,15 @@ impl PostInput {
             ),
         );
         p.finish()?;
-        let (Some(title), Some(slug), Some(excerpt), Some(tags), Some(metadata)) =
-            (title, slug, excerpt, tags, metadata)
+        let (Some(title), Some(slug), Some(markdown), Some(excerpt), Some(tags), Some(metadata)) =
+            (title, slug, markdown, excerpt, tags, metadata)
         else {
             return Err(AppError::BadRequest("invalid post".into()));
         };
         Ok(Self {
             title,
             slug,
-            markdown: req.markdown,
+            markdown,
             excerpt: excerpt.flatten(),
             status: req.status.unwrap_or(PostStatus::Draft),
             published_at: req.published_at,
@@ -176,7 +180,7 @@ impl PostInput {
 
     /// Renders the body and builds the row to insert.
     pub fn into_post(self, slug: Slug, author_id: Uuid, now: DateTime<Utc>) -> Post {
-        let rendered = render::render(&self.markdown);
+        let rendered = render::render(self.markdown.as_str());
         let published_at = match (self.status, self.published_at) {
             (PostStatus::Published, None) => Some(now),
             (_, at) => at,
@@ -188,7 +192,7 @@ impl PostInput {
             custom_excerpt: self.excerpt.is_some(),
             excerpt: self.excerpt.unwrap_or_else(|| rendered.excerpt()),
             html: rendered.html.into_inner(),
-            markdown: self.markdown,
+            markdown: self.markdown.into_inner(),
             status: self.status.as_str().to_owned(),
             published_at,
             tags: self.tags.into_inner(),
@@ -227,8 +231,10 @@ impl UpdatePostRequest {
         let mut rerender = false;
         match self.markdown {
             Some(Some(m)) => {
-                rerender = m != post.markdown;
-                post.markdown = m;
+                if let Some(m) = p.check("markdown", Markdown::parse(m)) {
+                    rerender = m.as_str() != post.markdown;
+                    post.markdown = m.into_inner();
+                }
             }
             Some(None) => p.push("markdown", cannot_clear),
             None => {}

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::input::{PostInput, Problems, parse_excerpt};
 use crate::db::posts::Post;
-use crate::domain::{Metadata, PostStatus, Slug, Tags, Title};
+use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title};
 use crate::error::AppError;
 use crate::render::front_matter;
 
@@ -97,6 +97,7 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
         fm.remove(*key);
     }
     let metadata = p.check("metadata", Metadata::parse(Value::Object(fm)));
+    let markdown = p.check("markdown", Markdown::parse(doc.body.to_owned()));
     p.finish()?;
     let (
         Some(title),
@@ -106,14 +107,15 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
         Some(excerpt),
         Some(status),
         Some(metadata),
-    ) = (title, slug, date, tags, excerpt, status, metadata)
+        Some(markdown),
+    ) = (title, slug, date, tags, excerpt, status, metadata, markdown)
     else {
         return Err(AppError::BadRequest("invalid Markdown file".into()));
     };
     Ok(PostInput {
         title,
         slug,
-        markdown: doc.body.to_owned(),
+        markdown,
         excerpt,
         status,
         published_at: date,
@@ -209,7 +211,7 @@ mod tests {
             p.metadata.clone().into_value(),
             serde_json::json!({"categories": ["dev"]})
         );
-        assert_eq!(p.markdown, "\n# Hello\n\nBody.\n");
+        assert_eq!(p.markdown.as_str(), "\n# Hello\n\nBody.\n");
     }
 
     #[test]

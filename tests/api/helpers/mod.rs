@@ -1,3 +1,4 @@
+pub mod raw_http;
 pub mod test_app;
 pub mod test_db;
 

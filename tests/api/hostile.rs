@@ -1,0 +1,286 @@
+//! The hostile-client suite: requests no honest client sends, each answered
+//! with the right 4xx as problem+json, never a 5xx, and changing nothing
+//! stored. Every table runs against a database seeded with a published
+//! post and a draft, snapshotted before and after each request.
+
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
+use diesel_async::RunQueryDsl;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+use crate::helpers::raw_http::{self, RawResponse};
+
+/// A seeded post every path case could hit if the key leaked into SQL.
+const SEEDED: &str = "hello-world";
+
+/// One hostile request and the answer it must get.
+struct Case {
+    name: String,
+    method: &'static str,
+    target: Vec<u8>,
+    auth: bool,
+    headers: Vec<(&'static str, Vec<u8>)>,
+    body: Vec<u8>,
+    status: u16,
+    /// For a 422: the field the problem must name.
+    field: Option<&'static str>,
+}
+
+impl Case {
+    fn new(name: impl Into<String>, method: &'static str, target: impl Into<Vec<u8>>) -> Self {
+        Self {
+            name: name.into(),
+            method,
+            target: target.into(),
+            auth: false,
+            headers: Vec::new(),
+            body: Vec::new(),
+            status: 0,
+            field: None,
+        }
+    }
+
+    /// `POST /api/v1/posts` as the admin, with this JSON text.
+    fn create(name: impl Into<String>, json: impl Into<Vec<u8>>) -> Self {
+        Self::new(name, "POST", "/api/v1/posts")
+            .authed()
+            .body("application/json", json)
+    }
+
+    /// `PATCH` of the seeded post as the admin, with this JSON text.
+    fn update(name: impl Into<String>, json: impl Into<Vec<u8>>) -> Self {
+        Self::new(name, "PATCH", format!("/api/v1/posts/{SEEDED}"))
+            .authed()
+            .body("application/json", json)
+    }
+
+    /// `POST /api/v1/posts` as the admin, with this Markdown file.
+    fn import(name: impl Into<String>, file: impl Into<Vec<u8>>) -> Self {
+        Self::new(name, "POST", "/api/v1/posts")
+            .authed()
+            .body("text/markdown", file)
+    }
+
+    fn authed(mut self) -> Self {
+        self.auth = true;
+        self
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn body(self, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+        let mut case = self.header("Content-Type", content_type);
+        case.body = body.into();
+        case
+    }
+
+    fn naming(mut self, field: &'static str) -> Self {
+        self.status = 422;
+        self.field = Some(field);
+        self
+    }
+}
+
+/// A running app with seeded posts and an admin token.
+struct Hostile {
+    app: TestApp,
+    addr: String,
+    token: String,
+}
+
+#[derive(QueryableByName)]
+struct Snapshot {
+    #[diesel(sql_type = Text)]
+    snapshot: String,
+}
+
+impl Hostile {
+    async fn spawn() -> Self {
+        let app = TestApp::spawn().await;
+        let token = app.admin_token().await;
+        app.created_post(
+            &token,
+            json!({"title": "Hello, world", "slug": SEEDED, "markdown": "# Hi\n\nBody",
+                   "status": "published", "tags": ["intro"], "metadata": {"series": "a"}}),
+        )
+        .await;
+        app.created_post(
+            &token,
+            json!({"title": "A draft", "slug": "a-draft", "markdown": "Draft"}),
+        )
+        .await;
+        let addr = app.base.trim_start_matches("http://").to_owned();
+        Self { app, addr, token }
+    }
+
+    /// Every stored row, every column, as text.
+    async fn snapshot(&self) -> String {
+        let mut conn = self.app.db.conn().await;
+        let row: Snapshot = diesel::sql_query(
+            "SELECT coalesce((SELECT string_agg(p::text, E'\\n' ORDER BY p.id) FROM posts p), '')
+                 || E'\\n--\\n' ||
+                 coalesce((SELECT string_agg(u::text, E'\\n' ORDER BY u.id) FROM users u), '')
+                 AS snapshot",
+        )
+        .get_result(&mut conn)
+        .await
+        .expect("snapshot");
+        row.snapshot
+    }
+
+    async fn send(&self, case: &Case) -> RawResponse {
+        let bearer = format!("Bearer {}", self.token).into_bytes();
+        let mut headers: Vec<(&str, &[u8])> = Vec::new();
+        if case.auth {
+            headers.push(("Authorization", &bearer));
+        }
+        for (name, value) in &case.headers {
+            headers.push((name, value));
+        }
+        raw_http::send(&self.addr, case.method, &case.target, &headers, &case.body).await
+    }
+
+    /// Runs every case, then fails once, listing every case that went wrong.
+    async fn run(&self, cases: Vec<Case>) {
+        let before = self.snapshot().await;
+        let mut failures = Vec::new();
+        for case in &cases {
+            assert!(case.status >= 400, "{}: give it an expected 4xx", case.name);
+            let res = self.send(case).await;
+            if let Err(why) = check(case, &res) {
+                failures.push(format!(
+                    "{} {} — {}: {why}\n    got {} {}",
+                    case.method,
+                    String::from_utf8_lossy(&case.target)
+                        .chars()
+                        .take(80)
+                        .collect::<String>(),
+                    case.name,
+                    res.status,
+                    String::from_utf8_lossy(&res.body)
+                        .chars()
+                        .take(300)
+                        .collect::<String>(),
+                ));
+            }
+            if self.snapshot().await != before {
+                failures.push(format!("{}: the stored data changed", case.name));
+                break;
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} hostile cases failed:\n{}",
+            failures.len(),
+            cases.len(),
+            failures.join("\n")
+        );
+    }
+}
+
+fn check(case: &Case, res: &RawResponse) -> Result<(), String> {
+    if res.status >= 500 {
+        return Err("a server error".into());
+    }
+    if res.status != case.status {
+        return Err(format!("expected {}", case.status));
+    }
+    let content_type = res.header("content-type").unwrap_or_default();
+    if !content_type.starts_with("application/problem+json") {
+        return Err(format!("content-type {content_type:?}, not problem+json"));
+    }
+    let problem = res.json().ok_or("the body is not JSON")?;
+    if problem["status"] != case.status || !problem["detail"].is_string() {
+        return Err("not a problem document for this status".into());
+    }
+    if let Some(field) = case.field {
+        let named = problem["errors"]
+            .as_array()
+            .is_some_and(|errors| errors.iter().any(|e| e["field"] == field));
+        if !named {
+            return Err(format!("the problem does not name `{field}`"));
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn nul_characters_in_any_text_field_are_422_naming_the_field() {
+    // PostgreSQL `text` and `jsonb` cannot hold U+0000: these once reached
+    // the database and came back as 500s.
+    let nul = r"a\u0000b";
+    let cases = vec![
+        Case::create(
+            "NUL in title",
+            format!(r#"{{"title": "{nul}", "markdown": "x"}}"#),
+        )
+        .naming("title"),
+        Case::create(
+            "NUL in markdown",
+            format!(r#"{{"title": "t", "markdown": "{nul}"}}"#),
+        )
+        .naming("markdown"),
+        Case::create(
+            "NUL in excerpt",
+            format!(r#"{{"title": "t", "markdown": "x", "excerpt": "{nul}"}}"#),
+        )
+        .naming("excerpt"),
+        Case::create(
+            "NUL in slug",
+            format!(r#"{{"title": "t", "markdown": "x", "slug": "{nul}"}}"#),
+        )
+        .naming("slug"),
+        Case::create(
+            "NUL in a tag",
+            format!(r#"{{"title": "t", "markdown": "x", "tags": ["ok", "{nul}"]}}"#),
+        )
+        .naming("tags"),
+        Case::create(
+            "NUL in a metadata value",
+            format!(r#"{{"title": "t", "markdown": "x", "metadata": {{"k": "{nul}"}}}}"#),
+        )
+        .naming("metadata"),
+        Case::create(
+            "NUL in a metadata key",
+            format!(r#"{{"title": "t", "markdown": "x", "metadata": {{"{nul}": 1}}}}"#),
+        )
+        .naming("metadata"),
+        Case::create(
+            "NUL deep in metadata",
+            format!(
+                r#"{{"title": "t", "markdown": "x", "metadata": {{"a": [{{"b": ["{nul}"]}}]}}}}"#
+            ),
+        )
+        .naming("metadata"),
+        Case::update("NUL in a new title", format!(r#"{{"title": "{nul}"}}"#)).naming("title"),
+        Case::update("NUL in a new body", format!(r#"{{"markdown": "{nul}"}}"#)).naming("markdown"),
+        Case::update("NUL in a new excerpt", format!(r#"{{"excerpt": "{nul}"}}"#))
+            .naming("excerpt"),
+        Case::update("NUL in new tags", format!(r#"{{"tags": ["{nul}"]}}"#)).naming("tags"),
+        Case::update(
+            "NUL in new metadata",
+            format!(r#"{{"metadata": {{"k": "{nul}"}}}}"#),
+        )
+        .naming("metadata"),
+        Case::import(
+            "a raw NUL in a Markdown body",
+            "---\ntitle: t\n---\nbody\0here",
+        )
+        .naming("markdown"),
+        Case::import(
+            "a YAML \\0 escape in front matter",
+            "---\ntitle: t\ncover: \"a\\0b\"\n---\nbody",
+        )
+        .naming("metadata"),
+        Case::import(
+            "a YAML \\0 escape in the title",
+            "---\ntitle: \"a\\0b\"\n---\nbody",
+        )
+        .naming("title"),
+    ];
+    Hostile::spawn().await.run(cases).await;
+}
