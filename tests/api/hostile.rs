@@ -41,6 +41,10 @@ impl Case {
         }
     }
 
+    fn get(name: impl Into<String>, target: impl Into<Vec<u8>>) -> Self {
+        Self::new(name, "GET", target)
+    }
+
     /// `POST /api/v1/posts` as the admin, with this JSON text.
     fn create(name: impl Into<String>, json: impl Into<Vec<u8>>) -> Self {
         Self::new(name, "POST", "/api/v1/posts")
@@ -76,6 +80,11 @@ impl Case {
         let mut case = self.header("Content-Type", content_type);
         case.body = body.into();
         case
+    }
+
+    fn expect(mut self, status: u16) -> Self {
+        self.status = status;
+        self
     }
 
     fn naming(mut self, field: &'static str) -> Self {
@@ -282,5 +291,95 @@ async fn nul_characters_in_any_text_field_are_422_naming_the_field() {
         )
         .naming("title"),
     ];
+    Hostile::spawn().await.run(cases).await;
+}
+
+/// Injection, traversal and encoding attacks, as they appear in a request
+/// target (percent-encoded where a client would have to encode them).
+fn hostile_values() -> Vec<(&'static str, String)> {
+    let mut values: Vec<(&str, String)> = [
+        ("SQL injection", "'%3B%20DROP%20TABLE%20posts%3B--"),
+        ("SQL injection, unencoded", "';DROP%20TABLE%20posts;--"),
+        ("SQL tautology", "hello-world'%20OR%20'1'%3D'1"),
+        ("SQL comment", "hello-world'--"),
+        ("LIKE wildcards", "hello%25"),
+        ("LIKE single-character wildcard", "hello_world"),
+        ("NUL alone", "%00"),
+        ("NUL after a real slug", "hello-world%00"),
+        ("NUL before a real slug", "%00hello-world"),
+        ("encoded path traversal", "..%2F..%2Fetc%2Fpasswd"),
+        (
+            "lowercase-encoded path traversal",
+            "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        ),
+        (
+            "double-encoded path traversal",
+            "%252e%252e%252fetc%252fpasswd",
+        ),
+        ("backslash traversal", "..%5C..%5Cwindows%5Cwin.ini"),
+        ("a dot-dot segment", ".."),
+        ("invalid UTF-8", "%FF"),
+        ("invalid UTF-8 inside a slug", "hello%FFworld"),
+        ("overlong UTF-8 slash", "%C0%AF"),
+        ("a UTF-16 surrogate in UTF-8", "%ED%A0%80"),
+        ("a right-to-left mark", "%E2%80%8Fhello-world"),
+        ("a right-to-left override", "%E2%80%AEdlrow-olleh"),
+        ("emoji", "%F0%9F%98%80"),
+        ("accented letters", "h%C3%A9llo-world"),
+        ("upper case", "HELLO-WORLD"),
+        ("a trailing space", "hello-world%20"),
+        ("a newline", "hello-world%0A"),
+        (
+            "a CRLF header injection",
+            "hello-world%0D%0ASet-Cookie:%20x=1",
+        ),
+        ("the nil UUID", "00000000-0000-0000-0000-000000000000"),
+        ("a UUID-like string", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"),
+        ("the template itself", "%7Bid_or_slug%7D"),
+        ("a lone percent sign", "hello%"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name, value.to_owned()))
+    .collect();
+    values.push(("10,000 characters", "a".repeat(10_000)));
+    values.push(("201 characters", "a".repeat(201)));
+    values
+}
+
+#[tokio::test]
+async fn hostile_post_keys_in_every_path_are_404_and_touch_nothing() {
+    // A NUL in a key once reached PostgreSQL and failed as a 500; keys that
+    // are neither a UUID nor a well-formed slug now never leave the handler.
+    let mut cases = Vec::new();
+    for (name, value) in hostile_values() {
+        let path = format!("/api/v1/posts/{value}");
+        cases.push(Case::get(format!("GET, {name}"), path.clone()).expect(404));
+        cases.push(Case::get(format!("GET html, {name}"), format!("{path}/html")).expect(404));
+        cases.push(
+            Case::new(format!("PATCH, {name}"), "PATCH", path.clone())
+                .authed()
+                .body("application/json", r#"{"title": "Hacked"}"#)
+                .expect(404),
+        );
+        cases.push(
+            Case::new(format!("DELETE, {name}"), "DELETE", path)
+                .authed()
+                .expect(404),
+        );
+    }
+    for target in [
+        "/api/v1/posts/../../etc/passwd",
+        "/api/v1/posts/./hello-world/../../../etc/passwd",
+        "/api/v1/posts/hello-world/../../../../etc/passwd",
+        "/api/v1/posts/%2e%2e/%2e%2e/etc/passwd",
+        "/../../../../etc/passwd",
+    ] {
+        cases.push(Case::get("a raw dot-dot path", target).expect(404));
+        cases.push(
+            Case::new("a raw dot-dot path", "DELETE", target)
+                .authed()
+                .expect(404),
+        );
+    }
     Hostile::spawn().await.run(cases).await;
 }

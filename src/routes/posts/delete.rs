@@ -25,7 +25,7 @@ pub async fn delete_post(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let post = posts::find_for_update(conn, &key)

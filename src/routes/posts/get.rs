@@ -34,7 +34,7 @@ pub async fn get_post(
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     let (post, author) = posts::find(&mut conn, &key, caller.visibility())
         .await?

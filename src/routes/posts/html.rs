@@ -26,7 +26,7 @@ pub async fn get_post_html(
     caller: MaybeCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     let (post, _) = posts::find(&mut conn, &key, caller.visibility())
         .await?

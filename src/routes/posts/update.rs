@@ -40,7 +40,7 @@ pub async fn update_post(
     path: web::Path<String>,
     body: JsonBody<UpdatePostRequest>,
 ) -> Result<web::Json<PostResponse>, AppError> {
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let JsonBody(changes) = body;
     let mut conn = state.conn().await?;
     let (post, author) = conn
