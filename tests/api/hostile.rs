@@ -383,3 +383,64 @@ async fn hostile_post_keys_in_every_path_are_404_and_touch_nothing() {
     }
     Hostile::spawn().await.run(cases).await;
 }
+
+#[tokio::test]
+async fn hostile_logins_are_401_or_4xx_and_never_500() {
+    // A NUL in the email once reached PostgreSQL and failed as a 500.
+    let login = |name: &str, json: &str| {
+        Case::new(name, "POST", "/api/v1/auth/login").body("application/json", json)
+    };
+    let cases = vec![
+        login(
+            "NUL in the email",
+            r#"{"email": "admin@example.com\u0000", "password": "x"}"#,
+        )
+        .expect(401),
+        login(
+            "NUL in the password",
+            r#"{"email": "admin@example.com", "password": "\u0000"}"#,
+        )
+        .expect(401),
+        login(
+            "SQL injection in the email",
+            r#"{"email": "' OR '1'='1' --", "password": "x"}"#,
+        )
+        .expect(401),
+        login(
+            "SQL injection in the password",
+            r#"{"email": "admin@example.com", "password": "' OR '1'='1"}"#,
+        )
+        .expect(401),
+        login(
+            "RTL mark and emoji",
+            r#"{"email": "\u200fadmin@example.com😀", "password": "x"}"#,
+        )
+        .expect(401),
+        login(
+            "a very long email",
+            &format!(r#"{{"email": "{}", "password": "x"}}"#, "a".repeat(100_000)),
+        )
+        .expect(401),
+        login(
+            "an email that is a number",
+            r#"{"email": 1, "password": "x"}"#,
+        )
+        .naming("email"),
+        login("a missing password", r#"{"email": "admin@example.com"}"#).naming("password"),
+        login(
+            "an unknown field",
+            r#"{"email": "a", "password": "b", "role": "admin"}"#,
+        )
+        .naming("role"),
+        login(
+            "duplicate keys",
+            r#"{"email": "a", "email": "b", "password": "c"}"#,
+        )
+        .naming("email"),
+        login("truncated JSON", r#"{"email": "admin@example.com", "passw"#).expect(400),
+        Case::new("form-encoded", "POST", "/api/v1/auth/login")
+            .body("application/x-www-form-urlencoded", "email=a&password=b")
+            .expect(415),
+    ];
+    Hostile::spawn().await.run(cases).await;
+}
