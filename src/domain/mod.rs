@@ -4,6 +4,7 @@
 pub mod markdown;
 pub mod metadata;
 pub mod post_status;
+pub mod published_at;
 pub mod slug;
 pub mod tags;
 pub mod title;

@@ -444,3 +444,45 @@ async fn hostile_logins_are_401_or_4xx_and_never_500() {
     ];
     Hostile::spawn().await.run(cases).await;
 }
+
+#[tokio::test]
+async fn dates_outside_the_years_0000_to_9999_are_422() {
+    // chrono parses years far beyond what PostgreSQL stores: -9999 once
+    // failed at the database as a 500, and -0001 was stored and sent back
+    // as a date no RFC 3339 parser reads.
+    let dated = |at: &str| format!(r#"{{"title": "t", "markdown": "x", "published_at": "{at}"}}"#);
+    let mut cases = Vec::new();
+    for at in [
+        "-9999-01-01T00:00:00Z",
+        "-4714-11-24T00:00:00Z",
+        "-0001-12-31T23:59:59Z",
+        "+10000-01-01T00:00:00Z",
+        "+262142-12-31T23:59:59Z",
+    ] {
+        cases.push(Case::create(format!("created {at}"), dated(at)).naming("published_at"));
+        cases.push(
+            Case::update(
+                format!("updated to {at}"),
+                format!(r#"{{"published_at": "{at}"}}"#),
+            )
+            .naming("published_at"),
+        );
+    }
+    for (name, at) in [
+        ("an impossible date", "2024-02-30T00:00:00Z"),
+        ("hour 24", "2024-01-01T24:00:00Z"),
+        ("a NUL inside", r"2024-01-01T00:00:00\u0000Z"),
+        ("a number", "1714550400"),
+        ("an empty string", ""),
+    ] {
+        cases.push(Case::create(name, dated(at)).naming("published_at"));
+    }
+    cases.push(
+        Case::import(
+            "a front-matter date in year 10000",
+            "---\ntitle: t\ndate: 10000-01-01\n---\nbody",
+        )
+        .naming("date"),
+    );
+    Hostile::spawn().await.run(cases).await;
+}

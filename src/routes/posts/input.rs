@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::posts::Post;
-use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title};
+use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title, published_at};
 use crate::error::{AppError, FieldError};
 use crate::render;
 
@@ -152,6 +152,10 @@ impl PostInput {
             req.excerpt.as_deref().map(parse_excerpt).transpose(),
         );
         let markdown = p.check("markdown", Markdown::parse(req.markdown));
+        let published_at = p.check(
+            "published_at",
+            req.published_at.map(published_at::parse).transpose(),
+        );
         let tags = p.check("tags", Tags::parse(req.tags.unwrap_or_default()));
         let metadata = p.check(
             "metadata",
@@ -161,8 +165,15 @@ impl PostInput {
             ),
         );
         p.finish()?;
-        let (Some(title), Some(slug), Some(markdown), Some(excerpt), Some(tags), Some(metadata)) =
-            (title, slug, markdown, excerpt, tags, metadata)
+        let (
+            Some(title),
+            Some(slug),
+            Some(markdown),
+            Some(published_at),
+            Some(excerpt),
+            Some(tags),
+            Some(metadata),
+        ) = (title, slug, markdown, published_at, excerpt, tags, metadata)
         else {
             return Err(AppError::BadRequest("invalid post".into()));
         };
@@ -172,7 +183,7 @@ impl PostInput {
             markdown,
             excerpt: excerpt.flatten(),
             status: req.status.unwrap_or(PostStatus::Draft),
-            published_at: req.published_at,
+            published_at,
             tags,
             metadata,
         })
@@ -263,8 +274,14 @@ impl UpdatePostRequest {
             None => {}
         }
         let date_cleared = matches!(self.published_at, Some(None));
-        if let Some(at) = self.published_at {
-            post.published_at = at;
+        match self.published_at {
+            Some(Some(at)) => {
+                if let Some(at) = p.check("published_at", published_at::parse(at)) {
+                    post.published_at = Some(at);
+                }
+            }
+            Some(None) => post.published_at = None,
+            None => {}
         }
         if post.status == PostStatus::Published.as_str() && post.published_at.is_none() {
             if date_cleared {

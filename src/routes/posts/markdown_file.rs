@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::input::{PostInput, Problems, parse_excerpt};
 use crate::db::posts::Post;
-use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title};
+use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title, published_at};
 use crate::error::AppError;
 use crate::render::front_matter;
 
@@ -50,7 +50,9 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
         None => Some(None),
     };
     let date = match fm.get("published_at").or_else(|| fm.get("date")) {
-        Some(Value::String(d)) => p.check("date", parse_date(d)).map(Some),
+        Some(Value::String(d)) => p
+            .check("date", parse_date(d).and_then(published_at::parse))
+            .map(Some),
         Some(Value::Null) | None => Some(None),
         Some(_) => p.check(
             "date",
