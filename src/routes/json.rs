@@ -18,7 +18,13 @@ use crate::state::AppState;
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     use serde_json::error::Category;
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(de);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut *de);
+    // Without `end`, anything after the first value (`{…}garbage`, a second
+    // document) was silently ignored and the request accepted.
+    if parsed.is_ok() {
+        de.end()
+            .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    }
     parsed.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -100,4 +106,30 @@ pub fn query_config() -> QueryConfig {
 
 pub fn path_config() -> PathConfig {
     PathConfig::default().error_handler(|_err, _req| AppError::NotFound("resource").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Login {
+        #[allow(dead_code)]
+        email: String,
+    }
+
+    #[test]
+    fn refuses_anything_after_the_document() {
+        for body in [
+            r#"{"email": "a"}garbage"#,
+            r#"{"email": "a"}{"email": "b"}"#,
+            r#"{"email": "a"},"#,
+        ] {
+            let err = from_slice::<Login>(body.as_bytes()).unwrap_err();
+            assert!(matches!(err, AppError::BadRequest(_)), "{body}: {err:?}");
+        }
+        assert!(from_slice::<Login>(br#" {"email": "a"} "#).is_ok());
+    }
 }
