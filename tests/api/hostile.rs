@@ -82,6 +82,12 @@ impl Case {
         case
     }
 
+    /// A body without a `Content-Type`.
+    fn raw_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
     fn expect(mut self, status: u16) -> Self {
         self.status = status;
         self
@@ -484,5 +490,398 @@ async fn dates_outside_the_years_0000_to_9999_are_422() {
         )
         .naming("date"),
     );
+    Hostile::spawn().await.run(cases).await;
+}
+
+/// `depth` nested arrays: `[[[…]]]`.
+fn nested_arrays(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// `depth` nested objects: `{"a":{"a":…1…}}`.
+fn nested_objects(depth: usize) -> String {
+    format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth))
+}
+
+#[tokio::test]
+async fn malformed_truncated_oversized_and_deep_json_is_refused() {
+    let post = r#"{"title": "t", "markdown": "x"}"#;
+    let big = format!(
+        r#"{{"title": "t", "markdown": "{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let mut cases = vec![
+        Case::create("an empty body", "").expect(400),
+        Case::create("whitespace only", "  \n\t ").expect(400),
+        Case::create("not JSON at all", "title=t&markdown=x").expect(400),
+        Case::create("a trailing comma", r#"{"title": "t", "markdown": "x",}"#).expect(400),
+        Case::create("single quotes", "{'title': 't', 'markdown': 'x'}").expect(400),
+        Case::create("a missing comma", r#"{"title": "t" "markdown": "x"}"#).expect(400),
+        Case::create("a comment", r#"{"title": "t", /* hi */ "markdown": "x"}"#).expect(400),
+        Case::create(
+            "NaN",
+            r#"{"title": "t", "markdown": "x", "metadata": {"n": NaN}}"#,
+        )
+        .expect(400),
+        Case::create("trailing garbage", format!("{post}garbage")).expect(400),
+        Case::create("two documents", format!("{post}{post}")).expect(400),
+        Case::create("truncated in a string", r#"{"title": "t", "markdown": "x"#).expect(400),
+        Case::create("truncated after a key", r#"{"title": "t", "markdown":"#).expect(400),
+        Case::create("truncated in an escape", r#"{"title": "t\u00"#).expect(400),
+        Case::create("an unclosed object", r#"{"title": "t", "markdown": "x""#).expect(400),
+        Case::create("a UTF-8 byte-order mark", format!("\u{feff}{post}")).expect(400),
+        Case::create("100,000 nested arrays", nested_arrays(100_000)).expect(400),
+        Case::create("100,000 nested objects", nested_objects(100_000)).naming("a"),
+        Case::create(
+            "100,000 nested arrays in metadata",
+            format!(
+                r#"{{"title": "t", "markdown": "x", "metadata": {{"a": {}}}}}"#,
+                nested_arrays(100_000)
+            ),
+        )
+        .expect(400),
+        Case::create(
+            "metadata 9 levels deep (parses, but over the limit)",
+            format!(
+                r#"{{"title": "t", "markdown": "x", "metadata": {}}}"#,
+                nested_objects(9)
+            ),
+        )
+        .naming("metadata"),
+        Case::create(
+            "metadata over 16 KiB",
+            format!(
+                r#"{{"title": "t", "markdown": "x", "metadata": {{"a": "{}"}}}}"#,
+                "x".repeat(17 * 1024)
+            ),
+        )
+        .naming("metadata"),
+        Case::create("a 2 MiB body", big.clone()).expect(413),
+        Case::update("a 2 MiB body", big.clone()).expect(413),
+        Case::new("a 2 MiB login", "POST", "/api/v1/auth/login")
+            .body("application/json", big)
+            .expect(413),
+        Case::import(
+            "a 2 MiB Markdown file",
+            format!("---\ntitle: t\n---\n{}", "x".repeat(2 * 1024 * 1024)),
+        )
+        .expect(413),
+        Case::update("truncated", r#"{"title": "#).expect(400),
+        Case::update("100,000 nested arrays", nested_arrays(100_000)).expect(400),
+        Case::update(
+            "100,000 nested arrays in metadata",
+            format!(r#"{{"metadata": {{"a": {}}}}}"#, nested_arrays(100_000)),
+        )
+        .expect(400),
+    ];
+    for (name, body) in [
+        ("an array", "[]"),
+        ("an array of the fields", r#"["t", "x"]"#),
+        ("a string", r#""title""#),
+        ("a number", "42"),
+        ("null", "null"),
+        ("true", "true"),
+    ] {
+        cases.push(Case::create(format!("{name} instead of an object"), body).naming("body"));
+        cases.push(Case::update(format!("{name} instead of an object"), body).naming("body"));
+    }
+    Hostile::spawn().await.run(cases).await;
+}
+
+#[tokio::test]
+async fn wrong_or_missing_content_types_are_415() {
+    let post = r#"{"title": "t", "markdown": "x"}"#;
+    let mut cases = vec![
+        Case::new("no content type", "POST", "/api/v1/posts")
+            .authed()
+            .raw_body(post)
+            .expect(415),
+        Case::new(
+            "no content type",
+            "PATCH",
+            format!("/api/v1/posts/{SEEDED}"),
+        )
+        .authed()
+        .raw_body(r#"{"title": "Hacked"}"#)
+        .expect(415),
+        Case::new("no content type", "POST", "/api/v1/auth/login")
+            .raw_body(r#"{"email": "a", "password": "b"}"#)
+            .expect(415),
+        Case::new(
+            "Markdown to PATCH",
+            "PATCH",
+            format!("/api/v1/posts/{SEEDED}"),
+        )
+        .authed()
+        .body("text/markdown", "---\ntitle: Hacked\n---\n")
+        .expect(415),
+    ];
+    for content_type in [
+        "text/plain",
+        "text/html",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/octet-stream",
+        "application/jsonx",
+        "json",
+        "application/",
+        ";;;",
+        "*/*",
+    ] {
+        cases.push(
+            Case::new(
+                format!("Content-Type {content_type:?}"),
+                "POST",
+                "/api/v1/posts",
+            )
+            .authed()
+            .body(content_type, post)
+            .expect(415),
+        );
+    }
+    cases.push(
+        Case::new("Content-Type not UTF-8", "POST", "/api/v1/posts")
+            .authed()
+            .header("Content-Type", b"application/json\xff".to_vec())
+            .raw_body(post)
+            .expect(415),
+    );
+    Hostile::spawn().await.run(cases).await;
+}
+
+#[tokio::test]
+async fn invalid_utf8_and_odd_json_values_are_refused() {
+    let with_title = |raw: &[u8]| {
+        let mut body = br#"{"markdown": "x", "title": ""#.to_vec();
+        body.extend_from_slice(raw);
+        body.extend_from_slice(br#""}"#);
+        body
+    };
+    let cases =
+        vec![
+        Case::create("a lone 0xFF byte in a string", with_title(b"\xff")).expect(400),
+        Case::create("an overlong '/' (C0 AF)", with_title(b"\xc0\xaf")).expect(400),
+        Case::create("a UTF-8-encoded surrogate", with_title(b"\xed\xa0\x80")).expect(400),
+        Case::create("a truncated sequence", with_title(b"\xe2\x82")).expect(400),
+        Case::create("Latin-1 é", with_title(b"caf\xe9")).expect(400),
+        Case::create("a lone surrogate escape", with_title(br"\ud800")).expect(400),
+        Case::create("a reversed surrogate pair", with_title(br"\udc00\ud800")).expect(400),
+        Case::create("a bad escape", with_title(br"\x41")).expect(400),
+        Case::create("a raw newline in a string", with_title(b"a\nb")).expect(400),
+        Case::import("a Markdown file that is not UTF-8", b"---\ntitle: t\n---\n\xff\xfe".to_vec())
+            .expect(400),
+        Case::import("a UTF-16 Markdown file", b"\xff\xfe-\0-\0-\0\n\0".to_vec()).expect(400),
+        Case::import("a file without front matter", "# Just a body").naming("title"),
+        Case::import("unclosed front matter", "---\ntitle: t\nbody").naming("front_matter"),
+        Case::import("front matter that is not YAML", "---\ntitle: [\n---\nbody")
+            .naming("front_matter"),
+        Case::import("front matter that is a list", "---\n- a\n- b\n---\nbody")
+            .naming("front_matter"),
+        Case::create(
+            "duplicate keys",
+            r#"{"title": "t", "title": "u", "markdown": "x"}"#,
+        )
+        .naming("title"),
+        Case::update("duplicate keys", r#"{"title": "t", "title": "u"}"#).naming("title"),
+        Case::create(
+            "a number out of f64 range",
+            r#"{"title": "t", "markdown": "x", "metadata": {"n": 1e400}}"#,
+        )
+        .expect(400),
+        Case::create("a title that is a number", r#"{"title": 1e400, "markdown": "x"}"#)
+            .expect(400),
+        Case::create("a title that is a number", r#"{"title": 12, "markdown": "x"}"#)
+            .naming("title"),
+        Case::create(
+            "a status that is a number",
+            r#"{"title": "t", "markdown": "x", "status": 1}"#,
+        )
+        .naming("status"),
+        Case::create(
+            "an unknown status",
+            r#"{"title": "t", "markdown": "x", "status": "PUBLISHED"}"#,
+        )
+        .naming("status"),
+        Case::create(
+            "tags that are a string",
+            r#"{"title": "t", "markdown": "x", "tags": "a,b"}"#,
+        )
+        .naming("tags"),
+        Case::create(
+            "a tag that is a number",
+            r#"{"title": "t", "markdown": "x", "tags": [1]}"#,
+        )
+        .naming("tags[0]"),
+        Case::create(
+            "metadata that is an array",
+            r#"{"title": "t", "markdown": "x", "metadata": [1]}"#,
+        )
+        .naming("metadata"),
+        Case::create("an unknown field", r#"{"title": "t", "markdown": "x", "author_id": "x"}"#)
+            .naming("author_id"),
+        Case::create("a missing body", r#"{"title": "t"}"#).naming("markdown"),
+        Case::create("a title of spaces", r#"{"title": "   ", "markdown": "x"}"#).naming("title"),
+        Case::create(
+            "a title with an RTL override and a bell",
+            r#"{"title": "\u202e\u0007", "markdown": "x"}"#,
+        )
+        .naming("title"),
+        Case::create(
+            "a 301-character title",
+            format!(r#"{{"title": "{}", "markdown": "x"}}"#, "é".repeat(301)),
+        )
+        .naming("title"),
+        Case::create(
+            "an SQL-injection slug",
+            r#"{"title": "t", "markdown": "x", "slug": "'; DROP TABLE posts;--"}"#,
+        )
+        .naming("slug"),
+        Case::create(
+            "a path-traversal slug",
+            r#"{"title": "t", "markdown": "x", "slug": "../../etc/passwd"}"#,
+        )
+        .naming("slug"),
+        Case::create(
+            "a slug that is a UUID",
+            r#"{"title": "t", "markdown": "x", "slug": "550e8400-e29b-41d4-a716-446655440000"}"#,
+        )
+        .naming("slug"),
+        Case::create(
+            "the seeded slug, taken",
+            format!(r#"{{"title": "t", "markdown": "x", "slug": "{SEEDED}"}}"#),
+        )
+        .expect(409),
+        Case::update("a null title", r#"{"title": null}"#).naming("title"),
+        Case::update("the other post's slug", r#"{"slug": "a-draft"}"#).expect(409),
+    ];
+    Hostile::spawn().await.run(cases).await;
+}
+
+#[tokio::test]
+async fn absurd_pagination_and_hostile_query_strings_are_400() {
+    let mut cases = Vec::new();
+    for param in ["page", "limit"] {
+        for (name, value) in [
+            ("zero", "0"),
+            ("negative", "-1"),
+            ("a float", "1.5"),
+            ("exponent notation", "1e2"),
+            ("empty", ""),
+            ("a u32 overflow", "4294967296"),
+            ("a 20-digit number", "99999999999999999999"),
+            ("i64::MIN", "-9223372036854775808"),
+            ("hexadecimal", "0x10"),
+            ("a plus sign (a space when decoded)", "+1"),
+            ("a leading space", "%201"),
+            ("full-width digits", "%EF%BC%91"),
+            ("invalid UTF-8", "%FF"),
+            ("NUL", "%00"),
+            ("a digit then NUL", "1%00"),
+            ("SQL injection", "1%3B%20DROP%20TABLE%20posts%3B--"),
+            ("SQL tautology", "1%20OR%201%3D1"),
+            ("path traversal", "..%2F..%2Fetc%2Fpasswd"),
+            ("emoji", "%F0%9F%98%80"),
+            ("an RTL mark", "%E2%80%8F1"),
+            ("Infinity", "Infinity"),
+            ("NaN", "NaN"),
+            ("true", "true"),
+        ] {
+            cases.push(
+                Case::get(
+                    format!("{param} {name}"),
+                    format!("/api/v1/posts?{param}={value}"),
+                )
+                .expect(400),
+            );
+        }
+        cases.push(
+            Case::get(
+                format!("{param} 10,000 digits long"),
+                format!("/api/v1/posts?{param}={}", "9".repeat(10_000)),
+            )
+            .expect(400),
+        );
+        cases.push(
+            Case::get(
+                format!("{param} repeated"),
+                format!("/api/v1/posts?{param}=1&{param}=2"),
+            )
+            .expect(400),
+        );
+        cases.push(
+            Case::get(
+                format!("{param} repeated with the same value"),
+                format!("/api/v1/posts?{param}=1&{param}=1"),
+            )
+            .expect(400),
+        );
+    }
+    cases.push(Case::get("page past the maximum", "/api/v1/posts?page=1000001").expect(400));
+    cases.push(Case::get("limit past the maximum", "/api/v1/posts?limit=101").expect(400));
+    Hostile::spawn().await.run(cases).await;
+}
+
+#[tokio::test]
+async fn unknown_query_parameters_are_ignored_even_when_hostile() {
+    let app = Hostile::spawn().await;
+    let before = app.snapshot().await;
+    for query in [
+        "x=%FF",
+        "%FF=1",
+        "x=%00",
+        "q='%3B%20DROP%20TABLE%20posts%3B--",
+        "file=..%2F..%2Fetc%2Fpasswd",
+        "limit[]=1",
+        "x=%F0%9F%98%80%E2%80%8F",
+        "&&&==&",
+    ] {
+        let res = app
+            .send(&Case::get(query, format!("/api/v1/posts?{query}")))
+            .await;
+        assert_eq!(res.status, 200, "?{query}");
+        let page = res.json().expect("json");
+        assert_eq!(page["meta"]["pagination"]["total"], 1, "?{query}");
+    }
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn hostile_credentials_are_401() {
+    let cases = [
+        (
+            "an SQL injection",
+            b"Bearer '; DROP TABLE users;--".to_vec(),
+        ),
+        ("a NUL-like escape", b"Bearer %00".to_vec()),
+        ("bytes that are not UTF-8", b"Bearer \xff\xfe".to_vec()),
+        (
+            "a forged JWT without a signature",
+            b"Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".to_vec(),
+        ),
+        (
+            "a 10,000-character token",
+            format!("Bearer {}", "a".repeat(10_000)).into_bytes(),
+        ),
+        ("Basic credentials", b"Basic YWRtaW46YWRtaW4=".to_vec()),
+        ("the scheme alone", b"Bearer".to_vec()),
+        ("an empty header", Vec::new()),
+    ]
+    .into_iter()
+    .flat_map(|(name, value)| {
+        [
+            Case::get(format!("list, {name}"), "/api/v1/posts")
+                .header("Authorization", value.clone())
+                .expect(401),
+            Case::new(
+                format!("delete, {name}"),
+                "DELETE",
+                format!("/api/v1/posts/{SEEDED}"),
+            )
+            .header("Authorization", value)
+            .expect(401),
+        ]
+    })
+    .collect();
     Hostile::spawn().await.run(cases).await;
 }
