@@ -885,3 +885,44 @@ async fn hostile_credentials_are_401() {
     .collect();
     Hostile::spawn().await.run(cases).await;
 }
+
+#[tokio::test]
+async fn extreme_numbers_in_metadata_round_trip_and_never_break_reads() {
+    // Found by schemathesis: PostgreSQL writes 1.7976931348623157e308 back
+    // out of jsonb as a 309-digit integer, which serde_json's fast float
+    // parser overflowed: the post was stored, then every read of it — and
+    // every list containing it — answered 500.
+    let app = Hostile::spawn().await;
+    let numbers = json!({
+        "max": f64::MAX, "min": f64::MIN, "tiny": 5e-324, "negative_tiny": -5e-324,
+        "big_integer": u64::MAX, "small_integer": i64::MIN, "fraction": 0.1,
+        "beyond_u64": 1e20,
+    });
+    let created = app
+        .app
+        .created_post(
+            &app.token,
+            json!({"title": "Numbers", "markdown": "x", "metadata": numbers}),
+        )
+        .await;
+    assert_eq!(created["metadata"], numbers);
+    let path = format!("/api/v1/posts/{}", created["id"].as_str().unwrap());
+    let read = app
+        .app
+        .get(&path)
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let read: serde_json::Value = read.json().await.unwrap();
+    assert_eq!(read["metadata"], numbers);
+    let list = app
+        .app
+        .get("/api/v1/posts")
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+}
