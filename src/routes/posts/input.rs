@@ -66,7 +66,8 @@ pub struct UpdatePostRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<PostStatus>)]
     pub status: Option<Option<PostStatus>>,
-    /// `null` clears it (drafts only).
+    /// `null` clears it; a published post then gets the current time, as
+    /// on create.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DateTime<Utc>>, nullable)]
     pub published_at: Option<Option<DateTime<Utc>>>,
@@ -273,7 +274,6 @@ impl UpdatePostRequest {
             Some(None) => p.push("status", cannot_clear),
             None => {}
         }
-        let date_cleared = matches!(self.published_at, Some(None));
         match self.published_at {
             Some(Some(at)) => {
                 if let Some(at) = p.check("published_at", published_at::parse(at)) {
@@ -283,12 +283,10 @@ impl UpdatePostRequest {
             Some(None) => post.published_at = None,
             None => {}
         }
+        // As on create: a published post without a date (never set, or
+        // cleared with `null`) is published now.
         if post.status == PostStatus::Published.as_str() && post.published_at.is_none() {
-            if date_cleared {
-                p.push("published_at", "a published post needs a publication date");
-            } else {
-                post.published_at = Some(now);
-            }
+            post.published_at = Some(now);
         }
         if let Some(tags) = self.tags {
             if let Some(t) = p.check("tags", Tags::parse(tags.unwrap_or_default())) {
