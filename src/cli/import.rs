@@ -143,7 +143,7 @@ fn body(input: &PostInput, slug: &Slug) -> Value {
     json!({
         "title": input.title.as_str(),
         "slug": slug.as_str(),
-        "markdown": input.markdown,
+        "markdown": input.markdown.as_str(),
         "excerpt": input.excerpt,
         "status": input.status,
         "published_at": input.published_at,

@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::{posts, users};
+use crate::domain::Slug;
 use crate::render::{RENDERER_VERSION, Rendered, TocEntry};
 
 /// A whole post row.
@@ -112,11 +113,13 @@ pub enum PostKey {
 }
 
 impl PostKey {
-    /// A UUID is an id; anything else is a slug (slugs never look like UUIDs).
-    pub fn parse(raw: &str) -> Self {
+    /// A UUID is an id; anything else must be a well-formed slug (slugs
+    /// never look like UUIDs). `None` names no post at all: such a key is
+    /// never sent to the database, where a NUL in it would fail the query.
+    pub fn parse(raw: &str) -> Option<Self> {
         match Uuid::try_parse(raw) {
-            Ok(id) => Self::Id(id),
-            Err(_) => Self::Slug(raw.to_owned()),
+            Ok(id) => Some(Self::Id(id)),
+            Err(_) => Slug::parse(raw).ok().map(|s| Self::Slug(s.to_string())),
         }
     }
 }

@@ -22,6 +22,13 @@ impl Metadata {
                 "must be at most {MAX_METADATA_BYTES} bytes as JSON"
             ));
         }
+        if has_nul(&value) {
+            // PostgreSQL `jsonb` refuses `\u0000` in keys and strings.
+            return Err(format!(
+                "{} in keys or strings",
+                super::markdown::NUL_MESSAGE
+            ));
+        }
         match value {
             Value::Object(map) => Ok(Self(map)),
             _ => Err("must be a JSON object".into()),
@@ -30,6 +37,15 @@ impl Metadata {
 
     pub fn into_value(self) -> Value {
         Value::Object(self.0)
+    }
+}
+
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
@@ -51,6 +67,14 @@ mod tests {
         assert!(Metadata::parse(json!({"a": [1, {"b": 2}]})).is_ok());
         assert!(Metadata::parse(json!([1])).is_err());
         assert!(Metadata::parse(json!("x")).is_err());
+    }
+
+    #[test]
+    fn rejects_nul_in_keys_and_strings_at_any_depth() {
+        assert!(Metadata::parse(json!({"a": "x\u{0}"})).is_err());
+        assert!(Metadata::parse(json!({"a\u{0}": 1})).is_err());
+        assert!(Metadata::parse(json!({"a": [{"b": ["\u{0}"]}]})).is_err());
+        assert!(Metadata::parse(json!({"a": "\u{1} \u{202e} 😀"})).is_ok());
     }
 
     #[test]

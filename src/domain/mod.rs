@@ -1,13 +1,16 @@
 //! Domain types: each `parse` turns raw input into a value that is valid by
 //! construction, so nothing past the handler re-checks it.
 
+pub mod markdown;
 pub mod metadata;
 pub mod post_status;
+pub mod published_at;
 pub mod slug;
 pub mod tags;
 pub mod title;
 pub mod user;
 
+pub use markdown::Markdown;
 pub use metadata::Metadata;
 pub use post_status::PostStatus;
 pub use slug::Slug;

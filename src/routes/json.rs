@@ -17,32 +17,53 @@ use crate::state::AppState;
 /// is a 422 naming the field (`status`, `tags[2]`, …).
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     use serde_json::error::Category;
+    // Serde fills a struct from an array too (`["title", "body"]`, and `[]`
+    // as an empty PATCH): only an object is a request body.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        well_formed(body)?;
+        return Err(AppError::invalid("body", "must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(de);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut *de);
+    // Without `end`, anything after the first value (`{…}garbage`, a second
+    // document) was silently ignored and the request accepted.
+    if parsed.is_ok() {
+        de.end()
+            .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    }
     parsed.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        match inner.classify() {
-            Category::Data => {
-                let field = if path == "." {
-                    // Missing and unknown fields are reported at the parent;
-                    // serde names them in backticks.
-                    inner
-                        .to_string()
-                        .split('`')
-                        .nth(1)
-                        .unwrap_or("body")
-                        .to_owned()
-                } else {
-                    path
-                };
-                AppError::invalid(field, inner.to_string())
-            }
+        let message = match inner.classify() {
+            Category::Data => inner.to_string(),
+            // serde_json reports some type errors as syntax (`"status": 1`
+            // for an enum is "expected value"): when the document itself is
+            // well-formed, the fault is the field's.
             Category::Syntax | Category::Eof | Category::Io => {
-                AppError::BadRequest(format!("malformed JSON: {inner}"))
+                if let Err(malformed) = well_formed(body) {
+                    return malformed;
+                }
+                format!("has the wrong type or value ({inner})")
             }
-        }
+        };
+        let field = if path == "." {
+            // Missing and unknown fields are reported at the parent;
+            // serde names them in backticks.
+            message.split('`').nth(1).unwrap_or("body").to_owned()
+        } else {
+            path
+        };
+        AppError::invalid(field, message)
     })
+}
+
+/// A 400 unless `body` is one well-formed JSON document. (Into a `Value`:
+/// `IgnoredAny` skips without checking UTF-8, number ranges or depth. Only
+/// failing requests pay for this second parse.)
+fn well_formed(body: &[u8]) -> Result<(), AppError> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .map(drop)
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))
 }
 
 /// Whether the request says its body is JSON (`application/json` or any
@@ -125,4 +146,82 @@ pub fn query_config() -> QueryConfig {
 
 pub fn path_config() -> PathConfig {
     PathConfig::default().error_handler(|_err, _req| AppError::NotFound("resource").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Login {
+        #[allow(dead_code)]
+        email: String,
+    }
+
+    #[test]
+    fn refuses_anything_after_the_document() {
+        for body in [
+            r#"{"email": "a"}garbage"#,
+            r#"{"email": "a"}{"email": "b"}"#,
+            r#"{"email": "a"},"#,
+        ] {
+            let err = from_slice::<Login>(body.as_bytes()).unwrap_err();
+            assert!(matches!(err, AppError::BadRequest(_)), "{body}: {err:?}");
+        }
+        assert!(from_slice::<Login>(br#" {"email": "a"} "#).is_ok());
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Update {
+        #[serde(default)]
+        #[allow(dead_code)]
+        status: Option<crate::domain::PostStatus>,
+    }
+
+    fn field(err: AppError) -> String {
+        match err {
+            AppError::Validation(fields) => fields[0].field.clone(),
+            other => panic!("not a 422: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn takes_only_an_object_as_a_body() {
+        for body in ["[]", r#"["a"]"#, "1", r#""a""#, "null", "true"] {
+            assert_eq!(
+                field(from_slice::<Update>(body.as_bytes()).unwrap_err()),
+                "body"
+            );
+        }
+        for body in ["", "[", "nul", "\u{feff}{}", "[[[[1]]]"] {
+            let err = from_slice::<Update>(body.as_bytes()).unwrap_err();
+            assert!(matches!(err, AppError::BadRequest(_)), "{body}: {err:?}");
+        }
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(
+            from_slice::<Update>(deep.as_bytes()),
+            Err(AppError::BadRequest(_))
+        ));
+        let not_utf8 = from_slice::<Update>(b"{\"status\": \"\xff\"}").unwrap_err();
+        assert!(matches!(not_utf8, AppError::BadRequest(_)), "{not_utf8:?}");
+    }
+
+    #[test]
+    fn a_wrong_type_in_a_well_formed_body_names_the_field() {
+        for body in [
+            r#"{"status": 1}"#,
+            r#"{"status": []}"#,
+            r#"{"status": "x"}"#,
+        ] {
+            assert_eq!(
+                field(from_slice::<Update>(body.as_bytes()).unwrap_err()),
+                "status"
+            );
+        }
+        let err = from_slice::<Update>(br#"{"status": 1"#).unwrap_err();
+        assert!(matches!(err, AppError::BadRequest(_)), "{err:?}");
+    }
 }

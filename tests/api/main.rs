@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod health;
 mod helpers;
+mod hostile;
 mod html_document;
 mod login_limits;
 mod migrations;

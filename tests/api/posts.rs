@@ -318,7 +318,6 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
         json!({"title": null}),
         json!({"title": ""}),
         json!({"author": "someone"}),
-        json!({"published_at": null}),
         json!({"status": "archived"}),
     ] {
         let problem = assert_problem(patch(body.clone()).send().await.unwrap(), 422).await;
@@ -329,6 +328,17 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
     }
     let after: Value = app.get(&path).send().await.unwrap().json().await.unwrap();
     assert_eq!(after, published);
+
+    // Clearing a published post's date publishes it now, as on create.
+    let redated: Value = patch(json!({"published_at": null}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(redated["status"], "published");
+    assert!(redated["published_at"].as_str() > published["published_at"].as_str());
 }
 
 #[tokio::test]

@@ -447,23 +447,22 @@ export interface components {
          *     }
          */
         CreatePostRequest: {
-            /** @description A summary; derived from the body when absent. */
+            /** @description A summary of at most 1,000 characters; derived from the body when absent. */
             excerpt?: string | null;
-            /** @description The Markdown body. */
+            /** @description The Markdown body (any text but NUL). */
             markdown: string;
-            /** @description A JSON object (at most 16 KiB, 8 levels deep) for everything else. */
-            metadata?: Record<string, never> | null;
+            metadata?: components["schemas"]["Metadata"] | null;
             /**
              * Format: date-time
-             * @description Defaults to now when the post is published.
+             * @description Defaults to now when the post is published; years 0000–9999.
              */
             published_at?: string | null;
-            /** @description Lowercase letters, digits and hyphens; derived from the title when absent. */
+            /** @description Lowercase letters, digits and single hyphens; derived from the title when absent. */
             slug?: string | null;
             status?: components["schemas"]["PostStatus"] | null;
-            /** @description At most 32 tags of at most 64 characters; the first is the primary tag. */
+            /** @description At most 32 tags of at most 64 characters, in order: the first is the primary tag. Duplicates are dropped; in an update, `null` clears them. */
             tags?: string[] | null;
-            /** @description 1–300 characters. */
+            /** @description 1–300 characters, not all blank, no control characters. */
             title: string;
         };
         /** @description A new user. Emails are stored lowercased and must be unique. */
@@ -510,6 +509,33 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+        };
+        /** @description A Markdown file with YAML front matter between `---` lines. `title` is required; `slug`, `date` or `published_at`, `tags`, `description` or `excerpt`, `draft`, `published` and `status` map to the post's fields, and any other key is kept in `metadata`. The pattern shows the smallest file that is always accepted. */
+        MarkdownFile: string;
+        /** @description A JSON object of at most 16 KiB and 8 levels deep; no key or string may hold NUL. */
+        Metadata: {
+            [key: string]: components["schemas"]["MetadataValue7"];
+        };
+        MetadataValue1: (null | boolean | number | string) | (null | boolean | number | string)[] | {
+            [key: string]: null | boolean | number | string;
+        };
+        MetadataValue2: (null | boolean | number | string) | components["schemas"]["MetadataValue1"][] | {
+            [key: string]: components["schemas"]["MetadataValue1"];
+        };
+        MetadataValue3: (null | boolean | number | string) | components["schemas"]["MetadataValue2"][] | {
+            [key: string]: components["schemas"]["MetadataValue2"];
+        };
+        MetadataValue4: (null | boolean | number | string) | components["schemas"]["MetadataValue3"][] | {
+            [key: string]: components["schemas"]["MetadataValue3"];
+        };
+        MetadataValue5: (null | boolean | number | string) | components["schemas"]["MetadataValue4"][] | {
+            [key: string]: components["schemas"]["MetadataValue4"];
+        };
+        MetadataValue6: (null | boolean | number | string) | components["schemas"]["MetadataValue5"][] | {
+            [key: string]: components["schemas"]["MetadataValue5"];
+        };
+        MetadataValue7: (null | boolean | number | string) | components["schemas"]["MetadataValue6"][] | {
+            [key: string]: components["schemas"]["MetadataValue6"];
         };
         Pagination: {
             /**
@@ -744,20 +770,23 @@ export interface components {
         UpdatePostRequest: {
             /** @description `null` goes back to an excerpt derived from the body. */
             excerpt?: string | null;
-            /** @description A new body; the HTML is rendered again. */
-            markdown?: string | null;
-            /** @description `null` clears the metadata. */
-            metadata?: Record<string, never> | null;
+            /** @description A new body (not null); the HTML is rendered again. */
+            markdown?: string;
+            metadata?: components["schemas"]["Metadata"] | null;
             /**
              * Format: date-time
-             * @description `null` clears it (drafts only).
+             * @description Years 0000–9999. `null` clears it; a published post then gets the
+             *     current time, as on create.
              */
             published_at?: string | null;
-            slug?: string | null;
-            status?: components["schemas"]["PostStatus"] | null;
-            /** @description `null` clears the tags. */
+            /** @description A new slug (not null). */
+            slug?: string;
+            /** @description A new status (not null). */
+            status?: components["schemas"]["PostStatus"];
+            /** @description At most 32 tags of at most 64 characters, in order: the first is the primary tag. Duplicates are dropped; in an update, `null` clears them. */
             tags?: string[] | null;
-            title?: string | null;
+            /** @description A new title (not null). */
+            title?: string;
         };
         /** @description Changes to a user; absent fields are kept. None can be cleared, so
          *     `null` is refused (422) rather than read as "keep". */
@@ -1393,16 +1422,14 @@ export interface operations {
             content: {
                 "application/json": components["schemas"]["CreatePostRequest"];
                 /** @example ---
-                 *     title: Hello
-                 *     date: 2024-05-01
-                 *     tags: [intro]
+                 *     title: "Hello"
                  *     ---
                  *
                  *     # Hello
                  *
                  *     My first post.
                  *      */
-                "text/markdown": string;
+                "text/markdown": components["schemas"]["MarkdownFile"];
             };
         };
         responses: {

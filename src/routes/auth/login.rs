@@ -47,6 +47,10 @@ pub async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let JsonBody(LoginRequest { email, password }) = body;
+    // PostgreSQL text cannot hold NUL, so no account has such an email;
+    // storing it in the throttle or querying for it would fail: replace it,
+    // and the attempt goes on exactly like any other unknown email.
+    let email = email.replace('\0', "\u{fffd}");
     if email.chars().count() > MAX_EMAIL_CHARS {
         return Err(AppError::invalid("email", "is too long"));
     }

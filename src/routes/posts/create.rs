@@ -5,7 +5,7 @@ use diesel::result::{DatabaseErrorKind, Error as DbError};
 
 use super::dto::PostResponse;
 use super::input::{CreatePostRequest, PostInput};
-use super::markdown_file;
+use super::markdown_file::{self, MarkdownFile};
 use crate::auth::{Caller, Role, Scope};
 use crate::db::posts;
 use crate::domain::{PostStatus, Slug};
@@ -26,11 +26,17 @@ const SLUG_ATTEMPTS: u32 = 20;
     tag = "posts",
     request_body(content(
         (CreatePostRequest = "application/json"),
-        (String = "text/markdown", example = "---\ntitle: Hello\ndate: 2024-05-01\ntags: [intro]\n---\n\n# Hello\n\nMy first post.\n"),
+        (MarkdownFile = "text/markdown", example = "---\ntitle: \"Hello\"\n---\n\n# Hello\n\nMy first post.\n"),
     )),
     responses(
         (status = 201, description = "Created", body = PostResponse,
-            headers(("Location" = String, description = "The new post's URL"))),
+            headers(("Location" = String, description = "The new post's URL")),
+            links(
+                ("GetPost" = (operation_id = "get_post", parameters(("id_or_slug" = "$response.body#/id")))),
+                ("GetPostHtml" = (operation_id = "get_post_html", parameters(("id_or_slug" = "$response.body#/id")))),
+                ("UpdatePost" = (operation_id = "update_post", parameters(("id_or_slug" = "$response.body#/id")))),
+                ("DeletePost" = (operation_id = "delete_post", parameters(("id_or_slug" = "$response.body#/id")))),
+            )),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to publish, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),

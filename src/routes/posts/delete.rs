@@ -26,7 +26,7 @@ pub async fn delete_post(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     caller.require(Scope::PostsWrite)?;
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let post = posts::find_for_update(conn, &key)

@@ -54,7 +54,7 @@ pub async fn get_post(
 ) -> Result<HttpResponse, AppError> {
     let formats = Formats::parse(query.formats.as_deref().unwrap_or_default())
         .map_err(AppError::BadRequest)?;
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     let (post, author) = posts::find(&mut conn, &key, caller.visibility())
         .await?

@@ -44,7 +44,7 @@ pub async fn get_post_html(
     path: web::Path<String>,
     query: web::Query<HtmlQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     let (post, author) = posts::find(&mut conn, &key, caller.visibility())
         .await?

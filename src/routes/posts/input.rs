@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::posts::Post;
-use crate::domain::{Metadata, PostStatus, Slug, Tags, Title};
+use crate::domain::metadata::MAX_METADATA_DEPTH;
+use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title, published_at};
 use crate::error::{AppError, FieldError};
 use crate::render::{self, RenderOptions};
 
@@ -24,23 +25,143 @@ pub const MAX_EXCERPT_CHARS: usize = 1_000;
     "metadata": {"series": "basics"}
 }))]
 pub struct CreatePostRequest {
-    /// 1–300 characters.
+    /// 1–300 characters, not all blank, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub title: String,
-    /// Lowercase letters, digits and hyphens; derived from the title when absent.
+    /// Lowercase letters, digits and single hyphens; derived from the title when absent.
+    #[schema(max_length = 200, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
-    /// The Markdown body.
+    /// The Markdown body (any text but NUL).
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub markdown: String,
-    /// A summary; derived from the body when absent.
+    /// A summary of at most 1,000 characters; derived from the body when absent.
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub excerpt: Option<String>,
     /// Defaults to `draft`.
     pub status: Option<PostStatus>,
-    /// Defaults to now when the post is published.
+    /// Defaults to now when the post is published; years 0000–9999.
     pub published_at: Option<DateTime<Utc>>,
     /// At most 32 tags of at most 64 characters; the first is the primary tag.
+    #[schema(schema_with = tags_schema)]
     pub tags: Option<Vec<String>>,
-    /// A JSON object (at most 16 KiB, 8 levels deep) for everything else.
-    #[schema(value_type = Option<Object>)]
+    /// A JSON object (at most 16 KiB, 8 levels deep, no NUL) for everything else.
+    #[schema(value_type = Option<MetadataInput>)]
     pub metadata: Option<Value>,
+}
+
+/// The schema of `metadata` in requests, the rules of [`Metadata::parse`]:
+/// a JSON object whose keys and strings hold no NUL, nested at most
+/// [`MAX_METADATA_DEPTH`] levels. One component per level (`MetadataValue7`
+/// … `MetadataValue1`) states the depth bound without a recursive `$ref`
+/// that fuzzers would follow past it; the size bound is in the description.
+pub struct MetadataInput;
+
+const NO_NUL: &str = r"^[^\u0000]*$";
+
+/// A value inside `metadata` that may itself nest `levels` more levels.
+fn metadata_value(levels: usize) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        AnyOfBuilder, ArrayBuilder, ObjectBuilder, Ref, SchemaType, Type,
+    };
+    let scalar = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Null,
+            Type::Boolean,
+            Type::Number,
+            Type::String,
+        ]))
+        .pattern(Some(NO_NUL));
+    if levels == 0 {
+        return scalar.build().into();
+    }
+    let inner: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> = if levels == 1 {
+        metadata_value(0).into()
+    } else {
+        Ref::from_schema_name(format!("MetadataValue{}", levels - 1)).into()
+    };
+    AnyOfBuilder::new()
+        .item(scalar)
+        .item(ArrayBuilder::new().items(inner.clone()))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property_names(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(NO_NUL)),
+                ))
+                .additional_properties(Some(inner)),
+        )
+        .build()
+        .into()
+}
+
+impl utoipa::PartialSchema for MetadataInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(NO_NUL)),
+            ))
+            .additional_properties(Some(Ref::from_schema_name(format!(
+                "MetadataValue{}",
+                MAX_METADATA_DEPTH - 1
+            ))))
+            .description(Some(
+                "A JSON object of at most 16 KiB and 8 levels deep; no key or string may hold NUL.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MetadataInput {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Metadata".into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        for levels in 1..MAX_METADATA_DEPTH {
+            schemas.push((
+                format!("MetadataValue{levels}"),
+                metadata_value(levels).into(),
+            ));
+        }
+    }
+}
+
+/// The schema of `tags`: the rules of [`Tags::parse`], so that generated
+/// clients and fuzzers know what a valid tag is.
+fn tags_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(crate::domain::tags::MAX_TAG_CHARS))
+                .pattern(Some(
+                    r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
+                )),
+        )
+        .max_items(Some(crate::domain::tags::MAX_TAGS))
+        .description(Some(
+            "At most 32 tags of at most 64 characters, in order: the first is the \
+             primary tag. Duplicates are dropped; in an update, `null` clears them.",
+        ))
+        .build()
 }
 
 /// A partial update: an absent field is kept, `null` clears it (where a
@@ -49,34 +170,38 @@ pub struct CreatePostRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "A better title", "excerpt": null}))]
 pub struct UpdatePostRequest {
+    /// A new title (not null).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
     pub title: Option<Option<String>>,
+    /// A new slug (not null).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, max_length = 200, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<Option<String>>,
-    /// A new body; the HTML is rendered again.
+    /// A new body (not null); the HTML is rendered again.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[^\u0000]*$")]
     pub markdown: Option<Option<String>>,
     /// `null` goes back to an excerpt derived from the body.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub excerpt: Option<Option<String>>,
+    /// A new status (not null).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<PostStatus>)]
+    #[schema(value_type = PostStatus)]
     pub status: Option<Option<PostStatus>>,
-    /// `null` clears it (drafts only).
+    /// Years 0000–9999. `null` clears it; a published post then gets the
+    /// current time, as on create.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DateTime<Utc>>, nullable)]
     pub published_at: Option<Option<DateTime<Utc>>>,
     /// `null` clears the tags.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Vec<String>>, nullable)]
+    #[schema(schema_with = tags_schema)]
     pub tags: Option<Option<Vec<String>>>,
     /// `null` clears the metadata.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Object>, nullable)]
+    #[schema(value_type = Option<MetadataInput>, nullable)]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -95,7 +220,7 @@ where
 pub struct PostInput {
     pub title: Title,
     pub slug: Option<Slug>,
-    pub markdown: String,
+    pub markdown: Markdown,
     pub excerpt: Option<String>,
     pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
@@ -130,6 +255,9 @@ impl Problems {
 
 pub fn parse_excerpt(raw: &str) -> Result<Option<String>, String> {
     let trimmed = raw.trim();
+    if trimmed.contains('\0') {
+        return Err(crate::domain::markdown::NUL_MESSAGE.into());
+    }
     if trimmed.chars().count() > MAX_EXCERPT_CHARS {
         return Err(format!("must be at most {MAX_EXCERPT_CHARS} characters"));
     }
@@ -148,6 +276,11 @@ impl PostInput {
             "excerpt",
             req.excerpt.as_deref().map(parse_excerpt).transpose(),
         );
+        let markdown = p.check("markdown", Markdown::parse(req.markdown));
+        let published_at = p.check(
+            "published_at",
+            req.published_at.map(published_at::parse).transpose(),
+        );
         let tags = p.check("tags", Tags::parse(req.tags.unwrap_or_default()));
         let metadata = p.check(
             "metadata",
@@ -157,18 +290,25 @@ impl PostInput {
             ),
         );
         p.finish()?;
-        let (Some(title), Some(slug), Some(excerpt), Some(tags), Some(metadata)) =
-            (title, slug, excerpt, tags, metadata)
+        let (
+            Some(title),
+            Some(slug),
+            Some(markdown),
+            Some(published_at),
+            Some(excerpt),
+            Some(tags),
+            Some(metadata),
+        ) = (title, slug, markdown, published_at, excerpt, tags, metadata)
         else {
             return Err(AppError::BadRequest("invalid post".into()));
         };
         Ok(Self {
             title,
             slug,
-            markdown: req.markdown,
+            markdown,
             excerpt: excerpt.flatten(),
             status: req.status.unwrap_or(PostStatus::Draft),
-            published_at: req.published_at,
+            published_at,
             tags,
             metadata,
         })
@@ -182,7 +322,7 @@ impl PostInput {
         now: DateTime<Utc>,
         options: &RenderOptions,
     ) -> Post {
-        let rendered = render::render(&self.markdown, options);
+        let rendered = render::render(self.markdown.as_str(), options);
         let published_at = match (self.status, self.published_at) {
             (PostStatus::Published, None) => Some(now),
             (_, at) => at,
@@ -194,7 +334,7 @@ impl PostInput {
             custom_excerpt: self.excerpt.is_some(),
             excerpt: self.excerpt.unwrap_or_default(),
             html: String::new(),
-            markdown: self.markdown,
+            markdown: self.markdown.into_inner(),
             status: self.status.as_str().to_owned(),
             published_at,
             tags: self.tags.into_inner(),
@@ -245,8 +385,10 @@ impl UpdatePostRequest {
         let mut rerender = false;
         match self.markdown {
             Some(Some(m)) => {
-                rerender = m != post.markdown;
-                post.markdown = m;
+                if let Some(m) = p.check("markdown", Markdown::parse(m)) {
+                    rerender = m.as_str() != post.markdown;
+                    post.markdown = m.into_inner();
+                }
             }
             Some(None) => p.push("markdown", cannot_clear),
             None => {}
@@ -274,16 +416,19 @@ impl UpdatePostRequest {
             Some(None) => p.push("status", cannot_clear),
             None => {}
         }
-        let date_cleared = matches!(self.published_at, Some(None));
-        if let Some(at) = self.published_at {
-            post.published_at = at;
-        }
-        if post.status == PostStatus::Published.as_str() && post.published_at.is_none() {
-            if date_cleared {
-                p.push("published_at", "a published post needs a publication date");
-            } else {
-                post.published_at = Some(now);
+        match self.published_at {
+            Some(Some(at)) => {
+                if let Some(at) = p.check("published_at", published_at::parse(at)) {
+                    post.published_at = Some(at);
+                }
             }
+            Some(None) => post.published_at = None,
+            None => {}
+        }
+        // As on create: a published post without a date (never set, or
+        // cleared with `null`) is published now.
+        if post.status == PostStatus::Published.as_str() && post.published_at.is_none() {
+            post.published_at = Some(now);
         }
         if let Some(tags) = self.tags {
             if let Some(t) = p.check("tags", Tags::parse(tags.unwrap_or_default())) {

@@ -41,7 +41,7 @@ pub async fn update_post(
     body: JsonBody<UpdatePostRequest>,
 ) -> Result<web::Json<PostResponse>, AppError> {
     caller.require(Scope::PostsWrite)?;
-    let key = PostKey::parse(&path);
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let JsonBody(changes) = body;
     let mut conn = state.conn().await?;
     let (post, author) = conn

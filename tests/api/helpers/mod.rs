@@ -1,4 +1,5 @@
 pub mod proxy;
+pub mod raw_http;
 pub mod test_app;
 pub mod test_db;
 
