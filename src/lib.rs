@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http_cache;
 pub mod openapi;
 pub mod render;
 pub mod routes;
