@@ -9,3 +9,6 @@ mod migrations;
 mod openapi;
 mod posts;
 mod posts_markdown;
+mod read_cache;
+mod read_list;
+mod read_search;

@@ -1,8 +1,10 @@
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
+use crate::http_cache::last_modified;
 use crate::state::AppState;
 
 /// Fetch a post's rendered, sanitised HTML fragment.
@@ -14,6 +16,7 @@ use crate::state::AppState;
     params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
     responses(
         (status = 200, description = "The HTML fragment", body = String, content_type = "text/html"),
+        (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -32,6 +35,8 @@ pub async fn get_post_html(
         .await?
         .ok_or(AppError::NotFound("post"))?;
     Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Authorization"))
+        .insert_header((header::LAST_MODIFIED, last_modified(post.updated_at)))
         .content_type("text/html; charset=utf-8")
         .body(post.html))
 }
