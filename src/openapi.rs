@@ -18,6 +18,7 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "posts", description = "Posts: Markdown with front matter in, JSON and HTML out"),
         (name = "auth", description = "Logging in"),
+        (name = "feeds", description = "RSS, Atom, JSON Feed and the sitemap, with absolute links to the public site"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
     components(schemas(Problem, FieldError)),

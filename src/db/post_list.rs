@@ -383,3 +383,19 @@ pub async fn set_search_language(
     })
     .await
 }
+
+/// Every published post's id, slug and last change, newest first.
+pub async fn sitemap(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+) -> diesel::QueryResult<Vec<(Uuid, String, DateTime<Utc>)>> {
+    use super::schema::posts;
+    use diesel::{ExpressionMethods, QueryDsl};
+    posts::table
+        .filter(posts::status.eq("published"))
+        .order((posts::published_at.desc(), posts::id.desc()))
+        .limit(limit)
+        .select((posts::id, posts::slug, posts::updated_at))
+        .load(conn)
+        .await
+}

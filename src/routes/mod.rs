@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod fallback;
+pub mod feeds;
 pub mod health;
 pub mod json;
 pub mod posts;
@@ -11,14 +12,20 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 /// Registers every route. The same tree serves the app, the tests and the
 /// OpenAPI document, so they cannot disagree.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::live).service(health::ready).service(
-        scope::scope("/api/v1")
-            .service(auth::login::login)
-            .service(posts::list::list_posts)
-            .service(posts::create::create_post)
-            .service(posts::get::get_post)
-            .service(posts::html::get_post_html)
-            .service(posts::update::update_post)
-            .service(posts::delete::delete_post),
-    );
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(feeds::rss::rss_feed)
+        .service(feeds::atom::atom_feed)
+        .service(feeds::json_feed::json_feed)
+        .service(feeds::sitemap::sitemap)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login::login)
+                .service(posts::list::list_posts)
+                .service(posts::create::create_post)
+                .service(posts::get::get_post)
+                .service(posts::html::get_post_html)
+                .service(posts::update::update_post)
+                .service(posts::delete::delete_post),
+        );
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod errors;
+mod feeds;
 mod health;
 mod helpers;
 mod migrations;
