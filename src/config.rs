@@ -95,6 +95,19 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Relative image and link URLs in posts resolve against this folder.
     pub media_base_url: Option<Url>,
+    /// `max-age` of anonymous reads, in seconds.
+    pub cache_max_age: u64,
+    /// `stale-while-revalidate` of anonymous reads, in seconds.
+    pub cache_stale_while_revalidate: u64,
+    /// Browser origins allowed to call the API (CORS); empty: none.
+    pub cors_origins: Vec<String>,
+    /// Where a post lives on the public site: `{slug}` and `{id}` are
+    /// replaced; relative patterns are joined to `public_url`.
+    pub post_url_pattern: String,
+    /// The site's name, for feeds.
+    pub site_title: String,
+    /// The PostgreSQL text-search configuration (`english`, `simple`…).
+    pub search_language: String,
 }
 
 /// An http(s) URL naming a folder: a missing trailing slash is added, so
@@ -275,6 +288,52 @@ impl Config {
                 .collect::<Result<_, _>>()?,
         };
 
+        let cors_origins = match var("FOLIO_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(parse_origin)
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+
+        let post_url_pattern =
+            var("FOLIO_POST_URL_PATTERN").unwrap_or_else(|| "/blog/{slug}".into());
+        if !(post_url_pattern.contains("{slug}") || post_url_pattern.contains("{id}")) {
+            return Err(err("FOLIO_POST_URL_PATTERN", "must contain {slug} or {id}"));
+        }
+        if !post_url_pattern.starts_with('/') {
+            let absolute = Url::parse(
+                &post_url_pattern.replace("{slug}", "s").replace("{id}", "i"),
+            )
+            .map_err(|_| {
+                err(
+                    "FOLIO_POST_URL_PATTERN",
+                    "must start with / or be an http(s) URL",
+                )
+            })?;
+            if !matches!(absolute.scheme(), "http" | "https") {
+                return Err(err(
+                    "FOLIO_POST_URL_PATTERN",
+                    "must start with / or be an http(s) URL",
+                ));
+            }
+        }
+
+        let search_language = var("FOLIO_SEARCH_LANGUAGE").unwrap_or_else(|| "english".into());
+        if search_language.is_empty()
+            || search_language.len() > 63
+            || !search_language
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_')
+        {
+            return Err(err(
+                "FOLIO_SEARCH_LANGUAGE",
+                "expected a PostgreSQL text-search configuration name such as `english` or `simple`",
+            ));
+        }
+
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
         Ok(Self {
             database_url: Secret::new(database_url),
@@ -333,6 +392,17 @@ impl Config {
             rate_limit_burst: number("FOLIO_RATE_LIMIT_BURST", 200, 1, 10_000_000)? as u32,
             trusted_proxies,
             media_base_url,
+            cache_max_age: number("FOLIO_CACHE_MAX_AGE_SECS", 60, 0, 31_536_000)?,
+            cache_stale_while_revalidate: number(
+                "FOLIO_CACHE_STALE_WHILE_REVALIDATE_SECS",
+                300,
+                0,
+                31_536_000,
+            )?,
+            cors_origins,
+            post_url_pattern,
+            site_title: var("FOLIO_SITE_TITLE").unwrap_or_else(|| "Folio".into()),
+            search_language,
         })
     }
 
@@ -341,10 +411,45 @@ impl Config {
         RenderOptions::new(self.media_base_url.clone())
     }
 
+    /// The absolute public URL of a post, from `FOLIO_POST_URL_PATTERN`.
+    pub fn post_url(&self, id: uuid::Uuid, slug: &str) -> String {
+        let path = self
+            .post_url_pattern
+            .replace("{slug}", slug)
+            .replace("{id}", &id.to_string());
+        if path.starts_with('/') {
+            self.public_link(&path)
+        } else {
+            path
+        }
+    }
+
     /// The public URL of a path, for `Location` headers and absolute links.
     pub fn public_link(&self, path: &str) -> String {
         format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
     }
+}
+
+/// An origin for CORS: scheme, host and optional port, nothing else.
+fn parse_origin(raw: &str) -> Result<String, ConfigError> {
+    let bad = || {
+        err(
+            "FOLIO_CORS_ORIGINS",
+            format!(
+                "`{raw}` is not an origin such as https://www.example.com (no path, no wildcard)"
+            ),
+        )
+    };
+    let url = Url::parse(raw).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.path() != "/"
+        || url.query().is_some()
+        || url.username() != ""
+    {
+        return Err(bad());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 #[cfg(test)]
@@ -425,6 +530,13 @@ mod tests {
             ("FOLIO_LOGIN_MAX_FAILURES_PER_ADDRESS", "-1"),
             ("FOLIO_LOGIN_WINDOW_SECS", "forever"),
             ("FOLIO_MAX_CONCURRENT_HASHES", "0"),
+            ("FOLIO_CORS_ORIGINS", "*"),
+            ("FOLIO_CORS_ORIGINS", "https://a.example/path"),
+            ("FOLIO_CORS_ORIGINS", "https://a.example,ftp://b.example"),
+            ("FOLIO_POST_URL_PATTERN", "/blog/post"),
+            ("FOLIO_POST_URL_PATTERN", "blog/{slug}"),
+            ("FOLIO_SEARCH_LANGUAGE", "english; drop table"),
+            ("FOLIO_CACHE_MAX_AGE_SECS", "-1"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");
@@ -444,6 +556,36 @@ mod tests {
                 "https://cdn.example.com/blog/posts/"
             );
         }
+    }
+
+    #[test]
+    fn post_urls_follow_the_pattern() {
+        let id = uuid::Uuid::nil();
+        let c = config(&[("FOLIO_PUBLIC_URL", "https://example.com/")]).unwrap();
+        assert_eq!(c.post_url(id, "hi"), "https://example.com/blog/hi");
+        let c = config(&[(
+            "FOLIO_POST_URL_PATTERN",
+            "https://www.example.com/p/{id}/{slug}",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.post_url(id, "hi"),
+            "https://www.example.com/p/00000000-0000-0000-0000-000000000000/hi"
+        );
+    }
+
+    #[test]
+    fn cors_origins_are_a_checked_list() {
+        let c = config(&[(
+            "FOLIO_CORS_ORIGINS",
+            "https://a.example, http://localhost:3000",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.cors_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+        assert!(config(&[]).unwrap().cors_origins.is_empty());
     }
 
     #[test]

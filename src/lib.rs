@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http_cache;
 pub mod middleware;
 pub mod openapi;
 pub mod render;

@@ -22,6 +22,7 @@ use crate::error::{FieldError, Problem};
         (name = "auth", description = "Logging in and out, refreshing tokens, your own account"),
         (name = "users", description = "Managing people and their roles (admins)"),
         (name = "api-keys", description = "Keys for integrations, with scopes (admins)"),
+        (name = "feeds", description = "RSS, Atom, JSON Feed and the sitemap, with absolute links to the public site"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
     components(schemas(Problem, FieldError)),

@@ -3,7 +3,9 @@
 
 use std::net::TcpListener;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::web::{self, PayloadConfig};
 use actix_web::{App, HttpServer};
@@ -11,6 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::error::problem_fallback;
+use crate::http_cache::http_cache;
 use crate::middleware::limits::limits as size_limits;
 use crate::middleware::observe::observe;
 use crate::middleware::rate_limit::{RateLimits, rate_limit};
@@ -52,6 +55,8 @@ impl Application {
         let state = AppState::new(config, pool);
         match prepare_database(&state).await {
             Ok(()) => state.mark_prepared(),
+            // A setting the database refuses will not get better by waiting.
+            Err(e) if e.is::<Misconfigured>() => return Err(e),
             Err(e) => {
                 tracing::warn!(
                     error = format!("{e:#}"),
@@ -73,7 +78,13 @@ impl Application {
     }
 }
 
-/// Creates the database if needed, applies migrations, creates the first admin.
+/// A setting the database refuses (start-up stops rather than retrying).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Misconfigured(String);
+
+/// Creates the database if needed, applies migrations, sets the search
+/// language, creates the first admin.
 async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
     let url = state.config.database_url.expose();
     db::create_database_if_missing(url).await?;
@@ -81,6 +92,19 @@ async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
+    let mut conn = state.pool.get().await?;
+    let language = &state.config.search_language;
+    match db::post_list::set_search_language(&mut conn, language).await {
+        Ok(true) => tracing::info!(%language, "re-indexed posts for search"),
+        Ok(false) => {}
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("text search configuration") =>
+        {
+            return Err(Misconfigured(format!("FOLIO_SEARCH_LANGUAGE: {}", info.message())).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    drop(conn);
     bootstrap::ensure_admin(&state.pool, &state.config).await?;
     // Posts rendered by an older renderer are brought up to date while the
     // server already answers (with their stored HTML meanwhile).
@@ -99,6 +123,10 @@ async fn keep_preparing(state: AppState) {
             Ok(()) => {
                 state.mark_prepared();
                 tracing::info!("the database is ready");
+                return;
+            }
+            Err(e) if e.is::<Misconfigured>() => {
+                tracing::error!(error = %e, "the database refuses a setting; fix it and restart");
                 return;
             }
             Err(e) => tracing::warn!(error = format!("{e:#}"), "the database is still not ready"),
@@ -133,15 +161,18 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
         .config
         .max_json_bytes
         .max(state.config.max_markdown_bytes);
+    let cors_origins = state.config.cors_origins.clone();
     let state = web::Data::new(state);
 
     let server = HttpServer::new(move || {
         App::new()
             // The last `wrap` runs first: request ids and logs see the final
             // answer, security headers cover 429s and problem rewrites.
+            .wrap(from_fn(http_cache))
             .wrap(ErrorHandlers::new().default_handler(problem_fallback))
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(size_limits))
+            .wrap(cors(&cors_origins))
             .wrap(from_fn(security_headers))
             .wrap(from_fn(observe))
             .app_data(state.clone())
@@ -167,4 +198,30 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// CORS for browser frontends: only the configured origins, never a
+/// wildcard. Credentials are bearer tokens, not cookies, so credentialed
+/// (cookie) requests are not enabled at all. No origins: no CORS headers,
+/// and preflights are refused.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::LAST_MODIFIED])
+        .max_age(3600)
+        // Other origins get no CORS headers (the browser then refuses the
+        // response) rather than a 400: same-origin pages such as /docs
+        // send an Origin too.
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod login_throttle;
+pub mod post_list;
 pub mod posts;
 pub mod refresh_tokens;
 pub mod schema;

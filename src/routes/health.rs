@@ -1,3 +1,4 @@
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,11 +16,14 @@ pub struct Health {
 /// Liveness: the process is up and answering HTTP.
 ///
 /// Never touches the database, so an orchestrator does not restart Folio
-/// because PostgreSQL is briefly away.
+/// because PostgreSQL is briefly away. Probes must never see a cached
+/// answer, hence `no-store`.
 #[utoipa::path(tag = "health", security(()), responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok" })
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Health { status: "ok" })
 }
 
 /// Readiness: the database answers, so requests can be served.
@@ -30,7 +34,9 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     if state.is_prepared() && crate::db::ping(&state.pool).await {
-        Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+        Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(Health { status: "ok" }))
     } else {
         Err(AppError::Unavailable)
     }

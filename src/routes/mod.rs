@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod fallback;
+pub mod feeds;
 pub mod health;
 pub mod json;
 pub mod posts;
@@ -16,6 +17,10 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
+        .service(feeds::rss::rss_feed)
+        .service(feeds::atom::atom_feed)
+        .service(feeds::json_feed::json_feed)
+        .service(feeds::sitemap::sitemap)
         .service(health::metrics)
         .service(
             scope::scope("/api/v1")

@@ -29,11 +29,11 @@ async fn migrations_revert_cleanly_and_apply_again() {
             .map(|n| n.table_name)
             .collect()
         };
-        assert_eq!(tables(&mut conn), ["api_keys", "login_throttle", "posts", "refresh_tokens", "users"]);
+        assert_eq!(tables(&mut conn), ["api_keys", "login_throttle", "posts", "refresh_tokens", "search_settings", "users"]);
         conn.revert_all_migrations(folio::db::MIGRATIONS).unwrap();
         assert!(tables(&mut conn).is_empty(), "{:?}", tables(&mut conn));
         conn.run_pending_migrations(folio::db::MIGRATIONS).unwrap();
-        assert_eq!(tables(&mut conn), ["api_keys", "login_throttle", "posts", "refresh_tokens", "users"]);
+        assert_eq!(tables(&mut conn), ["api_keys", "login_throttle", "posts", "refresh_tokens", "search_settings", "users"]);
     })
     .await
     .unwrap();

@@ -196,10 +196,10 @@ async fn list_is_newest_first_paginated_and_without_bodies() {
         .map(|p| p["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Day 3", "Day 2"]);
-    assert_eq!(
-        page["meta"]["pagination"],
-        json!({"page": 2, "limit": 2, "pages": 3, "total": 5})
-    );
+    let pagination = &page["meta"]["pagination"];
+    for (field, value) in [("page", 2), ("limit", 2), ("pages", 3), ("total", 5)] {
+        assert_eq!(pagination[field], value, "{pagination}");
+    }
     let item = &page["data"][0];
     assert!(
         item.get("markdown").is_none() && item.get("html").is_none(),

@@ -77,16 +77,25 @@ pub struct PostSummaryResponse {
     pub reading_time: i32,
 }
 
+/// Where this page sits. Offset pages (`page`) have `page`, `pages`,
+/// `total` and `prev`; cursor pages (`cursor`) have them null, since
+/// counting would defeat the point of a keyset walk.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Pagination {
     /// This page, from 1.
-    pub page: u32,
+    pub page: Option<u32>,
     /// Items per page.
     pub limit: u32,
     /// How many pages there are.
-    pub pages: u64,
+    pub pages: Option<u64>,
     /// How many items there are in all.
-    pub total: u64,
+    pub total: Option<u64>,
+    /// The absolute URL of the next page; null on the last one.
+    pub next: Option<String>,
+    /// The absolute URL of the previous page; null on the first (and in cursor mode).
+    pub prev: Option<String>,
+    /// Pass as `cursor` (with the same `sort`) for the next page; null on the last one.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,10 +103,33 @@ pub struct ListMeta {
     pub pagination: Pagination,
 }
 
+/// A post in a list: no bodies unless `formats` asks; search hits also
+/// carry `snippet` and `rank`. `fields` may leave any of these out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostListItem {
+    #[serde(flatten)]
+    pub post: PostSummaryResponse,
+    /// With `formats=markdown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// With `formats=html`: the sanitised HTML fragment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// With `formats=plaintext`: the text without markup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<String>,
+    /// With `q`: HTML-escaped text around the matches, each in `<mark>…</mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// With `q`: the relevance score (higher is better).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<f32>,
+}
+
 /// One page of posts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PostList {
-    pub data: Vec<PostSummaryResponse>,
+    pub data: Vec<PostListItem>,
     pub meta: ListMeta,
 }
 

@@ -9,6 +9,7 @@ use super::markdown_file;
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
+use crate::http_cache::last_modified;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -29,6 +30,9 @@ pub struct GetPostQuery {
 /// to API keys without `preview:read`.
 /// With `Accept: text/markdown` the post comes back as a Markdown file with
 /// YAML front matter, ready to import again.
+///
+/// Carries a strong `ETag` and `Last-Modified`; `If-None-Match` (or
+/// `If-Modified-Since`) answers 304 when nothing changed.
 #[utoipa::path(
     tag = "posts",
     params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", example = "hello-world"), GetPostQuery),
@@ -38,6 +42,7 @@ pub struct GetPostQuery {
             (String = "text/markdown"),
         )),
         (status = 400, description = "An unknown format", body = Problem, content_type = "application/problem+json"),
+        (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -59,15 +64,16 @@ pub async fn get_post(
     let (post, author) = posts::find(&mut conn, &key, caller.visibility())
         .await?
         .ok_or(AppError::NotFound("post"))?;
+    // ETag, 304s and Cache-Control come from `http_cache`.
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::VARY, "Accept, Authorization"))
+        .insert_header((header::LAST_MODIFIED, last_modified(post.updated_at)));
     if wants_markdown(&req) {
-        return Ok(HttpResponse::Ok()
+        return Ok(res
             .insert_header((header::CONTENT_TYPE, "text/markdown; charset=utf-8"))
-            .insert_header((header::VARY, "Accept"))
             .body(markdown_file::export(&post)));
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::VARY, "Accept"))
-        .json(PostResponse::with_formats(post, author, formats)))
+    Ok(res.json(PostResponse::with_formats(post, author, formats)))
 }
 
 /// Whether the client asked for Markdown over JSON.

@@ -1,3 +1,4 @@
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -6,6 +7,7 @@ use super::document;
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
+use crate::http_cache::last_modified;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -31,6 +33,7 @@ pub struct HtmlQuery {
         (status = 200, description = "The HTML fragment or page", body = String, content_type = "text/html",
             headers(("Content-Security-Policy" = String, description = "No scripts, frames, forms or plugins"))),
         (status = 400, description = "A bad `document` value", body = Problem, content_type = "application/problem+json"),
+        (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -61,6 +64,8 @@ pub async fn get_post_html(
         post.html
     };
     Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Authorization"))
+        .insert_header((header::LAST_MODIFIED, last_modified(post.updated_at)))
         .content_type("text/html; charset=utf-8")
         .body(body))
 }

@@ -1,42 +1,39 @@
-use actix_web::{get, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::dto::{ListMeta, Pagination, PostList, PostSummaryResponse};
+use super::cursor;
+use super::dto::{ListMeta, Pagination, PostList, PostListItem, PostSummaryResponse};
+use super::list_params::{self, ListParams, ListQuery};
 use crate::auth::MaybeCaller;
-use crate::db::posts;
+use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest};
+use crate::db::posts::PostSummary;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
-pub const DEFAULT_LIMIT: u32 = 15;
-pub const MAX_LIMIT: u32 = 100;
-/// Far past any real blog; keeps `page × limit` well inside an i64.
-pub const MAX_PAGE: u32 = 1_000_000;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// The page, from 1.
-    #[param(minimum = 1, maximum = 1000000, default = 1)]
-    pub page: Option<u32>,
-    /// Posts per page.
-    #[param(minimum = 1, maximum = 100, default = 15)]
-    pub limit: Option<u32>,
-}
-
-/// List posts, newest first.
+/// List posts: filter, search, sort and paginate.
 ///
 /// Anonymous callers see published posts; signed-in authors also see their
 /// own drafts, editors and admins everything. An API key sees published
-/// posts, and drafts too with `preview:read`. Items carry no bodies; fetch
-/// one post for its Markdown and HTML.
+/// posts, and drafts too with `preview:read`. Filters combine (AND). Pages
+/// come by number (`page`, with `total` and `pages`) or by keyset `cursor`
+/// (stable while posts are added). Items carry no bodies unless `formats`
+/// asks. Unknown or repeated parameters are a 400. `include` does not
+/// apply yet: authors are always embedded as `{id, name}` and tags are
+/// strings. There is no `featured` filter: posts have no such field yet.
+///
+/// Responses carry a strong `ETag` (send it back in `If-None-Match` for a
+/// 304) and `Cache-Control`: public for anonymous callers, private for
+/// signed-in ones.
 #[utoipa::path(
     tag = "posts",
     params(ListQuery),
     responses(
-        (status = 200, description = "One page of posts", body = PostList),
-        (status = 400, description = "Bad page or limit", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "One page of posts", body = PostList,
+            headers(("ETag" = String, description = "Strong validator of this exact body"),
+                    ("Cache-Control" = String, description = "public, max-age, stale-while-revalidate for anonymous reads; private, no-store otherwise"))),
+        (status = 304, description = "Not modified (the `If-None-Match` ETag still matches)"),
+        (status = 400, description = "A bad, unknown or repeated parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "An invalid credential was sent, or `status` without one", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []), ("apiKey" = ["content:read"]), ("apiKey" = ["preview:read"])),
@@ -45,37 +42,188 @@ pub struct ListQuery {
 pub async fn list_posts(
     state: web::Data<AppState>,
     caller: MaybeCaller,
-    query: web::Query<ListQuery>,
-) -> Result<web::Json<PostList>, AppError> {
-    let page = query.page.unwrap_or(1);
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_PAGE).contains(&page) {
-        return Err(AppError::BadRequest(format!(
-            "page must be from 1 to {MAX_PAGE}"
-        )));
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let params = list_params::parse(req.query_string())?;
+    if params.status.is_some() && caller.0.is_none() {
+        return Err(AppError::Unauthorized(
+            "sign in to filter by `status`".into(),
+        ));
     }
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::BadRequest(format!(
-            "limit must be from 1 to {MAX_LIMIT}"
-        )));
-    }
-    let offset = i64::from(page - 1) * i64::from(limit);
+    let after = match &params.cursor {
+        Some(raw) => Some(
+            cursor::decode(raw, params.sort)
+                .map_err(|m| AppError::BadRequest(format!("query parameter `cursor` {m}")))?,
+        ),
+        None => None,
+    };
+    let filter = ListFilter {
+        status: params.status.map(|s| s.as_str()),
+        tag: params.tag.clone(),
+        author: params.author,
+        published_after: params.published_after,
+        published_before: params.published_before,
+        metadata: params.metadata.clone(),
+        search: params.q.clone(),
+        ..ListFilter::new(caller.visibility())
+    };
+    let limit = i64::from(params.limit);
+    let page_number = params.page.unwrap_or(1);
+    let keyset = after.is_some();
+    let offset = if keyset {
+        0
+    } else {
+        i64::from(page_number - 1) * limit
+    };
+
     let mut conn = state.conn().await?;
-    let (rows, total) =
-        posts::list(&mut conn, caller.visibility(), offset, i64::from(limit)).await?;
-    let total = u64::try_from(total).unwrap_or(0);
-    Ok(web::Json(PostList {
-        data: rows
-            .into_iter()
-            .map(|(post, author)| PostSummaryResponse::new(post, author))
-            .collect(),
-        meta: ListMeta {
-            pagination: Pagination {
-                page,
-                limit,
-                pages: total.div_ceil(u64::from(limit)),
-                total,
-            },
+    let total = if keyset {
+        None
+    } else {
+        Some(post_list::count(&mut conn, &filter).await?)
+    };
+    let mut rows = if total.is_some_and(|t| offset >= t) {
+        // Past the end: skip the page query entirely.
+        Vec::new()
+    } else {
+        let request = PageRequest {
+            sort: params.sort,
+            after,
+            offset,
+            // One more than asked tells whether there is a next page.
+            limit: limit + 1,
+            with_markdown: params.formats.markdown,
+            with_plain_text: params.formats.plaintext,
+            with_html: params.formats.html,
+        };
+        post_list::page(&mut conn, &filter, &request).await?
+    };
+    drop(conn);
+    let wanted = params.limit as usize;
+    let has_more = rows.len() > wanted;
+    rows.truncate(wanted);
+    let next_cursor = has_more
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| cursor::encode(params.sort, &last.key(params.sort.key)));
+
+    let link = |replace: (&str, String)| Some(page_link(&state, &req, replace));
+    let pagination = match total {
+        Some(total) => {
+            let total = u64::try_from(total).unwrap_or(0);
+            let pages = total.div_ceil(u64::from(params.limit));
+            let page = u64::from(page_number);
+            Pagination {
+                page: Some(page_number),
+                limit: params.limit,
+                pages: Some(pages),
+                total: Some(total),
+                next: if page < pages {
+                    link(("page", (page + 1).to_string()))
+                } else {
+                    None
+                },
+                prev: if page > 1 {
+                    link(("page", (page - 1).min(pages.max(1)).to_string()))
+                } else {
+                    None
+                },
+                next_cursor,
+            }
+        }
+        None => Pagination {
+            page: None,
+            limit: params.limit,
+            pages: None,
+            total: None,
+            next: next_cursor.clone().and_then(|c| link(("cursor", c))),
+            prev: None,
+            next_cursor,
         },
-    }))
+    };
+
+    let data = rows
+        .into_iter()
+        .map(|row| shape(item(row, &params), params.fields.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = serde_json::json!({
+        "data": data,
+        "meta": ListMeta { pagination },
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Authorization"))
+        .json(body))
+}
+
+/// The absolute URL of this list with one parameter replaced (`page` or
+/// `cursor`), every other parameter kept as sent.
+fn page_link(state: &AppState, req: &HttpRequest, (name, value): (&str, String)) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if k != "page" && k != "cursor" {
+            query.append_pair(&k, &v);
+        }
+    }
+    query.append_pair(name, &value);
+    state
+        .config
+        .public_link(&format!("/api/v1/posts?{}", query.finish()))
+}
+
+fn item(row: ListedPost, params: &ListParams) -> PostListItem {
+    let plaintext = row.plain_text.filter(|_| params.formats.plaintext);
+    let snippet = row.headline.as_deref().map(snippet);
+    let summary = PostSummary {
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        excerpt: row.excerpt,
+        status: row.status,
+        published_at: row.published_at,
+        tags: row.tags,
+        metadata: row.metadata,
+        author_id: row.author_id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        word_count: row.word_count,
+        reading_time: row.reading_time,
+    };
+    PostListItem {
+        post: PostSummaryResponse::new(summary, row.author_name),
+        markdown: row.markdown.filter(|_| params.formats.markdown),
+        html: row.html.filter(|_| params.formats.html),
+        plaintext,
+        snippet,
+        rank: row.rank,
+    }
+}
+
+/// Keeps only the requested fields (and `id`).
+fn shape(item: PostListItem, fields: Option<&[String]>) -> Result<serde_json::Value, AppError> {
+    let mut value = serde_json::to_value(item).map_err(|e| AppError::Internal(e.into()))?;
+    if let (Some(fields), Some(object)) = (fields, value.as_object_mut()) {
+        object.retain(|k, _| k == "id" || fields.iter().any(|f| f == k));
+    }
+    Ok(value)
+}
+
+/// A search headline (matches between U+0002 and U+0003, which were
+/// stripped from the source text first) as safe HTML with `<mark>`s.
+pub fn snippet(headline: &str) -> String {
+    quick_xml::escape::escape(headline)
+        .replace('\u{2}', "<mark>")
+        .replace('\u{3}', "</mark>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snippet_escapes_the_text_and_marks_the_matches() {
+        assert_eq!(
+            snippet("a <script> \u{2}rust\u{3} & \"more\""),
+            "a &lt;script&gt; <mark>rust</mark> &amp; &quot;more&quot;"
+        );
+    }
 }

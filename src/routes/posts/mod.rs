@@ -1,6 +1,7 @@
 //! `/api/v1/posts`: one file per operation, the shared shapes beside them.
 
 pub mod create;
+pub mod cursor;
 pub mod delete;
 pub mod document;
 pub mod dto;
@@ -8,6 +9,7 @@ pub mod get;
 pub mod html;
 pub mod input;
 pub mod list;
+pub mod list_params;
 pub mod markdown_file;
 pub mod update;
 

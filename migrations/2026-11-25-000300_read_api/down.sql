@@ -1,0 +1,14 @@
+DROP INDEX posts_title_idx;
+DROP INDEX posts_published_title_idx;
+DROP INDEX posts_updated_idx;
+DROP INDEX posts_published_updated_idx;
+DROP INDEX posts_status_published_idx;
+DROP INDEX posts_author_published_idx;
+DROP INDEX posts_metadata_idx;
+DROP INDEX posts_tags_idx;
+DROP INDEX posts_search_idx;
+DROP TRIGGER posts_search_vector_refresh ON posts;
+DROP FUNCTION posts_search_vector_refresh();
+ALTER TABLE posts DROP COLUMN search_vector;
+DROP FUNCTION posts_search_vector(regconfig, text, text, text, text[]);
+DROP TABLE search_settings;

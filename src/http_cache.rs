@@ -1,0 +1,141 @@
+//! HTTP caching for every `GET`, in one place: a strong `ETag` (a hash of
+//! the exact response bytes, so it is right for lists, feeds and single
+//! posts alike and identical across instances), `If-None-Match` → 304
+//! without a body, `If-Modified-Since` against a handler's
+//! `Last-Modified`, and a default `Cache-Control`: public with `max-age`
+//! and `stale-while-revalidate` for anonymous requests, `private,
+//! no-store` when an `Authorization` header was sent. Handlers that know
+//! better set their own `Cache-Control`; it is kept.
+
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::state::AppState;
+
+/// The strong entity tag of a body: 128 bits of its SHA-256, quoted.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether an `If-None-Match` value matches `etag` (weak comparison, as
+/// RFC 9110 prescribes for this header).
+pub fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    if_none_match.trim() == "*" || if_none_match.split(',').any(|t| bare(t) == bare(etag))
+}
+
+fn http_date(raw: Option<&HeaderValue>) -> Option<DateTime<Utc>> {
+    let raw = raw?.to_str().ok()?;
+    DateTime::parse_from_rfc2822(raw)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Formats a `Last-Modified` value (whole seconds, as HTTP dates are).
+pub fn last_modified(at: DateTime<Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+pub async fn http_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method() != Method::GET {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let if_modified_since = http_date(req.headers().get(header::IF_MODIFIED_SINCE));
+    let cache_control = if req.headers().contains_key(header::AUTHORIZATION) {
+        "private, no-store".to_owned()
+    } else {
+        let (max_age, swr) = req.app_data::<web::Data<AppState>>().map_or((0, 0), |s| {
+            (
+                s.config.cache_max_age,
+                s.config.cache_stale_while_revalidate,
+            )
+        });
+        format!("public, max-age={max_age}, stale-while-revalidate={swr}")
+    };
+
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::OK {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+    let tag = etag(&bytes);
+    let headers = head.headers_mut();
+    headers.insert(header::ETAG, HeaderValue::from_str(&tag)?);
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_str(&cache_control)?,
+        );
+    }
+    let not_modified = match (&if_none_match, if_modified_since) {
+        (Some(inm), _) => none_match_hits(inm, &tag),
+        // Only without If-None-Match, and only against a handler's own date.
+        (None, Some(since)) => {
+            http_date(headers.get(header::LAST_MODIFIED)).is_some_and(|lm| lm <= since)
+        }
+        (None, None) => false,
+    };
+    if not_modified {
+        let mut answer = HttpResponse::new(StatusCode::NOT_MODIFIED);
+        for (name, value) in head.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                answer.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        return Ok(ServiceResponse::new(req, answer));
+    }
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_etag_is_strong_and_follows_the_bytes() {
+        let a = etag(b"one");
+        assert!(a.starts_with('"') && a.ends_with('"') && a.len() == 34);
+        assert_eq!(a, etag(b"one"));
+        assert_ne!(a, etag(b"two"));
+    }
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_a_star() {
+        let tag = etag(b"x");
+        assert!(none_match_hits(&tag, &tag));
+        assert!(none_match_hits(&format!("\"old\", W/{tag}"), &tag));
+        assert!(none_match_hits("*", &tag));
+        assert!(!none_match_hits("\"old\"", &tag));
+    }
+
+    #[test]
+    fn last_modified_is_an_http_date_that_reads_back() {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        assert_eq!(last_modified(at), "Tue, 14 Nov 2023 22:13:20 GMT");
+        let value = HeaderValue::from_str(&last_modified(at)).unwrap();
+        assert_eq!(http_date(Some(&value)), Some(at));
+    }
+}

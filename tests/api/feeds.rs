@@ -1,0 +1,185 @@
+//! RSS, Atom, JSON Feed and the sitemap: valid documents, expected items,
+//! absolute links, filters, caching.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::helpers::test_app::assert_problem;
+use crate::read_list::publish;
+
+async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
+    let res = app.get(path).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with(content_type), "{path}: {ct}");
+    assert!(res.headers().contains_key("etag"), "{path}");
+    res.text().await.unwrap()
+}
+
+/// The text of every `name` element under an element named `parent`.
+fn texts(doc: &roxmltree::Document, parent: &str, name: &str) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == parent)
+        .flat_map(|p| {
+            p.children()
+                .filter(|c| c.tag_name().name() == name)
+                .collect::<Vec<_>>()
+        })
+        .map(|n| n.text().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn seed(app: &TestApp) -> (String, String) {
+    let token = app.admin_token().await;
+    let (author_id, author) = app.user_with_role("author").await;
+    publish(
+        app,
+        &token,
+        "Tom & Jerry <3",
+        1,
+        json!({"tags": ["cartoons"], "markdown": "Some <b>bold</b> & \u{1b} text"}),
+    )
+    .await;
+    publish(app, &author, "Second", 2, json!({"tags": ["rust"]})).await;
+    app.created_post(&token, json!({"title": "A draft", "markdown": "x"}))
+        .await;
+    (author_id.to_string(), token)
+}
+
+#[tokio::test]
+async fn rss_is_valid_xml_with_absolute_links_and_escaped_text() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_PUBLIC_URL".into(), "https://cms.example.com".into());
+        env.insert("FOLIO_SITE_TITLE".into(), "Tom's <blog>".into());
+    })
+    .await;
+    let (author_id, _) = seed(&app).await;
+    let body = fetch(&app, "/rss.xml", "application/rss+xml").await;
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(doc.root_element().attribute("version"), Some("2.0"));
+    assert_eq!(texts(&doc, "channel", "title"), ["Tom's <blog>"]);
+    assert_eq!(texts(&doc, "item", "title"), ["Second", "Tom & Jerry <3"]);
+    assert_eq!(
+        texts(&doc, "item", "link"),
+        [
+            "https://cms.example.com/blog/second",
+            "https://cms.example.com/blog/tom-jerry-3"
+        ]
+    );
+    let content = texts(&doc, "item", "encoded");
+    assert!(content[1].contains("<b>bold</b> &amp; "), "{}", content[1]);
+
+    let body = fetch(&app, "/rss.xml?tag=cartoons", "application/rss+xml").await;
+    let doc = roxmltree::Document::parse(&body).unwrap();
+    assert_eq!(texts(&doc, "item", "title"), ["Tom & Jerry <3"]);
+    assert_eq!(texts(&doc, "item", "category"), ["cartoons"]);
+    let body = fetch(
+        &app,
+        &format!("/rss.xml?author={author_id}"),
+        "application/rss+xml",
+    )
+    .await;
+    let doc = roxmltree::Document::parse(&body).unwrap();
+    assert_eq!(texts(&doc, "item", "title"), ["Second"]);
+}
+
+#[tokio::test]
+async fn atom_is_valid_xml_with_entries_and_a_self_link() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert(
+            "FOLIO_POST_URL_PATTERN".into(),
+            "https://www.example.com/p/{id}/{slug}".into(),
+        );
+    })
+    .await;
+    seed(&app).await;
+    let body = fetch(&app, "/atom.xml?tag=rust", "application/atom+xml").await;
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(
+        doc.root_element().tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
+    assert_eq!(texts(&doc, "entry", "title"), ["Second"]);
+    let links: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "link")
+        .filter_map(|n| n.attribute("href"))
+        .collect();
+    assert!(
+        links.contains(&app.url("/atom.xml?tag=rust").as_str()),
+        "{links:?}"
+    );
+    assert!(links.contains(&"https://www.example.com/"), "{links:?}");
+    assert!(
+        links
+            .iter()
+            .any(|l| l.starts_with("https://www.example.com/p/") && l.ends_with("/second")),
+        "{links:?}"
+    );
+    assert_eq!(texts(&doc, "author", "name"), ["A author"]);
+}
+
+#[tokio::test]
+async fn json_feed_is_version_1_1_with_the_expected_items() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let body = fetch(&app, "/feed.json", "application/feed+json").await;
+    let feed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(feed["feed_url"], app.url("/feed.json"));
+    let items = feed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "no drafts: {feed}");
+    assert_eq!(items[0]["title"], "Second");
+    assert_eq!(items[0]["url"], app.url("/blog/second"));
+    assert_eq!(items[0]["authors"][0]["name"], "A author");
+    assert!(
+        items[1]["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("<b>bold</b>")
+    );
+}
+
+#[tokio::test]
+async fn the_sitemap_lists_published_posts_only() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let body = fetch(&app, "/sitemap.xml", "application/xml").await;
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(
+        texts(&doc, "url", "loc"),
+        [app.url("/blog/second"), app.url("/blog/tom-jerry-3")]
+    );
+    assert!(
+        texts(&doc, "url", "lastmod")
+            .iter()
+            .all(|d| d.ends_with('Z'))
+    );
+}
+
+#[tokio::test]
+async fn feeds_refuse_bad_parameters_and_answer_304() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/rss.xml?author=nobody",
+        "/atom.xml?tag=",
+        "/feed.json?tag=a&tag=b",
+        "/rss.xml?limit=5",
+        "/sitemap.xml?page=2",
+    ] {
+        assert_problem(app.get(path).send().await.unwrap(), 400).await;
+    }
+    let empty = fetch(&app, "/atom.xml", "application/atom+xml").await;
+    roxmltree::Document::parse(&empty).unwrap();
+    for path in ["/rss.xml", "/atom.xml", "/feed.json", "/sitemap.xml"] {
+        let res = app.get(path).send().await.unwrap();
+        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+        let again = app
+            .get(path)
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+}
