@@ -82,6 +82,12 @@ pub struct Config {
     pub rate_limit_burst: u32,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether `PATCH` and `DELETE` on a post must carry `If-Match` (428 otherwise).
+    pub require_if_match: bool,
+    /// How often each instance looks for scheduled posts to publish.
+    pub scheduler_interval: Duration,
+    /// How many revisions are kept per post (the oldest go first).
+    pub revisions_keep: u32,
 }
 
 /// A configuration error that names the variable at fault.
@@ -211,6 +217,16 @@ impl Config {
             },
         };
 
+        let flag = |name: &'static str, default: bool| match var(name).as_deref() {
+            None => Ok(default),
+            Some("true" | "1") => Ok(true),
+            Some("false" | "0") => Ok(false),
+            Some(other) => Err(err(
+                name,
+                format!("expected `true` or `false`, got `{other}`"),
+            )),
+        };
+
         let log_format = match var("FOLIO_LOG_FORMAT").as_deref() {
             None | Some("human") => LogFormat::Human,
             Some("json") => LogFormat::Json,
@@ -278,6 +294,14 @@ impl Config {
                 as u32,
             rate_limit_burst: number("FOLIO_RATE_LIMIT_BURST", 200, 1, 10_000_000)? as u32,
             trusted_proxies,
+            require_if_match: flag("FOLIO_REQUIRE_IF_MATCH", false)?,
+            scheduler_interval: Duration::from_millis(number(
+                "FOLIO_SCHEDULER_INTERVAL_MS",
+                5_000,
+                10,
+                3_600_000,
+            )?),
+            revisions_keep: number("FOLIO_REVISIONS_KEEP", 50, 1, 100_000)? as u32,
         })
     }
 
@@ -357,6 +381,9 @@ mod tests {
             ("FOLIO_TRUSTED_PROXIES", "10.0.0.0/8, not-an-ip"),
             ("FOLIO_RATE_LIMIT_PER_MINUTE", "-1"),
             ("FOLIO_SHUTDOWN_TIMEOUT_SECS", "0"),
+            ("FOLIO_REQUIRE_IF_MATCH", "yes"),
+            ("FOLIO_SCHEDULER_INTERVAL_MS", "0"),
+            ("FOLIO_REVISIONS_KEEP", "0"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

@@ -69,6 +69,10 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -96,6 +100,8 @@ impl AppError {
             Self::Unauthorized(_) => "/problems/unauthorized",
             Self::Unavailable => "/problems/unavailable",
             Self::TooManyRequests(_) => "/problems/rate-limited",
+            Self::PreconditionFailed(_) => "/problems/precondition-failed",
+            Self::PreconditionRequired(_) => "/problems/precondition-required",
             _ => "about:blank",
         }
     }
@@ -110,6 +116,8 @@ impl ResponseError for AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod render;
 pub mod routes;
+pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -54,6 +54,7 @@ impl Application {
                 tokio::spawn(keep_preparing(state.clone()));
             }
         }
+        tokio::spawn(crate::scheduler::run(state.clone()));
         let server = serve(listener, state)?;
         Ok(Self { port, server })
     }

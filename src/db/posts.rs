@@ -30,6 +30,8 @@ pub struct Post {
     pub author_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Goes up on every write (a database trigger); the ETag is built from it.
+    pub version: i64,
 }
 
 /// A post without its bodies, for lists.
@@ -64,9 +66,9 @@ type BoxedPosts<'a> = posts::BoxedQuery<'a, Pg>;
 
 fn visible(query: BoxedPosts<'_>, visibility: Visibility) -> BoxedPosts<'_> {
     match visibility {
-        Visibility::Published => query.filter(posts::status.eq("published")),
+        Visibility::Published => query.filter(crate::db::lifecycle::is_public()),
         Visibility::PublishedOrOwnedBy(user) => {
-            query.filter(posts::status.eq("published").or(posts::author_id.eq(user)))
+            query.filter(crate::db::lifecycle::is_public().or(posts::author_id.eq(user)))
         }
         Visibility::All => query,
     }

@@ -31,6 +31,7 @@ diesel::table! {
         author_id -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        version -> Int8,
     }
 }
 

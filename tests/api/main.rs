@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod concurrency;
 mod errors;
 mod faults;
 mod health;
@@ -12,4 +13,5 @@ mod openapi;
 mod operations;
 mod posts;
 mod posts_markdown;
+mod scheduling;
 mod shutdown;

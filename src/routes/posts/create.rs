@@ -6,9 +6,9 @@ use diesel::result::{DatabaseErrorKind, Error as DbError};
 use super::dto::PostResponse;
 use super::input::{CreatePostRequest, PostInput};
 use super::markdown_file;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::db::posts;
-use crate::domain::{PostStatus, Slug};
+use crate::domain::Slug;
 use crate::error::{AppError, Problem};
 use crate::routes::json::{self, TimedBytes};
 use crate::state::AppState;
@@ -30,10 +30,11 @@ const SLUG_ATTEMPTS: u32 = 20;
     )),
     responses(
         (status = 201, description = "Created", body = PostResponse,
-            headers(("Location" = String, description = "The new post's URL"))),
+            headers(("Location" = String, description = "The new post's URL"),
+                ("ETag" = String, description = "The post's strong entity tag, for If-Match"))),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed to publish", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to publish, schedule or archive", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
@@ -51,9 +52,7 @@ pub async fn create_post(
 ) -> Result<HttpResponse, AppError> {
     let TimedBytes(body) = body;
     let input = parse_body(&state, &req, &body)?;
-    if input.status == PostStatus::Published && caller.role == Role::Contributor {
-        return Err(AppError::Forbidden("publish posts".into()));
-    }
+    super::lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
     let (slug, derived) = match &input.slug {
         Some(slug) => (slug.clone(), false),
         None => (
@@ -94,6 +93,7 @@ pub async fn create_post(
         .public_link(&format!("/api/v1/posts/{}", created.id));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
+        .insert_header(super::preconditions::etag_header(&created))
         .json(PostResponse::new(created, name)))
 }
 

@@ -3,6 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::PostResponse;
 use super::markdown_file;
+use super::preconditions::{Representation, post_etag};
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
@@ -17,7 +18,7 @@ use crate::state::AppState;
     tag = "posts",
     params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", example = "hello-world")),
     responses(
-        (status = 200, description = "The post", content(
+        (status = 200, description = "The post", headers(("ETag" = String, description = "A strong entity tag for this representation; send it back in If-Match")), content(
             (PostResponse = "application/json"),
             (String = "text/markdown"),
         )),
@@ -43,10 +44,12 @@ pub async fn get_post(
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/markdown; charset=utf-8"))
             .insert_header((header::VARY, "Accept"))
+            .insert_header((header::ETAG, post_etag(&post, Representation::Markdown)))
             .body(markdown_file::export(&post)));
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::VARY, "Accept"))
+        .insert_header((header::ETAG, post_etag(&post, Representation::Json)))
         .json(PostResponse::new(post, author)))
 }
 

@@ -13,7 +13,8 @@ use crate::state::AppState;
     tag = "posts",
     params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
     responses(
-        (status = 200, description = "The HTML fragment", body = String, content_type = "text/html"),
+        (status = 200, description = "The HTML fragment", body = String, content_type = "text/html",
+            headers(("ETag" = String, description = "A strong entity tag for this representation"))),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -33,5 +34,9 @@ pub async fn get_post_html(
         .ok_or(AppError::NotFound("post"))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::ETAG,
+            super::preconditions::post_etag(&post, super::preconditions::Representation::Html),
+        ))
         .body(post.html))
 }

@@ -196,6 +196,7 @@ impl PostInput {
             author_id,
             created_at: now,
             updated_at: now,
+            version: 1,
         }
     }
 }

@@ -88,7 +88,7 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
     };
     let status = match fm.get("status") {
         Some(Value::String(s)) => p.check("status", PostStatus::parse(s)),
-        Some(_) => p.check("status", Err("must be `draft` or `published`")),
+        Some(_) => p.check("status", PostStatus::parse("")),
         // A file with a date and no `draft: true` is published.
         None if !draft && matches!(date, Some(Some(_))) => Some(PostStatus::Published),
         None => Some(PostStatus::Draft),

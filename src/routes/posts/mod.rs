@@ -6,8 +6,10 @@ pub mod dto;
 pub mod get;
 pub mod html;
 pub mod input;
+pub mod lifecycle;
 pub mod list;
 pub mod markdown_file;
+pub mod preconditions;
 pub mod update;
 
 use crate::auth::Caller;
