@@ -3,7 +3,9 @@
 
 pub mod lifecycle;
 pub mod posts;
+pub mod revisions;
 pub mod schema;
+pub mod slug_aliases;
 pub mod users;
 
 use std::time::Duration;

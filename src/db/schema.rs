@@ -37,3 +37,24 @@ diesel::table! {
 
 diesel::joinable!(posts -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(posts, users);
+
+diesel::table! {
+    post_revisions (post_id, number) {
+        post_id -> Uuid,
+        number -> Int4,
+        user_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        snapshot -> Jsonb,
+    }
+}
+
+diesel::table! {
+    post_slug_aliases (slug) {
+        slug -> Text,
+        post_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(post_revisions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(post_revisions, users);

@@ -13,5 +13,7 @@ mod openapi;
 mod operations;
 mod posts;
 mod posts_markdown;
+mod revisions;
 mod scheduling;
 mod shutdown;
+mod slug_aliases;

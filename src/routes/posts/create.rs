@@ -2,6 +2,7 @@ use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
+use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
 use super::input::{CreatePostRequest, PostInput};
@@ -68,25 +69,36 @@ pub async fn create_post(
 
     let mut conn = state.conn().await?;
     let base = Slug::parse(&post.slug).map_err(|e| AppError::invalid("slug", e))?;
-    let mut attempt = 1;
-    let created = loop {
-        match posts::insert(&mut conn, &post).await {
-            Ok(created) => break created,
-            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
-                if derived && attempt < SLUG_ATTEMPTS =>
-            {
-                attempt += 1;
-                post.slug = base.with_suffix(attempt).to_string();
-            }
-            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                return Err(AppError::Conflict(format!(
-                    "the slug `{}` is taken",
-                    post.slug
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let keep = state.config.revisions_keep;
+    let created = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let mut attempt = 1;
+            let created = loop {
+                // A savepoint per attempt, so a taken slug does not abort the transaction.
+                match conn
+                    .transaction(async |c| posts::insert(c, &post).await)
+                    .await
+                {
+                    Ok(created) => break created,
+                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+                        if derived && attempt < SLUG_ATTEMPTS =>
+                    {
+                        attempt += 1;
+                        post.slug = base.with_suffix(attempt).to_string();
+                    }
+                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        return Err(AppError::Conflict(format!(
+                            "the slug `{}` is taken",
+                            post.slug
+                        )));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            super::history::record(conn, caller.id, None, &created, keep).await?;
+            Ok(created)
+        })
+        .await?;
     let name = posts::author_name(&mut conn, created.author_id).await?;
     let location = state
         .config

@@ -22,6 +22,8 @@ use crate::state::AppState;
             (PostResponse = "application/json"),
             (String = "text/markdown"),
         )),
+        (status = 301, description = "An old slug of the post: `Location` is its current URL",
+            headers(("Location" = String, description = "The post's current URL"))),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -37,9 +39,16 @@ pub async fn get_post(
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path);
     let mut conn = state.conn().await?;
-    let (post, author) = posts::find(&mut conn, &key, caller.visibility())
-        .await?
-        .ok_or(AppError::NotFound("post"))?;
+    let Some((post, author)) = posts::find(&mut conn, &key, caller.visibility()).await? else {
+        return super::aliases::redirect_or_not_found(
+            &state,
+            &mut conn,
+            &key,
+            caller.visibility(),
+            "",
+        )
+        .await;
+    };
     if wants_markdown(&req) {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/markdown; charset=utf-8"))

@@ -15,6 +15,8 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The HTML fragment", body = String, content_type = "text/html",
             headers(("ETag" = String, description = "A strong entity tag for this representation"))),
+        (status = 301, description = "An old slug of the post: `Location` is its current URL",
+            headers(("Location" = String, description = "The post's current URL"))),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -29,9 +31,16 @@ pub async fn get_post_html(
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path);
     let mut conn = state.conn().await?;
-    let (post, _) = posts::find(&mut conn, &key, caller.visibility())
-        .await?
-        .ok_or(AppError::NotFound("post"))?;
+    let Some((post, _)) = posts::find(&mut conn, &key, caller.visibility()).await? else {
+        return super::aliases::redirect_or_not_found(
+            &state,
+            &mut conn,
+            &key,
+            caller.visibility(),
+            "/html",
+        )
+        .await;
+    };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((

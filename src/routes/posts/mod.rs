@@ -1,15 +1,18 @@
 //! `/api/v1/posts`: one file per operation, the shared shapes beside them.
 
+pub mod aliases;
 pub mod create;
 pub mod delete;
 pub mod dto;
 pub mod get;
+pub mod history;
 pub mod html;
 pub mod input;
 pub mod lifecycle;
 pub mod list;
 pub mod markdown_file;
 pub mod preconditions;
+pub mod revisions;
 pub mod update;
 
 use crate::auth::Caller;

@@ -52,6 +52,7 @@ pub async fn update_post(
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path);
     let JsonBody(changes) = body;
+    let keep = state.config.revisions_keep;
     let mut conn = state.conn().await?;
     let (post, author) = conn
         .transaction::<_, AppError, _>(async |conn| {
@@ -70,6 +71,7 @@ pub async fn update_post(
                     AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
                     other => other,
                 })?;
+            super::history::record(conn, caller.id, Some(&before), &post, keep).await?;
             let author = posts::author_name(conn, post.author_id).await?;
             Ok((post, author))
         })
