@@ -6,6 +6,7 @@ pub mod posts;
 pub mod revisions;
 pub mod schema;
 pub mod slug_aliases;
+pub mod sync;
 pub mod users;
 
 use std::time::Duration;

@@ -32,6 +32,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int8,
+        change_seq -> Int8,
     }
 }
 
@@ -58,3 +59,21 @@ diesel::table! {
 
 diesel::joinable!(post_revisions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(post_revisions, users);
+
+diesel::table! {
+    post_tombstones (id) {
+        id -> Uuid,
+        slug -> Text,
+        author_id -> Uuid,
+        was_public -> Bool,
+        deleted_at -> Timestamptz,
+        change_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    post_change_counter (singleton) {
+        singleton -> Bool,
+        value -> Int8,
+    }
+}

@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posts::delete::delete_post)
                 .service(posts::revisions::list_revisions)
                 .service(posts::revisions::get_revision)
-                .service(posts::revisions::restore_revision),
+                .service(posts::revisions::restore_revision)
+                .service(posts::sync::sync_posts),
         );
 }

@@ -17,3 +17,4 @@ mod revisions;
 mod scheduling;
 mod shutdown;
 mod slug_aliases;
+mod sync;
