@@ -5,6 +5,7 @@ pub mod lifecycle;
 pub mod posts;
 pub mod revisions;
 pub mod schema;
+pub mod seo;
 pub mod slug_aliases;
 pub mod sync;
 pub mod users;

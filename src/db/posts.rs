@@ -32,6 +32,8 @@ pub struct Post {
     pub updated_at: DateTime<Utc>,
     /// Goes up on every write (a database trigger); the ETag is built from it.
     pub version: i64,
+    #[diesel(embed)]
+    pub seo: super::seo::Seo,
 }
 
 /// A post without its bodies, for lists.
@@ -49,6 +51,8 @@ pub struct PostSummary {
     pub author_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[diesel(embed)]
+    pub seo: super::seo::Seo,
 }
 
 /// Which posts a caller may see.

@@ -33,6 +33,14 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         change_seq -> Int8,
+        feature_image -> Nullable<Text>,
+        feature_image_alt -> Nullable<Text>,
+        feature_image_caption -> Nullable<Text>,
+        featured -> Bool,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        og_image -> Nullable<Text>,
     }
 }
 

@@ -15,6 +15,7 @@ mod posts;
 mod posts_markdown;
 mod revisions;
 mod scheduling;
+mod seo;
 mod shutdown;
 mod slug_aliases;
 mod sync;

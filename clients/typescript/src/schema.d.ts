@@ -70,7 +70,10 @@ export interface paths {
         get: operations["get_post"];
         put?: never;
         post?: never;
-        /** Delete a post. It is gone at once: later reads answer 404. */
+        /**
+         * Delete a post. It is gone at once: later reads answer 404.
+         * @description With `If-Match`, only the version the client last saw is deleted.
+         */
         delete: operations["delete_post"];
         options?: never;
         head?: never;
@@ -78,6 +81,9 @@ export interface paths {
          * Update a post in part.
          * @description An absent field is kept, `null` clears it (where it can be cleared), a
          *     value replaces it. A new body is rendered again.
+         *
+         *     Send the `ETag` you last saw in `If-Match`: when someone else changed
+         *     the post since, the answer is 412 and nothing is written.
          */
         patch: operations["update_post"];
         trace?: never;
@@ -95,6 +101,92 @@ export interface paths {
          *     safe to insert into a page as it is.
          */
         get: operations["get_post_html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id_or_slug}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a post's revisions, newest first.
+         * @description Every change to the title, Markdown, excerpt, slug, status, date, tags or
+         *     metadata stores a revision. Only callers who may change the post see them.
+         */
+        get: operations["list_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id_or_slug}/revisions/{revision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch one revision of a post, with its content as it was. */
+        get: operations["get_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id_or_slug}/revisions/{revision}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a post's content from a revision.
+         * @description The title, Markdown, excerpt, tags and metadata go back to what the
+         *     revision holds; the slug, status and date stay as they are. The restore
+         *     is itself a new revision. Honours `If-Match` like `PATCH`.
+         */
+        post: operations["restore_revision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed since a sync token: posts and tombstones, oldest first.
+         * @description Every write to a post takes the next number from one counter, and
+         *     changes commit in the order of their numbers, so following `next_token`
+         *     from call to call sees every change exactly once or later, never skips
+         *     one, even when two share a timestamp. Anonymous callers get published
+         *     posts; a post they could see before and cannot now (deleted,
+         *     unpublished, archived) comes as a tombstone. Signed-in callers also get
+         *     the posts they may manage.
+         */
+        get: operations["sync_posts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -188,12 +280,20 @@ export interface components {
          *     }
          */
         CreatePostRequest: {
+            canonical_url?: string | null;
             /** @description A summary; derived from the body when absent. */
             excerpt?: string | null;
+            feature_image?: string | null;
+            feature_image_alt?: string | null;
+            feature_image_caption?: string | null;
+            featured?: boolean | null;
             /** @description The Markdown body. */
             markdown: string;
+            meta_description?: string | null;
+            meta_title?: string | null;
             /** @description A JSON object (at most 16 KiB, 8 levels deep) for everything else. */
             metadata?: Record<string, never> | null;
+            og_image?: string | null;
             /**
              * Format: date-time
              * @description Defaults to now when the post is published.
@@ -261,7 +361,7 @@ export interface components {
             meta: components["schemas"]["ListMeta"];
         };
         /** @description A whole post, with its Markdown source and rendered HTML. */
-        PostResponse: {
+        PostResponse: components["schemas"]["SeoFields"] & {
             author: components["schemas"]["AuthorRef"];
             /** Format: date-time */
             created_at: string;
@@ -290,14 +390,31 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description A post's author-controlled fields at one moment, as a revision keeps them. */
+        PostSnapshot: {
+            /** @description The author's excerpt; null when it was derived from the body. */
+            excerpt?: string | null;
+            markdown: string;
+            metadata: Record<string, never>;
+            /** Format: date-time */
+            published_at?: string | null;
+            /** @description Absent from revisions stored before these fields existed. */
+            seo?: components["schemas"]["SeoFields"];
+            slug: string;
+            status: components["schemas"]["PostStatus"];
+            tags: string[];
+            title: string;
+        };
         /**
-         * @description Where a post is in its life: drafts are visible only to signed-in users
-         *     allowed to see them; published posts are public.
+         * @description Where a post is in its life: `draft` → `scheduled` (with a future
+         *     `published_at`) → `published` → `archived`. Only published posts (and
+         *     scheduled ones whose time has come) are public; the others are visible
+         *     only to signed-in users allowed to see them.
          * @enum {string}
          */
-        PostStatus: "draft" | "published";
+        PostStatus: "draft" | "scheduled" | "published" | "archived";
         /** @description A post in a list: everything but the bodies. */
-        PostSummaryResponse: {
+        PostSummaryResponse: components["schemas"]["SeoFields"] & {
             author: components["schemas"]["AuthorRef"];
             /** Format: date-time */
             created_at: string;
@@ -344,6 +461,88 @@ export interface components {
             /** @description A URI reference naming the kind of problem; `about:blank` when the status says it all. */
             type: string;
         };
+        /** @description A post's revisions, newest first. Only the newest `FOLIO_REVISIONS_KEEP` are kept. */
+        RevisionList: {
+            data: components["schemas"]["RevisionSummary"][];
+        };
+        /** @description One revision with the post's content as it was. */
+        RevisionResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            number: number;
+            snapshot: components["schemas"]["PostSnapshot"];
+            user?: components["schemas"]["AuthorRef"] | null;
+        };
+        /** @description One revision in a list: who made it, when, and the title it gave. */
+        RevisionSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int32
+             * @description 1 for the post as created, then one more per change.
+             */
+            number: number;
+            title: string;
+            user?: components["schemas"]["AuthorRef"] | null;
+        };
+        /** @description A post's SEO and presentation fields, as the API shows them. */
+        SeoFields: {
+            /**
+             * @description The canonical URL, when the post first appeared elsewhere: an absolute `http(s)` URL.
+             * @default null
+             */
+            canonical_url: string | null;
+            /**
+             * @description The post's main image: an `http(s)` URL or a path from the site root.
+             * @default null
+             * @example /images/cover.jpg
+             */
+            feature_image: string | null;
+            /**
+             * @description Alternative text for the feature image.
+             * @default null
+             */
+            feature_image_alt: string | null;
+            /**
+             * @description A caption shown with the feature image (plain text).
+             * @default null
+             */
+            feature_image_caption: string | null;
+            /**
+             * @description Whether themes should highlight the post.
+             * @default false
+             */
+            featured: boolean;
+            /**
+             * @description The meta description for search engines.
+             * @default null
+             */
+            meta_description: string | null;
+            /**
+             * @description The `<title>` for search engines, when not the post's title.
+             * @default null
+             */
+            meta_title: string | null;
+            /**
+             * @description The image for social cards: an `http(s)` URL or a path from the site root.
+             * @default null
+             */
+            og_image: string | null;
+        };
+        /** @description One batch of changes, oldest first. */
+        SyncResponse: {
+            /** @description Posts deleted, unpublished, archived or otherwise hidden from the
+             *     caller since the token: remove them from the site. */
+            deleted: components["schemas"]["Tombstone"][];
+            /** @description True when more changes wait: call again at once with `next_token`. */
+            has_more: boolean;
+            /** @description Pass as `since` on the next call. */
+            next_token: string;
+            /** @description Posts the caller can see that changed (created, updated, published),
+             *     each in its current state, oldest change first. */
+            posts: components["schemas"]["PostResponse"][];
+        };
         TokenResponse: {
             /** @description A JWT to send as `Authorization: Bearer <access_token>`. */
             access_token: string;
@@ -359,6 +558,18 @@ export interface components {
              */
             token_type: string;
         };
+        /** @description A post that is gone, or that the caller can no longer see. */
+        Tombstone: {
+            /**
+             * Format: date-time
+             * @description When it was deleted (or, for a post that is hidden now, changed).
+             */
+            deleted_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The slug it had; null when the caller never could see the post. */
+            slug?: string | null;
+        };
         /**
          * @description A partial update: an absent field is kept, `null` clears it (where a
          *     field can be cleared), a value replaces it.
@@ -368,12 +579,20 @@ export interface components {
          *     }
          */
         UpdatePostRequest: {
+            canonical_url?: string | null;
             /** @description `null` goes back to an excerpt derived from the body. */
             excerpt?: string | null;
+            feature_image?: string | null;
+            feature_image_alt?: string | null;
+            feature_image_caption?: string | null;
+            featured?: boolean | null;
             /** @description A new body; the HTML is rendered again. */
             markdown?: string | null;
+            meta_description?: string | null;
+            meta_title?: string | null;
             /** @description `null` clears the metadata. */
             metadata?: Record<string, never> | null;
+            og_image?: string | null;
             /**
              * Format: date-time
              * @description `null` clears it (drafts only).
@@ -542,6 +761,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The post's strong entity tag, for If-Match */
+                    ETag?: string;
                     /** @description The new post's URL */
                     Location?: string;
                     [name: string]: unknown;
@@ -568,7 +789,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed to publish */
+            /** @description Not allowed to publish, schedule or archive */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -642,12 +863,23 @@ export interface operations {
             /** @description The post */
             200: {
                 headers: {
+                    /** @description A strong entity tag for this representation; send it back in If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PostResponse"];
                     "text/markdown": string;
                 };
+            };
+            /** @description An old slug of the post: `Location` is its current URL */
+            301: {
+                headers: {
+                    /** @description The post's current URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An invalid credential was sent */
             401: {
@@ -681,7 +913,10 @@ export interface operations {
     delete_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description The post's UUID or its slug */
                 id_or_slug: string;
@@ -724,6 +959,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable */
             503: {
                 headers: {
@@ -738,7 +991,10 @@ export interface operations {
     update_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description The post's UUID or its slug */
                 id_or_slug: string;
@@ -754,6 +1010,8 @@ export interface operations {
             /** @description The updated post */
             200: {
                 headers: {
+                    /** @description The post's new strong entity tag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -805,6 +1063,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -825,6 +1092,15 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -858,11 +1134,22 @@ export interface operations {
             /** @description The HTML fragment */
             200: {
                 headers: {
+                    /** @description A strong entity tag for this representation */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
                 };
+            };
+            /** @description An old slug of the post: `Location` is its current URL */
+            301: {
+                headers: {
+                    /** @description The post's current URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An invalid credential was sent */
             401: {
@@ -875,6 +1162,265 @@ export interface operations {
             };
             /** @description No such post, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_revisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+                /** @description The revision's number */
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post or revision */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_revision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the restore is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+                /** @description The revision's number */
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored post */
+            200: {
+                headers: {
+                    /** @description The post's new strong entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post or revision */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_posts: {
+        parameters: {
+            query?: {
+                /** @description The `next_token` of the previous call. Absent: from the beginning. */
+                since?: string;
+                /** @description Instead of a token, start with the changes made at or after this
+                 *     moment (RFC 3339), for a first call. Not with `since`. */
+                updated_since?: string;
+                /** @description Most changes (posts and tombstones together) in one answer. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes since the token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResponse"];
+                };
+            };
+            /** @description A bad token, date or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid credential was sent */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

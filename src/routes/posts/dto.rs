@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::seo::SeoFields;
 use crate::db::posts::{Post, PostSummary};
 use crate::domain::PostStatus;
 
@@ -37,6 +38,8 @@ pub struct PostResponse {
     pub author: AuthorRef,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub seo: SeoFields,
     /// The Markdown body as sent (front matter split off).
     pub markdown: String,
     /// The rendered, sanitised HTML fragment.
@@ -58,6 +61,8 @@ pub struct PostSummaryResponse {
     pub author: AuthorRef,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub seo: SeoFields,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,6 +111,7 @@ impl PostResponse {
             },
             created_at: post.created_at,
             updated_at: post.updated_at,
+            seo: post.seo.into(),
             markdown: post.markdown,
             html: post.html,
         }
@@ -129,6 +135,7 @@ impl PostSummaryResponse {
             },
             created_at: post.created_at,
             updated_at: post.updated_at,
+            seo: post.seo.into(),
         }
     }
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::UpdatePostRequest;
+use super::seo::SeoFields;
 use crate::db::posts::Post;
 use crate::db::{revisions, slug_aliases};
 use crate::domain::PostStatus;
@@ -27,6 +28,9 @@ pub struct PostSnapshot {
     pub tags: Vec<String>,
     #[schema(value_type = Object)]
     pub metadata: Value,
+    /// Absent from revisions stored before these fields existed.
+    #[serde(default)]
+    pub seo: SeoFields,
 }
 
 impl PostSnapshot {
@@ -40,6 +44,7 @@ impl PostSnapshot {
             published_at: post.published_at,
             tags: post.tags.clone(),
             metadata: post.metadata.clone(),
+            seo: post.seo.clone().into(),
         }
     }
 
@@ -53,6 +58,14 @@ impl PostSnapshot {
             excerpt: Some(self.excerpt),
             tags: Some(Some(self.tags)),
             metadata: Some(Some(self.metadata)),
+            feature_image: Some(self.seo.feature_image),
+            feature_image_alt: Some(self.seo.feature_image_alt),
+            feature_image_caption: Some(self.seo.feature_image_caption),
+            featured: Some(Some(self.seo.featured)),
+            meta_title: Some(self.seo.meta_title),
+            meta_description: Some(self.seo.meta_description),
+            canonical_url: Some(self.seo.canonical_url),
+            og_image: Some(self.seo.og_image),
             ..UpdatePostRequest::default()
         }
     }

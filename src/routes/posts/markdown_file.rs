@@ -4,7 +4,10 @@
 //!
 //! Known keys map to fields: `title`, `slug`, `date` or `published_at`,
 //! `tags`, `draft`, `published` (Jekyll), `status`, `description` or
-//! `excerpt`. Every other key is kept in `metadata` and written back out.
+//! `excerpt`, and the SEO fields (`feature_image`, `feature_image_alt`,
+//! `feature_image_caption`, `featured`, `meta_title`, `meta_description`,
+//! `canonical_url`, `og_image`). Every other key is kept in `metadata` and
+//! written back out.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
@@ -93,6 +96,7 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
         None if !draft && matches!(date, Some(Some(_))) => Some(PostStatus::Published),
         None => Some(PostStatus::Draft),
     };
+    let seo = super::seo::from_front_matter(&mut p, &mut fm);
     for key in KNOWN_KEYS {
         fm.remove(*key);
     }
@@ -119,6 +123,7 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
         published_at: date,
         tags,
         metadata,
+        seo,
     })
 }
 
@@ -178,6 +183,7 @@ pub fn export(post: &Post) -> String {
             Value::Array(post.tags.iter().cloned().map(Value::String).collect()),
         );
     }
+    super::seo::to_front_matter(&post.seo, &mut fm);
     if let Value::Object(extra) = &post.metadata {
         for (k, v) in extra {
             fm.entry(k.clone()).or_insert_with(|| v.clone());

@@ -13,6 +13,7 @@ pub mod list;
 pub mod markdown_file;
 pub mod preconditions;
 pub mod revisions;
+pub mod seo;
 pub mod sync;
 pub mod update;
 

@@ -1,0 +1,9 @@
+ALTER TABLE posts
+    DROP COLUMN feature_image,
+    DROP COLUMN feature_image_alt,
+    DROP COLUMN feature_image_caption,
+    DROP COLUMN featured,
+    DROP COLUMN meta_title,
+    DROP COLUMN meta_description,
+    DROP COLUMN canonical_url,
+    DROP COLUMN og_image;
