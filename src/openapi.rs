@@ -18,6 +18,7 @@ use crate::error::{FieldError, Problem};
     servers((url = "/", description = "The Folio instance serving this document")),
     tags(
         (name = "posts", description = "Posts: Markdown with front matter in, JSON and HTML out"),
+        (name = "tags", description = "Tags: the topics posts carry"),
         (name = "auth", description = "Logging in"),
         (name = "health", description = "Liveness and readiness probes"),
     ),

@@ -76,7 +76,11 @@ async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
-    bootstrap::ensure_admin(&state.pool, &state.config).await
+    bootstrap::ensure_admin(&state.pool, &state.config).await?;
+    // Tags of posts written before tags were resources.
+    let mut conn = state.pool.get().await?;
+    db::tags::ensure_all(&mut conn).await?;
+    Ok(())
 }
 
 async fn keep_preparing(state: AppState) {

@@ -11,10 +11,12 @@ use uuid::Uuid;
 /// clock decides, so a scheduled post is never shown early by any instance
 /// and is shown on time even before the scheduler has flipped it.
 pub fn is_public() -> SqlLiteral<Bool> {
-    sql::<Bool>(
-        "(posts.status = 'published' OR (posts.status = 'scheduled' AND posts.published_at <= now()))",
-    )
+    sql::<Bool>(PUBLIC_SQL)
 }
+
+/// [`is_public`] as SQL text, for hand-written queries on `posts`.
+pub const PUBLIC_SQL: &str =
+    "(posts.status = 'published' OR (posts.status = 'scheduled' AND posts.published_at <= now()))";
 
 #[derive(diesel::QueryableByName)]
 struct Flipped {

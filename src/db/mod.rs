@@ -8,6 +8,7 @@ pub mod schema;
 pub mod seo;
 pub mod slug_aliases;
 pub mod sync;
+pub mod tags;
 pub mod users;
 
 use std::time::Duration;

@@ -85,3 +85,20 @@ diesel::table! {
         value -> Int8,
     }
 }
+
+diesel::table! {
+    tags (slug) {
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tag_names (name) {
+        name -> Text,
+        tag_slug -> Text,
+    }
+}

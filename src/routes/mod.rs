@@ -5,6 +5,7 @@ pub mod fallback;
 pub mod health;
 pub mod json;
 pub mod posts;
+pub mod tags;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -26,6 +27,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posts::revisions::list_revisions)
                 .service(posts::revisions::get_revision)
                 .service(posts::revisions::restore_revision)
-                .service(posts::sync::sync_posts),
+                .service(posts::sync::sync_posts)
+                .service(tags::read::list_tags)
+                .service(tags::read::get_tag)
+                .service(tags::write::create_tag)
+                .service(tags::write::update_tag)
+                .service(tags::write::delete_tag),
         );
 }

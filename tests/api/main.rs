@@ -19,3 +19,4 @@ mod seo;
 mod shutdown;
 mod slug_aliases;
 mod sync;
+mod tags;

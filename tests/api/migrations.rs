@@ -29,11 +29,11 @@ async fn migrations_revert_cleanly_and_apply_again() {
             .map(|n| n.table_name)
             .collect()
         };
-        assert_eq!(tables(&mut conn), ["post_change_counter", "post_revisions", "post_slug_aliases", "post_tombstones", "posts", "users"]);
+        assert_eq!(tables(&mut conn), ["post_change_counter", "post_revisions", "post_slug_aliases", "post_tombstones", "posts", "tag_names", "tags", "users"]);
         conn.revert_all_migrations(folio::db::MIGRATIONS).unwrap();
         assert!(tables(&mut conn).is_empty(), "{:?}", tables(&mut conn));
         conn.run_pending_migrations(folio::db::MIGRATIONS).unwrap();
-        assert_eq!(tables(&mut conn), ["post_change_counter", "post_revisions", "post_slug_aliases", "post_tombstones", "posts", "users"]);
+        assert_eq!(tables(&mut conn), ["post_change_counter", "post_revisions", "post_slug_aliases", "post_tombstones", "posts", "tag_names", "tags", "users"]);
     })
     .await
     .unwrap();

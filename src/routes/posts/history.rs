@@ -1,5 +1,6 @@
 //! What every write leaves behind: a revision when the content changed,
-//! and the old slug as an alias when the slug changed.
+//! the old slug as an alias when the slug changed, and a tag resource for
+//! every tag name not seen before.
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -84,6 +85,9 @@ pub async fn record(
         && before.slug != after.slug
     {
         slug_aliases::remember(conn, &before.slug, after.id).await?;
+    }
+    if before.is_none_or(|b| b.tags != after.tags) {
+        crate::db::tags::ensure(conn, &after.tags).await?;
     }
     let snapshot = PostSnapshot::of(after);
     if before.is_some_and(|b| PostSnapshot::of(b) == snapshot) {
