@@ -19,6 +19,7 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "posts", description = "Posts: Markdown with front matter in, JSON and HTML out"),
         (name = "tags", description = "Tags: the topics posts carry"),
+        (name = "authors", description = "Authors' public profiles"),
         (name = "auth", description = "Logging in"),
         (name = "health", description = "Liveness and readiness probes"),
     ),

@@ -1,6 +1,7 @@
 //! The database: the connection pool, start-up (create the database,
 //! migrate), and one module of queries per table.
 
+pub mod authors;
 pub mod lifecycle;
 pub mod posts;
 pub mod revisions;

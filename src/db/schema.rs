@@ -12,6 +12,9 @@ diesel::table! {
         disabled_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        slug -> Text,
+        bio -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
     }
 }
 

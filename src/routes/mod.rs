@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per resource, one file per operation.
 
 pub mod auth;
+pub mod authors;
 pub mod fallback;
 pub mod health;
 pub mod json;
@@ -32,6 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tags::read::get_tag)
                 .service(tags::write::create_tag)
                 .service(tags::write::update_tag)
-                .service(tags::write::delete_tag),
+                .service(tags::write::delete_tag)
+                .service(authors::list_authors)
+                .service(authors::get_author),
         );
 }

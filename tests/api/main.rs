@@ -2,6 +2,7 @@
 //! database per test. One binary, so it links once.
 
 mod auth;
+mod authors;
 mod cli;
 mod concurrency;
 mod errors;
