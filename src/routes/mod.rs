@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posts::get::get_post)
                 .service(posts::html::get_post_html)
                 .service(posts::update::update_post)
+                .service(posts::replace::replace_post)
                 .service(posts::delete::delete_post)
                 .service(posts::revisions::list_revisions)
                 .service(posts::revisions::get_revision)

@@ -262,3 +262,101 @@ async fn with_if_match_required_writes_without_it_are_428() {
     let tag = etag(&res);
     assert_eq!(delete(&app, &token, &id, Some(&tag)).await.status(), 204);
 }
+
+async fn put_markdown(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    if_match: &str,
+    file: String,
+) -> Response {
+    app.request(Method::PUT, &format!("/api/v1/posts/{id}"))
+        .bearer_auth(token)
+        .header("content-type", "text/markdown")
+        .header("if-match", if_match)
+        .body(file)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn put_replaces_a_post_from_its_exported_file_and_honours_if_match() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let post = app
+        .created_post(
+            &token,
+            json!({"title": "Whole", "markdown": "Old body", "status": "published", "tags": ["a"]}),
+        )
+        .await;
+    let id = post["id"].as_str().unwrap().to_owned();
+    let md = app
+        .get(&format!("/api/v1/posts/{id}"))
+        .header("accept", "text/markdown")
+        .send()
+        .await
+        .unwrap();
+    let tag = etag(&md);
+    let file = md.text().await.unwrap().replace("Old body", "New body");
+
+    let res = put_markdown(&app, &token, &id, &tag, file.clone()).await;
+    assert_eq!(res.status(), 200);
+    assert_ne!(etag(&res), tag);
+    let replaced: Value = res.json().await.unwrap();
+    assert_eq!(replaced["id"], post["id"]);
+    assert_eq!(replaced["markdown"], "New body");
+    assert_eq!(replaced["html"], "<p>New body</p>\n");
+    assert_eq!(replaced["published_at"], post["published_at"]);
+    assert_eq!(replaced["tags"], json!(["a"]));
+
+    // The same stale tag again: 412, nothing written.
+    let res = put_markdown(&app, &token, &id, &tag, file.replace("New body", "Lost")).await;
+    assert_problem(res, 412).await;
+
+    // A JSON replacement resets what it leaves out, but keeps the slug and date.
+    let res = app
+        .request(Method::PUT, &format!("/api/v1/posts/{id}"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Whole", "markdown": "Bare", "status": "published"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bare: Value = res.json().await.unwrap();
+    assert_eq!(bare["tags"], json!([]));
+    assert_eq!(bare["slug"], "whole");
+    assert_eq!(bare["published_at"], post["published_at"]);
+    let revisions: Value = app
+        .get(&format!("/api/v1/posts/{id}/revisions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(revisions["data"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn two_concurrent_puts_with_the_same_if_match_let_exactly_one_win() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let res = app
+        .create_post(&token, json!({"title": "Race", "markdown": "x"}))
+        .await;
+    let tag = etag(&res);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = |body: &str| format!("---\ntitle: Race\n---\n{body}");
+    let (a, b) = tokio::join!(
+        put_markdown(&app, &token, &id, &tag, file("A")),
+        put_markdown(&app, &token, &id, &tag, file("B")),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412]);
+}

@@ -102,7 +102,14 @@ export interface paths {
          *     YAML front matter, ready to import again.
          */
         get: operations["get_post"];
-        put?: never;
+        /**
+         * Replace a post as a whole, from JSON or a Markdown file.
+         * @description The body is what `POST` takes; every field it leaves out goes back to
+         *     its default (no tags, no metadata, a derived excerpt…), except the slug
+         *     and the publication date, which are kept when absent. The id, author and creation time stay.
+         *     Honours `If-Match` like `PATCH`: send the ETag of the version you edited.
+         */
+        put: operations["replace_post"];
         post?: never;
         /**
          * Delete a post. It is gone at once: later reads answer 404.
@@ -1118,6 +1125,138 @@ export interface operations {
             };
             /** @description No such post, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the replacement is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePostRequest"];
+                "text/markdown": string;
+            };
+        };
+        responses: {
+            /** @description The replaced post */
+            200: {
+                headers: {
+                    /** @description The post's new strong entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostResponse"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post, or a status the caller may not set */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new slug is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither JSON nor Markdown */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -109,7 +109,11 @@ pub async fn create_post(
         .json(PostResponse::new(created, name)))
 }
 
-fn parse_body(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<PostInput, AppError> {
+pub(super) fn parse_body(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<PostInput, AppError> {
     let mime = req
         .mime_type()
         .map_err(|_| AppError::UnsupportedMediaType("malformed Content-Type".into()))?;

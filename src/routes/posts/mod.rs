@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod list;
 pub mod markdown_file;
 pub mod preconditions;
+pub mod replace;
 pub mod revisions;
 pub mod seo;
 pub mod sync;
