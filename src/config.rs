@@ -108,6 +108,12 @@ pub struct Config {
     pub site_title: String,
     /// The PostgreSQL text-search configuration (`english`, `simple`…).
     pub search_language: String,
+    /// Whether `PATCH` and `DELETE` on a post must carry `If-Match` (428 otherwise).
+    pub require_if_match: bool,
+    /// How often each instance looks for scheduled posts to publish.
+    pub scheduler_interval: Duration,
+    /// How many revisions are kept per post (the oldest go first).
+    pub revisions_keep: u32,
 }
 
 /// An http(s) URL naming a folder: a missing trailing slash is added, so
@@ -258,6 +264,16 @@ impl Config {
             },
         };
 
+        let flag = |name: &'static str, default: bool| match var(name).as_deref() {
+            None => Ok(default),
+            Some("true" | "1") => Ok(true),
+            Some("false" | "0") => Ok(false),
+            Some(other) => Err(err(
+                name,
+                format!("expected `true` or `false`, got `{other}`"),
+            )),
+        };
+
         let log_format = match var("FOLIO_LOG_FORMAT").as_deref() {
             None | Some("human") => LogFormat::Human,
             Some("json") => LogFormat::Json,
@@ -403,6 +419,14 @@ impl Config {
             post_url_pattern,
             site_title: var("FOLIO_SITE_TITLE").unwrap_or_else(|| "Folio".into()),
             search_language,
+            require_if_match: flag("FOLIO_REQUIRE_IF_MATCH", false)?,
+            scheduler_interval: Duration::from_millis(number(
+                "FOLIO_SCHEDULER_INTERVAL_MS",
+                5_000,
+                10,
+                3_600_000,
+            )?),
+            revisions_keep: number("FOLIO_REVISIONS_KEEP", 50, 1, 100_000)? as u32,
         })
     }
 
@@ -537,6 +561,9 @@ mod tests {
             ("FOLIO_POST_URL_PATTERN", "blog/{slug}"),
             ("FOLIO_SEARCH_LANGUAGE", "english; drop table"),
             ("FOLIO_CACHE_MAX_AGE_SECS", "-1"),
+            ("FOLIO_REQUIRE_IF_MATCH", "yes"),
+            ("FOLIO_SCHEDULER_INTERVAL_MS", "0"),
+            ("FOLIO_REVISIONS_KEEP", "0"),
         ] {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{var}={value}");

@@ -78,8 +78,13 @@ pub async fn http_cache(
     let bytes = to_bytes(body)
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
-    let tag = etag(&bytes);
     let headers = head.headers_mut();
+    // A handler's own ETag (a post's version, which `If-Match` checks on
+    // writes) wins; otherwise the bytes name the representation.
+    let tag = match headers.get(header::ETAG).and_then(|v| v.to_str().ok()) {
+        Some(own) => own.to_owned(),
+        None => etag(&bytes),
+    };
     headers.insert(header::ETAG, HeaderValue::from_str(&tag)?);
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod render;
 pub mod rerender;
 pub mod routes;
+pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
+use crate::routes::posts::list_params::{FormatParam, SortParam};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,9 +24,13 @@ use crate::error::{FieldError, Problem};
         (name = "users", description = "Managing people and their roles (admins)"),
         (name = "api-keys", description = "Keys for integrations, with scopes (admins)"),
         (name = "feeds", description = "RSS, Atom, JSON Feed and the sitemap, with absolute links to the public site"),
+        (name = "tags", description = "Tags: the topics posts carry"),
+        (name = "authors", description = "Authors' public profiles"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
-    components(schemas(Problem, FieldError)),
+    // Schemas used only by query parameters are not collected from the
+    // handlers; they are listed here.
+    components(schemas(Problem, FieldError, SortParam, FormatParam)),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;

@@ -65,6 +65,7 @@ impl Application {
                 tokio::spawn(keep_preparing(state.clone()));
             }
         }
+        tokio::spawn(crate::scheduler::run(state.clone()));
         let server = serve(listener, state)?;
         Ok(Self { port, server })
     }
@@ -104,6 +105,8 @@ async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
+    // Tags of posts written before tags were resources.
+    db::tags::ensure_all(&mut conn).await?;
     drop(conn);
     bootstrap::ensure_admin(&state.pool, &state.config).await?;
     // Posts rendered by an older renderer are brought up to date while the

@@ -13,6 +13,7 @@ use crate::domain::Slug;
 use crate::error::AppError;
 use crate::routes::posts::input::PostInput;
 use crate::routes::posts::markdown_file;
+use crate::routes::posts::seo::SeoFields;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -140,7 +141,7 @@ fn slug_for(path: &Path, input: &PostInput) -> Result<Slug, String> {
 }
 
 fn body(input: &PostInput, slug: &Slug) -> Value {
-    json!({
+    let mut body = json!({
         "title": input.title.as_str(),
         "slug": slug.as_str(),
         "markdown": input.markdown.as_str(),
@@ -149,15 +150,35 @@ fn body(input: &PostInput, slug: &Slug) -> Value {
         "published_at": input.published_at,
         "tags": input.tags.clone().into_inner(),
         "metadata": input.metadata.clone().into_value(),
-    })
+    });
+    // The SEO fields, by the same names in JSON as in front matter.
+    if let (Some(body), Ok(Value::Object(seo))) = (
+        body.as_object_mut(),
+        serde_json::to_value(SeoFields::from(input.seo.clone())),
+    ) {
+        body.extend(seo);
+    }
+    body
 }
 
 /// Whether the stored post already says what the file says. A derived
 /// excerpt or publication date (the file has none) is left as the server
 /// made it.
+const SEO_FIELDS: [&str; 8] = [
+    "feature_image",
+    "feature_image_alt",
+    "feature_image_caption",
+    "featured",
+    "meta_title",
+    "meta_description",
+    "canonical_url",
+    "og_image",
+];
+
 fn unchanged(local: &Value, remote: &Value) -> bool {
     ["title", "markdown", "status", "tags", "metadata"]
         .iter()
+        .chain(&SEO_FIELDS)
         .all(|f| local[f] == remote[f])
         && (local["excerpt"].is_null() || local["excerpt"] == remote["excerpt"])
         && (local["published_at"].is_null()

@@ -2,11 +2,18 @@
 //! migrate), and one module of queries per table.
 
 pub mod api_keys;
+pub mod authors;
+pub mod lifecycle;
 pub mod login_throttle;
 pub mod post_list;
 pub mod posts;
 pub mod refresh_tokens;
+pub mod revisions;
 pub mod schema;
+pub mod seo;
+pub mod slug_aliases;
+pub mod sync;
+pub mod tags;
 pub mod users;
 
 use std::time::Duration;

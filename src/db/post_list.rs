@@ -7,6 +7,7 @@
 //! only fixed fragments from this file are ever spliced into the text.
 
 use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, Float4, Int8, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -133,6 +134,8 @@ pub struct ListedPost {
     pub html: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub plain_text: Option<String>,
+    #[diesel(embed)]
+    pub seo: super::seo::Seo,
     #[diesel(sql_type = diesel::sql_types::Int4)]
     pub word_count: i32,
     #[diesel(sql_type = diesel::sql_types::Int4)]
@@ -272,6 +275,8 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
          SELECT p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.tags, \
          p.metadata, p.author_id, u.name AS author_name, p.created_at, p.updated_at, \
          {md} AS markdown, {html} AS html, {plain} AS plain_text, p.word_count, p.reading_time, \
+         p.feature_image, p.feature_image_alt, p.feature_image_caption, p.featured, \
+         p.meta_title, p.meta_description, p.canonical_url, p.og_image, \
          {rank} AS rank \
          FROM posts p JOIN users u ON u.id = p.author_id WHERE true",
         headline = tsq.as_deref().map_or("NULL::text".to_owned(), |q| format!(

@@ -40,6 +40,10 @@ pub struct Post {
     pub reading_time: i32,
     /// The [`RENDERER_VERSION`] that produced `html` and the derived fields.
     pub renderer_version: i32,
+    /// Goes up on every write (a database trigger); the ETag is built from it.
+    pub version: i64,
+    #[diesel(embed)]
+    pub seo: super::seo::Seo,
 }
 
 impl Post {
@@ -80,6 +84,8 @@ pub struct PostSummary {
     pub updated_at: DateTime<Utc>,
     pub word_count: i32,
     pub reading_time: i32,
+    #[diesel(embed)]
+    pub seo: super::seo::Seo,
 }
 
 /// Which posts a caller may see.
@@ -97,9 +103,9 @@ type BoxedPosts<'a> = posts::BoxedQuery<'a, Pg>;
 
 fn visible(query: BoxedPosts<'_>, visibility: Visibility) -> BoxedPosts<'_> {
     match visibility {
-        Visibility::Published => query.filter(posts::status.eq("published")),
+        Visibility::Published => query.filter(crate::db::lifecycle::is_public()),
         Visibility::PublishedOrOwnedBy(user) => {
-            query.filter(posts::status.eq("published").or(posts::author_id.eq(user)))
+            query.filter(crate::db::lifecycle::is_public().or(posts::author_id.eq(user)))
         }
         Visibility::All => query,
     }

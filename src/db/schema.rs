@@ -18,6 +18,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         token_version -> Int4,
         deleted_at -> Nullable<Timestamptz>,
+        slug -> Text,
+        bio -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
     }
 }
 
@@ -42,6 +45,16 @@ diesel::table! {
         word_count -> Int4,
         reading_time -> Int4,
         renderer_version -> Int4,
+        version -> Int8,
+        change_seq -> Int8,
+        feature_image -> Nullable<Text>,
+        feature_image_alt -> Nullable<Text>,
+        feature_image_caption -> Nullable<Text>,
+        featured -> Bool,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        og_image -> Nullable<Text>,
     }
 }
 
@@ -85,3 +98,59 @@ diesel::joinable!(posts -> users (author_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (created_by));
 diesel::allow_tables_to_appear_in_same_query!(posts, users, refresh_tokens, api_keys);
+
+diesel::table! {
+    post_revisions (post_id, number) {
+        post_id -> Uuid,
+        number -> Int4,
+        user_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        snapshot -> Jsonb,
+    }
+}
+
+diesel::table! {
+    post_slug_aliases (slug) {
+        slug -> Text,
+        post_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(post_revisions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(post_revisions, users);
+
+diesel::table! {
+    post_tombstones (id) {
+        id -> Uuid,
+        slug -> Text,
+        author_id -> Uuid,
+        was_public -> Bool,
+        deleted_at -> Timestamptz,
+        change_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    post_change_counter (singleton) {
+        singleton -> Bool,
+        value -> Int8,
+    }
+}
+
+diesel::table! {
+    tags (slug) {
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tag_names (name) {
+        name -> Text,
+        tag_slug -> Text,
+    }
+}

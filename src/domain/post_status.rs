@@ -1,28 +1,54 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Where a post is in its life: drafts are visible only to signed-in users
-/// allowed to see them; published posts are public.
+/// Where a post is in its life: `draft` → `scheduled` (with a future
+/// `published_at`) → `published` → `archived`. Only published posts (and
+/// scheduled ones whose time has come) are public; the others are visible
+/// only to signed-in users allowed to see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PostStatus {
     Draft,
+    Scheduled,
     Published,
+    Archived,
 }
 
 impl PostStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
             Self::Published => "published",
+            Self::Archived => "archived",
         }
     }
 
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         match raw {
             "draft" => Ok(Self::Draft),
+            "scheduled" => Ok(Self::Scheduled),
             "published" => Ok(Self::Published),
-            _ => Err("must be `draft` or `published`"),
+            "archived" => Ok(Self::Archived),
+            _ => Err("must be `draft`, `scheduled`, `published` or `archived`"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_parses_back_from_its_name() {
+        for s in [
+            PostStatus::Draft,
+            PostStatus::Scheduled,
+            PostStatus::Published,
+            PostStatus::Archived,
+        ] {
+            assert_eq!(PostStatus::parse(s.as_str()), Ok(s));
+        }
+        assert!(PostStatus::parse("Published").is_err());
     }
 }

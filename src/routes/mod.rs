@@ -2,12 +2,14 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod authors;
 pub mod fallback;
 pub mod feeds;
 pub mod health;
 pub mod json;
 pub mod posts;
 pub mod render;
+pub mod tags;
 pub mod users;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -42,7 +44,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posts::get::get_post)
                 .service(posts::html::get_post_html)
                 .service(posts::update::update_post)
+                .service(posts::replace::replace_post)
                 .service(posts::delete::delete_post)
+                .service(posts::revisions::list_revisions)
+                .service(posts::revisions::get_revision)
+                .service(posts::revisions::restore_revision)
+                .service(posts::sync::sync_posts)
+                .service(tags::read::list_tags)
+                .service(tags::read::get_tag)
+                .service(tags::write::create_tag)
+                .service(tags::write::update_tag)
+                .service(tags::write::delete_tag)
+                .service(authors::list_authors)
+                .service(authors::get_author)
                 .service(render::render_preview),
         );
 }

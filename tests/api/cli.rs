@@ -95,6 +95,14 @@ async fn import_is_idempotent_and_export_round_trips() {
             .unwrap();
         assert_eq!(post["title"], title, "{slug}");
         assert_eq!(post["status"], status, "{slug}");
+        if slug == "first-post" {
+            assert_eq!(post["featured"], true);
+            assert_eq!(post["feature_image"], "/images/first.png");
+            assert_eq!(
+                post["meta_description"],
+                "A first post, for search engines."
+            );
+        }
     }
 
     // A second run changes nothing.
@@ -137,7 +145,9 @@ async fn import_is_idempotent_and_export_round_trips() {
     );
     let first = std::fs::read_to_string(exported.join("first-post.md")).unwrap();
     assert!(
-        first.contains("title: My Edited Post") && first.contains("categories:"),
+        first.contains("title: My Edited Post")
+            && first.contains("categories:")
+            && first.contains("featured: true"),
         "{first}"
     );
 

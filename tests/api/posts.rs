@@ -318,7 +318,7 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
         json!({"title": null}),
         json!({"title": ""}),
         json!({"author": "someone"}),
-        json!({"status": "archived"}),
+        json!({"status": "retired"}),
     ] {
         let problem = assert_problem(patch(body.clone()).send().await.unwrap(), 422).await;
         assert!(

@@ -143,7 +143,7 @@ async fn bad_parameters_are_400_problems() {
         "tag=",
         "tag=a&tag=b",
         "author=not-a-uuid",
-        "status=archived",
+        "status=retired",
         "published_after=soon",
         "published_before=2024-02-30",
         "published_after=2024-02-01&published_before=2024-01-01",

@@ -153,6 +153,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/authors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List authors, by slug, with how many published posts each wrote. */
+        get: operations["list_authors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/authors/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch an author's public profile by slug. */
+        get: operations["get_author"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/posts": {
         parameters: {
             query?: never;
@@ -161,11 +195,19 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List posts, newest first.
+         * List posts: filter, search, sort and paginate.
          * @description Anonymous callers see published posts; signed-in authors also see their
          *     own drafts, editors and admins everything. An API key sees published
-         *     posts, and drafts too with `preview:read`. Items carry no bodies; fetch
-         *     one post for its Markdown and HTML.
+         *     posts, and drafts too with `preview:read`. Filters combine (AND). Pages
+         *     come by number (`page`, with `total` and `pages`) or by keyset `cursor`
+         *     (stable while posts are added). Items carry no bodies unless `formats`
+         *     asks. Unknown or repeated parameters are a 400. `include` does not
+         *     apply yet: authors are always embedded as `{id, name}` and tags are
+         *     strings. There is no `featured` filter: posts have no such field yet.
+         *
+         *     Responses carry a strong `ETag` (send it back in `If-None-Match` for a
+         *     304) and `Cache-Control`: public for anonymous callers, private for
+         *     signed-in ones.
          */
         get: operations["list_posts"];
         put?: never;
@@ -199,11 +241,24 @@ export interface paths {
          *     to API keys without `preview:read`.
          *     With `Accept: text/markdown` the post comes back as a Markdown file with
          *     YAML front matter, ready to import again.
+         *
+         *     Carries a strong `ETag` and `Last-Modified`; `If-None-Match` (or
+         *     `If-Modified-Since`) answers 304 when nothing changed.
          */
         get: operations["get_post"];
-        put?: never;
+        /**
+         * Replace a post as a whole, from JSON or a Markdown file.
+         * @description The body is what `POST` takes; every field it leaves out goes back to
+         *     its default (no tags, no metadata, a derived excerpt…), except the slug
+         *     and the publication date, which are kept when absent. The id, author and creation time stay.
+         *     Honours `If-Match` like `PATCH`: send the ETag of the version you edited.
+         */
+        put: operations["replace_post"];
         post?: never;
-        /** Delete a post. It is gone at once: later reads answer 404. */
+        /**
+         * Delete a post. It is gone at once: later reads answer 404.
+         * @description With `If-Match`, only the version the client last saw is deleted.
+         */
         delete: operations["delete_post"];
         options?: never;
         head?: never;
@@ -211,6 +266,9 @@ export interface paths {
          * Update a post in part.
          * @description An absent field is kept, `null` clears it (where it can be cleared), a
          *     value replaces it. A new body is rendered again.
+         *
+         *     Send the `ETag` you last saw in `If-Match`: when someone else changed
+         *     the post since, the answer is 412 and nothing is written.
          */
         patch: operations["update_post"];
         trace?: never;
@@ -240,6 +298,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/posts/{id_or_slug}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a post's revisions, newest first.
+         * @description Every change to the title, Markdown, excerpt, slug, status, date, tags or
+         *     metadata stores a revision. Only callers who may change the post see them.
+         */
+        get: operations["list_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id_or_slug}/revisions/{revision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch one revision of a post, with its content as it was. */
+        get: operations["get_revision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id_or_slug}/revisions/{revision}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a post's content from a revision.
+         * @description The title, Markdown, excerpt, tags and metadata go back to what the
+         *     revision holds; the slug, status and date stay as they are. The restore
+         *     is itself a new revision. Honours `If-Match` like `PATCH`.
+         */
+        post: operations["restore_revision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/render": {
         parameters: {
             query?: never;
@@ -261,6 +379,73 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed since a sync token: posts and tombstones, oldest first.
+         * @description Every write to a post takes the next number from one counter, and
+         *     changes commit in the order of their numbers, so following `next_token`
+         *     from call to call sees every change exactly once or later, never skips
+         *     one, even when two share a timestamp. Anonymous callers get published
+         *     posts; a post they could see before and cannot now (deleted,
+         *     unpublished, archived) comes as a tombstone. Signed-in callers also get
+         *     the posts they may manage.
+         */
+        get: operations["sync_posts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tags, by slug, with how many published posts carry each.
+         * @description Anonymous callers see the tags of published posts; signed-in callers
+         *     see every tag.
+         */
+        get: operations["list_tags"];
+        put?: never;
+        /** Create a tag. Editors and admins only. */
+        post: operations["create_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch one tag by its slug. */
+        get: operations["get_tag"];
+        put?: never;
+        post?: never;
+        /** Delete a tag that no post carries (409 while posts do). Editors and admins only. */
+        delete: operations["delete_tag"];
+        options?: never;
+        head?: never;
+        /** Change a tag's name or description. Editors and admins only. */
+        patch: operations["update_tag"];
         trace?: never;
     };
     "/api/v1/users": {
@@ -310,6 +495,47 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/atom.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Atom feed of the newest published posts.
+         * @description `?tag=` and `?author=` (an author's id) narrow it. Entries carry the
+         *     excerpt as `summary` and the sanitised HTML as `content`.
+         */
+        get: operations["atom_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feed.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * JSON Feed 1.1 of the newest published posts.
+         * @description `?tag=` and `?author=` (an author's id) narrow it.
+         */
+        get: operations["json_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -320,7 +546,8 @@ export interface paths {
         /**
          * Liveness: the process is up and answering HTTP.
          * @description Never touches the database, so an orchestrator does not restart Folio
-         *     because PostgreSQL is briefly away.
+         *     because PostgreSQL is briefly away. Probes must never see a cached
+         *     answer, hence `no-store`.
          */
         get: operations["live"];
         put?: never;
@@ -370,6 +597,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rss.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RSS 2.0 feed of the newest published posts.
+         * @description `?tag=` and `?author=` (an author's id) narrow it. Items carry the
+         *     excerpt as `description` and the sanitised HTML as `content:encoded`.
+         */
+        get: operations["rss_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sitemap.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sitemap of every published post (sitemaps.org 0.9).
+         * @description Lists the newest 50,000 published posts with their `lastmod`; takes
+         *     no parameters.
+         */
+        get: operations["sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -404,11 +673,29 @@ export interface components {
             prefix: string;
             scopes: components["schemas"]["Scope"][];
         };
+        /** @description Authors, by slug. */
+        AuthorList: {
+            data: components["schemas"]["AuthorResponse"][];
+        };
         /** @description The public face of a post's author. */
         AuthorRef: {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        /** @description An author's public profile. */
+        AuthorResponse: {
+            avatar_url?: string | null;
+            bio?: string | null;
+            /** @example Ada Lovelace */
+            name: string;
+            /**
+             * Format: int64
+             * @description How many published posts they wrote.
+             */
+            post_count: number;
+            /** @example ada-lovelace */
+            slug: string;
         };
         ChangePasswordRequest: {
             /** Format: password */
@@ -447,11 +734,19 @@ export interface components {
          *     }
          */
         CreatePostRequest: {
+            canonical_url?: string | null;
             /** @description A summary of at most 1,000 characters; derived from the body when absent. */
             excerpt?: string | null;
+            feature_image?: string | null;
+            feature_image_alt?: string | null;
+            feature_image_caption?: string | null;
+            featured?: boolean | null;
             /** @description The Markdown body (any text but NUL). */
             markdown: string;
+            meta_description?: string | null;
+            meta_title?: string | null;
             metadata?: components["schemas"]["Metadata"] | null;
+            og_image?: string | null;
             /**
              * Format: date-time
              * @description Defaults to now when the post is published; years 0000–9999.
@@ -464,6 +759,21 @@ export interface components {
             tags?: string[] | null;
             /** @description 1–300 characters, not all blank, no control characters. */
             title: string;
+        };
+        /**
+         * @description A new tag.
+         * @example {
+         *       "name": "Web dev",
+         *       "description": "Building for the web."
+         *     }
+         */
+        CreateTagRequest: {
+            /** @description At most 1,000 characters. */
+            description?: string | null;
+            /** @description 1–64 characters. */
+            name: string;
+            /** @description Derived from the name when absent. */
+            slug?: string | null;
         };
         /** @description A new user. Emails are stored lowercased and must be unique. */
         CreateUserRequest: {
@@ -491,12 +801,43 @@ export interface components {
             /** @description What is wrong with it. */
             message: string;
         };
+        /**
+         * @description A body format to include in each list item.
+         * @enum {string}
+         */
+        FormatParam: "html" | "markdown" | "plaintext";
         Health: {
             /**
              * @description Always `ok` when the answer is 200.
              * @example ok
              */
             status: string;
+        };
+        /** @description A JSON Feed 1.1 document (<https://jsonfeed.org/version/1.1>). */
+        JsonFeed: {
+            feed_url: string;
+            home_page_url: string;
+            items: components["schemas"]["JsonFeedItem"][];
+            title: string;
+            /** @description Always `https://jsonfeed.org/version/1.1`. */
+            version: string;
+        };
+        JsonFeedAuthor: {
+            name: string;
+        };
+        JsonFeedItem: {
+            authors: components["schemas"]["JsonFeedAuthor"][];
+            content_html: string;
+            /** Format: date-time */
+            date_modified: string;
+            /** Format: date-time */
+            date_published?: string | null;
+            /** @description The post's id. */
+            id: string;
+            summary: string;
+            tags: string[];
+            title: string;
+            url: string;
         };
         ListMeta: {
             pagination: components["schemas"]["Pagination"];
@@ -537,35 +878,61 @@ export interface components {
         MetadataValue7: (null | boolean | number | string) | components["schemas"]["MetadataValue6"][] | {
             [key: string]: components["schemas"]["MetadataValue6"];
         };
+        /** @description Where this page sits. Offset pages (`page`) have `page`, `pages`,
+         *     `total` and `prev`; cursor pages (`cursor`) have them null, since
+         *     counting would defeat the point of a keyset walk. */
         Pagination: {
             /**
              * Format: int32
              * @description Items per page.
              */
             limit: number;
+            /** @description The absolute URL of the next page; null on the last one. */
+            next?: string | null;
+            /** @description Pass as `cursor` (with the same `sort`) for the next page; null on the last one. */
+            next_cursor?: string | null;
             /**
              * Format: int32
              * @description This page, from 1.
              */
-            page: number;
+            page?: number | null;
             /**
              * Format: int64
              * @description How many pages there are.
              */
-            pages: number;
+            pages?: number | null;
+            /** @description The absolute URL of the previous page; null on the first (and in cursor mode). */
+            prev?: string | null;
             /**
              * Format: int64
              * @description How many items there are in all.
              */
-            total: number;
+            total?: number | null;
         };
         /** @description One page of posts. */
         PostList: {
-            data: components["schemas"]["PostSummaryResponse"][];
+            data: components["schemas"]["PostListItem"][];
             meta: components["schemas"]["ListMeta"];
         };
+        /** @description A post in a list: no bodies unless `formats` asks; search hits also
+         *     carry `snippet` and `rank`. `fields` may leave any of these out. */
+        PostListItem: components["schemas"]["PostSummaryResponse"] & {
+            /** @description With `formats=html`: the sanitised HTML fragment. */
+            html?: string | null;
+            /** @description With `formats=markdown`. */
+            markdown?: string | null;
+            /** @description With `formats=plaintext`: the text without markup. */
+            plaintext?: string | null;
+            /**
+             * Format: float
+             * @description With `q`: the relevance score (higher is better).
+             */
+            rank?: number | null;
+            /** @description With `q`: HTML-escaped text around the matches, each in `<mark>…</mark>`. */
+            snippet?: string | null;
+        };
         /** @description A whole post, with its Markdown source and rendered HTML. */
-        PostResponse: {
+        PostResponse: components["schemas"]["SeoFields"] & {
             author: components["schemas"]["AuthorRef"];
             /** Format: date-time */
             created_at: string;
@@ -610,14 +977,31 @@ export interface components {
              */
             word_count: number;
         };
+        /** @description A post's author-controlled fields at one moment, as a revision keeps them. */
+        PostSnapshot: {
+            /** @description The author's excerpt; null when it was derived from the body. */
+            excerpt?: string | null;
+            markdown: string;
+            metadata: Record<string, never>;
+            /** Format: date-time */
+            published_at?: string | null;
+            /** @description Absent from revisions stored before these fields existed. */
+            seo?: components["schemas"]["SeoFields"];
+            slug: string;
+            status: components["schemas"]["PostStatus"];
+            tags: string[];
+            title: string;
+        };
         /**
-         * @description Where a post is in its life: drafts are visible only to signed-in users
-         *     allowed to see them; published posts are public.
+         * @description Where a post is in its life: `draft` → `scheduled` (with a future
+         *     `published_at`) → `published` → `archived`. Only published posts (and
+         *     scheduled ones whose time has come) are public; the others are visible
+         *     only to signed-in users allowed to see them.
          * @enum {string}
          */
-        PostStatus: "draft" | "published";
+        PostStatus: "draft" | "scheduled" | "published" | "archived";
         /** @description A post in a list: everything but the bodies. */
-        PostSummaryResponse: {
+        PostSummaryResponse: components["schemas"]["SeoFields"] & {
             author: components["schemas"]["AuthorRef"];
             /** Format: date-time */
             created_at: string;
@@ -705,6 +1089,31 @@ export interface components {
             /** @description Words in the text (code blocks excluded). */
             word_count: number;
         };
+        /** @description A post's revisions, newest first. Only the newest `FOLIO_REVISIONS_KEEP` are kept. */
+        RevisionList: {
+            data: components["schemas"]["RevisionSummary"][];
+        };
+        /** @description One revision with the post's content as it was. */
+        RevisionResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            number: number;
+            snapshot: components["schemas"]["PostSnapshot"];
+            user?: components["schemas"]["AuthorRef"] | null;
+        };
+        /** @description One revision in a list: who made it, when, and the title it gave. */
+        RevisionSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int32
+             * @description 1 for the post as created, then one more per change.
+             */
+            number: number;
+            title: string;
+            user?: components["schemas"]["AuthorRef"] | null;
+        };
         /**
          * @description What a user may do. `admin` and `editor` work on every post; `author`
          *     and `contributor` on their own.
@@ -716,6 +1125,89 @@ export interface components {
          * @enum {string}
          */
         Scope: "content:read" | "preview:read" | "posts:write";
+        /** @description A post's SEO and presentation fields, as the API shows them. */
+        SeoFields: {
+            /**
+             * @description The canonical URL, when the post first appeared elsewhere: an absolute `http(s)` URL.
+             * @default null
+             */
+            canonical_url: string | null;
+            /**
+             * @description The post's main image: an `http(s)` URL or a path from the site root.
+             * @default null
+             * @example /images/cover.jpg
+             */
+            feature_image: string | null;
+            /**
+             * @description Alternative text for the feature image.
+             * @default null
+             */
+            feature_image_alt: string | null;
+            /**
+             * @description A caption shown with the feature image (plain text).
+             * @default null
+             */
+            feature_image_caption: string | null;
+            /**
+             * @description Whether themes should highlight the post.
+             * @default false
+             */
+            featured: boolean;
+            /**
+             * @description The meta description for search engines.
+             * @default null
+             */
+            meta_description: string | null;
+            /**
+             * @description The `<title>` for search engines, when not the post's title.
+             * @default null
+             */
+            meta_title: string | null;
+            /**
+             * @description The image for social cards: an `http(s)` URL or a path from the site root.
+             * @default null
+             */
+            og_image: string | null;
+        };
+        /**
+         * @description How to order a list; `-` means descending.
+         * @enum {string}
+         */
+        SortParam: "-published_at" | "published_at" | "-updated_at" | "updated_at" | "title" | "-title" | "relevance";
+        /** @description One batch of changes, oldest first. */
+        SyncResponse: {
+            /** @description Posts deleted, unpublished, archived or otherwise hidden from the
+             *     caller since the token: remove them from the site. */
+            deleted: components["schemas"]["Tombstone"][];
+            /** @description True when more changes wait: call again at once with `next_token`. */
+            has_more: boolean;
+            /** @description Pass as `since` on the next call. */
+            next_token: string;
+            /** @description Posts the caller can see that changed (created, updated, published),
+             *     each in its current state, oldest change first. */
+            posts: components["schemas"]["PostResponse"][];
+        };
+        /** @description Every tag, by slug. */
+        TagList: {
+            data: components["schemas"]["TagResponse"][];
+        };
+        /** @description A tag. */
+        TagResponse: {
+            /** Format: date-time */
+            created_at: string;
+            description?: string | null;
+            /** @example Web dev */
+            name: string;
+            /**
+             * Format: int64
+             * @description How many published posts carry it.
+             */
+            post_count: number;
+            /** @example web-dev */
+            slug: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description One heading in a table of contents, in document order. */
         TocEntry: {
             /**
@@ -759,6 +1251,18 @@ export interface components {
              */
             token_type: string;
         };
+        /** @description A post that is gone, or that the caller can no longer see. */
+        Tombstone: {
+            /**
+             * Format: date-time
+             * @description When it was deleted (or, for a post that is hidden now, changed).
+             */
+            deleted_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The slug it had; null when the caller never could see the post. */
+            slug?: string | null;
+        };
         /**
          * @description A partial update: an absent field is kept, `null` clears it (where a
          *     field can be cleared), a value replaces it.
@@ -768,11 +1272,19 @@ export interface components {
          *     }
          */
         UpdatePostRequest: {
+            canonical_url?: string | null;
             /** @description `null` goes back to an excerpt derived from the body. */
             excerpt?: string | null;
+            feature_image?: string | null;
+            feature_image_alt?: string | null;
+            feature_image_caption?: string | null;
+            featured?: boolean | null;
             /** @description A new body (not null); the HTML is rendered again. */
             markdown?: string;
+            meta_description?: string | null;
+            meta_title?: string | null;
             metadata?: components["schemas"]["Metadata"] | null;
+            og_image?: string | null;
             /**
              * Format: date-time
              * @description Years 0000–9999. `null` clears it; a published post then gets the
@@ -787,6 +1299,12 @@ export interface components {
             tags?: string[] | null;
             /** @description A new title (not null). */
             title?: string;
+        };
+        /** @description A partial update: absent keeps, `null` clears the description. The
+         *     slug never changes (posts name the tag through it). */
+        UpdateTagRequest: {
+            description?: string | null;
+            name?: string | null;
         };
         /** @description Changes to a user; absent fields are kept. None can be cleared, so
          *     `null` is refused (422) rather than read as "keep". */
@@ -1359,13 +1877,154 @@ export interface operations {
             };
         };
     };
+    list_authors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorList"];
+                };
+            };
+            /** @description An invalid credential was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_author: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The author's slug
+                 * @example ada-lovelace
+                 */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The author */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorResponse"];
+                };
+            };
+            /** @description An invalid credential was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such author, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_posts: {
         parameters: {
             query?: {
-                /** @description The page, from 1. */
+                /** @description The page, from 1. A page past the end is an empty list. Not with `cursor`. */
                 page?: number;
                 /** @description Posts per page. */
                 limit?: number;
+                /** @description Keyset pagination: `meta.pagination.next_cursor` from the previous
+                 *     page, with the same `sort`. Stable while posts are added. Not with `page`. */
+                cursor?: string;
+                /** @description The order; `-` means descending. Default `-published_at`, or
+                 *     `relevance` with `q`. */
+                sort?: components["schemas"]["SortParam"];
+                /**
+                 * @description Full-text search over title, tags, excerpt and body, in web-search
+                 *     syntax: `"a phrase"`, `-excluded`, `this or that`. Each hit carries a
+                 *     `snippet` (HTML-escaped text with matches in `<mark>`) and a `rank`.
+                 * @example rust -java
+                 */
+                q?: string;
+                /** @description Posts with this tag. */
+                tag?: string;
+                /** @description Posts by this author (the author's id, as in `author.id`). */
+                author?: string;
+                /** @description Posts in this status. Signed-in callers only (401 otherwise), and
+                 *     still limited to what the caller may see. */
+                status?: components["schemas"]["PostStatus"];
+                /**
+                 * @description Published strictly after this instant (RFC 3339, or a date meaning
+                 *     its midnight UTC).
+                 * @example 2024-01-01T00:00:00Z
+                 */
+                published_after?: string;
+                /**
+                 * @description Published strictly before this instant (RFC 3339, or a date).
+                 * @example 2025-01-01T00:00:00Z
+                 */
+                published_before?: string;
+                /** @description Metadata equality, one parameter per key: `metadata.series=intro`
+                 *     (or `metadata[series]=intro`). Nested keys use dots
+                 *     (`metadata.cover.alt=x`). A value matches the string, the same JSON
+                 *     number/boolean/null, or an array containing it. Keys are letters,
+                 *     digits, `_` and `-`. */
+                metadata?: Record<string, never>;
+                /**
+                 * @description Sparse fieldset: a comma-separated subset of the item fields
+                 *     (`id` always included). Naming `html`, `markdown` or `plaintext`
+                 *     adds that format.
+                 * @example [
+                 *       "id",
+                 *       "slug",
+                 *       "title"
+                 *     ]
+                 */
+                fields?: string[];
+                /** @description Bodies to include in each item, comma-separated. None by default. */
+                formats?: components["schemas"]["FormatParam"][];
             };
             header?: never;
             path?: never;
@@ -1376,13 +2035,24 @@ export interface operations {
             /** @description One page of posts */
             200: {
                 headers: {
+                    /** @description public, max-age, stale-while-revalidate for anonymous reads; private, no-store otherwise */
+                    "Cache-Control"?: string;
+                    /** @description Strong validator of this exact body */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PostList"];
                 };
             };
-            /** @description Bad page or limit */
+            /** @description Not modified (the `If-None-Match` ETag still matches) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad, unknown or repeated parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1391,7 +2061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An invalid credential was sent */
+            /** @description An invalid credential was sent, or `status` without one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1436,6 +2106,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The post's strong entity tag, for If-Match */
+                    ETag?: string;
                     /** @description The new post's URL */
                     Location?: string;
                     [name: string]: unknown;
@@ -1462,7 +2134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed to publish, or an API key without `posts:write` */
+            /** @description Not allowed to publish, schedule or archive, or an API key without `posts:write` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1543,12 +2215,30 @@ export interface operations {
             /** @description The post */
             200: {
                 headers: {
+                    /** @description A strong entity tag for this representation; send it back in If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PostResponse"];
                     "text/markdown": string;
                 };
+            };
+            /** @description An old slug of the post: `Location` is its current URL */
+            301: {
+                headers: {
+                    /** @description The post's current URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified since the `If-None-Match` ETag or `If-Modified-Since` date */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An unknown format */
             400: {
@@ -1588,10 +2278,145 @@ export interface operations {
             };
         };
     };
+    replace_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the replacement is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePostRequest"];
+                "text/markdown": string;
+            };
+        };
+        responses: {
+            /** @description The replaced post */
+            200: {
+                headers: {
+                    /** @description The post's new strong entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostResponse"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post, or a status the caller may not set */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new slug is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither JSON nor Markdown */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     delete_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description The post's UUID or its slug */
                 id_or_slug: string;
@@ -1634,6 +2459,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable */
             503: {
                 headers: {
@@ -1648,7 +2491,10 @@ export interface operations {
     update_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description The post's UUID or its slug */
                 id_or_slug: string;
@@ -1664,6 +2510,8 @@ export interface operations {
             /** @description The updated post */
             200: {
                 headers: {
+                    /** @description The post's new strong entity tag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1715,6 +2563,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -1735,6 +2592,15 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1773,11 +2639,29 @@ export interface operations {
                 headers: {
                     /** @description No scripts, frames, forms or plugins */
                     "Content-Security-Policy"?: string;
+                    /** @description A strong entity tag for this representation */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
                 };
+            };
+            /** @description An old slug of the post: `Location` is its current URL */
+            301: {
+                headers: {
+                    /** @description The post's current URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified since the `If-None-Match` ETag or `If-Modified-Since` date */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A bad `document` value */
             400: {
@@ -1799,6 +2683,210 @@ export interface operations {
             };
             /** @description No such post, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_revisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_revision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+                /** @description The revision's number */
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post or revision */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_revision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the restore is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+                /** @description The revision's number */
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored post */
+            200: {
+                headers: {
+                    /** @description The post's new strong entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's post */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post or revision */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the post's current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required and was not sent */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1885,6 +2973,379 @@ export interface operations {
                 };
             };
             /** @description Invalid front matter or fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_posts: {
+        parameters: {
+            query?: {
+                /** @description The `next_token` of the previous call. Absent: from the beginning. */
+                since?: string;
+                /** @description Instead of a token, start with the changes made at or after this
+                 *     moment (RFC 3339), for a first call. Not with `since`. */
+                updated_since?: string;
+                /** @description Most changes (posts and tombstones together) in one answer. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes since the token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResponse"];
+                };
+            };
+            /** @description A bad token, date or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid credential was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description An invalid credential was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTagRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The new tag's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagResponse"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an editor or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tag's slug
+                 * @example web-dev
+                 */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagResponse"];
+                };
+            };
+            /** @description An invalid credential was sent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such tag, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tag's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an editor or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such tag */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Posts still carry the tag */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tag's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTagRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated tag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagResponse"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an editor or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such tag */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2264,6 +3725,106 @@ export interface operations {
             };
         };
     };
+    atom_feed: {
+        parameters: {
+            query?: {
+                /** @description Only posts with this tag. */
+                tag?: string;
+                /** @description Only posts by this author (the author's id). */
+                author?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad, unknown or repeated parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    json_feed: {
+        parameters: {
+            query?: {
+                /** @description Only posts with this tag. */
+                tag?: string;
+                /** @description Only posts by this author (the author's id). */
+                author?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/feed+json": components["schemas"]["JsonFeed"];
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad, unknown or repeated parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     live: {
         parameters: {
             query?: never;
@@ -2329,6 +3890,101 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    rss_feed: {
+        parameters: {
+            query?: {
+                /** @description Only posts with this tag. */
+                tag?: string;
+                /** @description Only posts by this author (the author's id). */
+                author?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad, unknown or repeated parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sitemap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter was sent */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -2,13 +2,14 @@ use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
+use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
 use super::input::{CreatePostRequest, PostInput};
 use super::markdown_file::{self, MarkdownFile};
-use crate::auth::{Caller, Role, Scope};
+use crate::auth::{Caller, Scope};
 use crate::db::posts;
-use crate::domain::{PostStatus, Slug};
+use crate::domain::Slug;
 use crate::error::{AppError, Problem};
 use crate::routes::json::{self, TimedBytes};
 use crate::state::AppState;
@@ -30,7 +31,8 @@ const SLUG_ATTEMPTS: u32 = 20;
     )),
     responses(
         (status = 201, description = "Created", body = PostResponse,
-            headers(("Location" = String, description = "The new post's URL")),
+            headers(("Location" = String, description = "The new post's URL"),
+                ("ETag" = String, description = "The post's strong entity tag, for If-Match")),
             links(
                 ("GetPost" = (operation_id = "get_post", parameters(("id_or_slug" = "$response.body#/id")))),
                 ("GetPostHtml" = (operation_id = "get_post_html", parameters(("id_or_slug" = "$response.body#/id")))),
@@ -39,7 +41,7 @@ const SLUG_ATTEMPTS: u32 = 20;
             )),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed to publish, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to publish, schedule or archive, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
@@ -58,9 +60,7 @@ pub async fn create_post(
     let TimedBytes(body) = body;
     caller.require(Scope::PostsWrite)?;
     let input = parse_body(&state, &req, &body)?;
-    if input.status == PostStatus::Published && caller.role == Role::Contributor {
-        return Err(AppError::Forbidden("publish posts".into()));
-    }
+    super::lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
     let (slug, derived) = match &input.slug {
         Some(slug) => (slug.clone(), false),
         None => (
@@ -77,35 +77,51 @@ pub async fn create_post(
 
     let mut conn = state.conn().await?;
     let base = Slug::parse(&post.slug).map_err(|e| AppError::invalid("slug", e))?;
-    let mut attempt = 1;
-    let created = loop {
-        match posts::insert(&mut conn, &post).await {
-            Ok(created) => break created,
-            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
-                if derived && attempt < SLUG_ATTEMPTS =>
-            {
-                attempt += 1;
-                post.slug = base.with_suffix(attempt).to_string();
-            }
-            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                return Err(AppError::Conflict(format!(
-                    "the slug `{}` is taken",
-                    post.slug
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let keep = state.config.revisions_keep;
+    let created = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let mut attempt = 1;
+            let created = loop {
+                // A savepoint per attempt, so a taken slug does not abort the transaction.
+                match conn
+                    .transaction(async |c| posts::insert(c, &post).await)
+                    .await
+                {
+                    Ok(created) => break created,
+                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+                        if derived && attempt < SLUG_ATTEMPTS =>
+                    {
+                        attempt += 1;
+                        post.slug = base.with_suffix(attempt).to_string();
+                    }
+                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                        return Err(AppError::Conflict(format!(
+                            "the slug `{}` is taken",
+                            post.slug
+                        )));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            super::history::record(conn, caller.id, None, &created, keep).await?;
+            Ok(created)
+        })
+        .await?;
     let name = posts::author_name(&mut conn, created.author_id).await?;
     let location = state
         .config
         .public_link(&format!("/api/v1/posts/{}", created.id));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
+        .insert_header(super::preconditions::etag_header(&created))
         .json(PostResponse::new(created, name)))
 }
 
-fn parse_body(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<PostInput, AppError> {
+pub(super) fn parse_body(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<PostInput, AppError> {
     let mime = req
         .mime_type()
         .map_err(|_| AppError::UnsupportedMediaType("malformed Content-Type".into()))?;

@@ -1,20 +1,28 @@
 use actix_web::{HttpResponse, delete, web};
 use diesel_async::AsyncConnection;
 
+use super::preconditions::IfMatch;
 use crate::auth::{Caller, Scope};
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
 /// Delete a post. It is gone at once: later reads answer 404.
+///
+/// With `If-Match`, only the version the client last saw is deleted.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
+    params(
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on"),
+    ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match the post's current ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("apiKey" = ["posts:write"])),
@@ -24,6 +32,7 @@ pub async fn delete_post(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     caller.require(Scope::PostsWrite)?;
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
@@ -33,6 +42,7 @@ pub async fn delete_post(
             .await?
             .ok_or(AppError::NotFound("post"))?;
         super::check_may_manage(&caller, &post)?;
+        if_match.check(&post)?;
         posts::delete(conn, post.id).await?;
         Ok(())
     })

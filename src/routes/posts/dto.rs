@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::seo::SeoFields;
 use crate::db::posts::{Post, PostSummary};
 use crate::domain::PostStatus;
 use crate::render::TocEntry;
@@ -38,6 +39,8 @@ pub struct PostResponse {
     pub author: AuthorRef,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub seo: SeoFields,
     /// The Markdown body as sent (front matter split off).
     pub markdown: String,
     /// The rendered, sanitised HTML fragment.
@@ -75,6 +78,8 @@ pub struct PostSummaryResponse {
     pub word_count: i32,
     /// Minutes to read it, rounded up.
     pub reading_time: i32,
+    #[serde(flatten)]
+    pub seo: SeoFields,
 }
 
 /// Where this page sits. Offset pages (`page`) have `page`, `pages`,
@@ -155,6 +160,7 @@ impl PostResponse {
             },
             created_at: post.created_at,
             updated_at: post.updated_at,
+            seo: post.seo.into(),
             markdown: post.markdown,
             html: post.html,
             word_count: post.word_count,
@@ -223,6 +229,7 @@ impl PostSummaryResponse {
             updated_at: post.updated_at,
             word_count: post.word_count,
             reading_time: post.reading_time,
+            seo: post.seo.into(),
         }
     }
 }

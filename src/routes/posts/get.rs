@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::dto::{Formats, PostResponse};
 use super::markdown_file;
+use super::preconditions::{Representation, post_etag};
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
@@ -37,12 +38,14 @@ pub struct GetPostQuery {
     tag = "posts",
     params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", example = "hello-world"), GetPostQuery),
     responses(
-        (status = 200, description = "The post", content(
+        (status = 200, description = "The post", headers(("ETag" = String, description = "A strong entity tag for this representation; send it back in If-Match")), content(
             (PostResponse = "application/json"),
             (String = "text/markdown"),
         )),
         (status = 400, description = "An unknown format", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
+        (status = 301, description = "An old slug of the post: `Location` is its current URL",
+            headers(("Location" = String, description = "The post's current URL"))),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
@@ -61,19 +64,29 @@ pub async fn get_post(
         .map_err(AppError::BadRequest)?;
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
-    let (post, author) = posts::find(&mut conn, &key, caller.visibility())
-        .await?
-        .ok_or(AppError::NotFound("post"))?;
-    // ETag, 304s and Cache-Control come from `http_cache`.
+    let Some((post, author)) = posts::find(&mut conn, &key, caller.visibility()).await? else {
+        return super::aliases::redirect_or_not_found(
+            &state,
+            &mut conn,
+            &key,
+            caller.visibility(),
+            "",
+        )
+        .await;
+    };
+    // Cache-Control and 304s come from `http_cache`, which keeps this ETag.
     let mut res = HttpResponse::Ok();
     res.insert_header((header::VARY, "Accept, Authorization"))
         .insert_header((header::LAST_MODIFIED, last_modified(post.updated_at)));
     if wants_markdown(&req) {
         return Ok(res
             .insert_header((header::CONTENT_TYPE, "text/markdown; charset=utf-8"))
+            .insert_header((header::ETAG, post_etag(&post, Representation::Markdown)))
             .body(markdown_file::export(&post)));
     }
-    Ok(res.json(PostResponse::with_formats(post, author, formats)))
+    Ok(res
+        .insert_header((header::ETAG, post_etag(&post, Representation::Json)))
+        .json(PostResponse::with_formats(post, author, formats)))
 }
 
 /// Whether the client asked for Markdown over JSON.

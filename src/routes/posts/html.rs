@@ -31,7 +31,10 @@ pub struct HtmlQuery {
     params(("id_or_slug" = String, Path, description = "The post's UUID or its slug"), HtmlQuery),
     responses(
         (status = 200, description = "The HTML fragment or page", body = String, content_type = "text/html",
-            headers(("Content-Security-Policy" = String, description = "No scripts, frames, forms or plugins"))),
+            headers(("Content-Security-Policy" = String, description = "No scripts, frames, forms or plugins"),
+                ("ETag" = String, description = "A strong entity tag for this representation"))),
+        (status = 301, description = "An old slug of the post: `Location` is its current URL",
+            headers(("Location" = String, description = "The post's current URL"))),
         (status = 400, description = "A bad `document` value", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
@@ -49,10 +52,19 @@ pub async fn get_post_html(
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
-    let (post, author) = posts::find(&mut conn, &key, caller.visibility())
-        .await?
-        .ok_or(AppError::NotFound("post"))?;
-    let body = if query.document.unwrap_or(false) {
+    let Some((post, author)) = posts::find(&mut conn, &key, caller.visibility()).await? else {
+        return super::aliases::redirect_or_not_found(
+            &state,
+            &mut conn,
+            &key,
+            caller.visibility(),
+            "/html",
+        )
+        .await;
+    };
+    let document = query.document.unwrap_or(false);
+    let etag = super::preconditions::post_etag(&post, super::preconditions::Representation::Html);
+    let body = if document {
         let canonical = document::canonical_override(&post).unwrap_or_else(|| {
             state
                 .config
@@ -67,5 +79,14 @@ pub async fn get_post_html(
         .insert_header((header::VARY, "Authorization"))
         .insert_header((header::LAST_MODIFIED, last_modified(post.updated_at)))
         .content_type("text/html; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::ETAG,
+            // The page and the fragment are different representations.
+            if document {
+                format!("{}-page\"", etag.trim_end_matches('"'))
+            } else {
+                etag
+            },
+        ))
         .body(body))
 }

@@ -51,6 +51,22 @@ pub struct CreatePostRequest {
     /// A JSON object (at most 16 KiB, 8 levels deep, no NUL) for everything else.
     #[schema(value_type = Option<MetadataInput>)]
     pub metadata: Option<Value>,
+    // SEO and presentation fields: see `SeoFields` for what each holds.
+    #[serde(default)]
+    pub feature_image: Option<String>,
+    #[serde(default)]
+    pub feature_image_alt: Option<String>,
+    #[serde(default)]
+    pub feature_image_caption: Option<String>,
+    #[serde(default)]
+    pub meta_title: Option<String>,
+    #[serde(default)]
+    pub meta_description: Option<String>,
+    #[serde(default)]
+    pub canonical_url: Option<String>,
+    #[serde(default)]
+    pub og_image: Option<String>,
+    pub featured: Option<bool>,
 }
 
 /// The schema of `metadata` in requests, the rules of [`Metadata::parse`]:
@@ -203,6 +219,31 @@ pub struct UpdatePostRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<MetadataInput>, nullable)]
     pub metadata: Option<Option<Value>>,
+    // SEO and presentation fields: `null` clears them (`featured` to false).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub feature_image: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub feature_image_alt: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub feature_image_caption: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub meta_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub meta_description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub canonical_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub og_image: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<bool>, nullable)]
+    pub featured: Option<Option<bool>>,
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one
@@ -226,6 +267,7 @@ pub struct PostInput {
     pub published_at: Option<DateTime<Utc>>,
     pub tags: Tags,
     pub metadata: Metadata,
+    pub seo: crate::db::seo::Seo,
 }
 
 /// Collects every field problem of a request before answering, so the
@@ -289,6 +331,19 @@ impl PostInput {
                     .unwrap_or_else(|| Value::Object(Default::default())),
             ),
         );
+        let seo = super::seo::from_create(
+            &mut p,
+            [
+                ("feature_image", req.feature_image),
+                ("feature_image_alt", req.feature_image_alt),
+                ("feature_image_caption", req.feature_image_caption),
+                ("meta_title", req.meta_title),
+                ("meta_description", req.meta_description),
+                ("canonical_url", req.canonical_url),
+                ("og_image", req.og_image),
+            ],
+            req.featured,
+        );
         p.finish()?;
         let (
             Some(title),
@@ -311,6 +366,7 @@ impl PostInput {
             published_at,
             tags,
             metadata,
+            seo,
         })
     }
 
@@ -347,6 +403,8 @@ impl PostInput {
             word_count: 0,
             reading_time: 0,
             renderer_version: 0,
+            version: 1,
+            seo: self.seo,
         };
         post.set_rendered(rendered);
         post
@@ -441,6 +499,20 @@ impl UpdatePostRequest {
                 post.metadata = m.into_value();
             }
         }
+        super::seo::apply_update(
+            &mut p,
+            &mut post.seo,
+            [
+                ("feature_image", self.feature_image),
+                ("feature_image_alt", self.feature_image_alt),
+                ("feature_image_caption", self.feature_image_caption),
+                ("meta_title", self.meta_title),
+                ("meta_description", self.meta_description),
+                ("canonical_url", self.canonical_url),
+                ("og_image", self.og_image),
+            ],
+            self.featured,
+        );
         p.finish()?;
         if rerender {
             post.set_rendered(render::render(&post.markdown, options));

@@ -187,6 +187,7 @@ fn item(row: ListedPost, params: &ListParams) -> PostListItem {
         updated_at: row.updated_at,
         word_count: row.word_count,
         reading_time: row.reading_time,
+        seo: row.seo,
     };
     PostListItem {
         post: PostSummaryResponse::new(summary, row.author_name),

@@ -101,7 +101,7 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Published strictly after this instant (RFC 3339, or a date meaning
     /// its midnight UTC).
-    #[param(value_type = Option<String>, format = DateTime, example = "2024-01-01")]
+    #[param(value_type = Option<String>, format = DateTime, example = "2024-01-01T00:00:00Z")]
     pub published_after: Option<String>,
     /// Published strictly before this instant (RFC 3339, or a date).
     #[param(value_type = Option<String>, format = DateTime, example = "2025-01-01T00:00:00Z")]
@@ -116,7 +116,7 @@ pub struct ListQuery {
     /// Sparse fieldset: a comma-separated subset of the item fields
     /// (`id` always included). Naming `html`, `markdown` or `plaintext`
     /// adds that format.
-    #[param(style = Form, explode = false, value_type = Option<Vec<String>>, example = "id,slug,title")]
+    #[param(style = Form, explode = false, value_type = Option<Vec<String>>, example = json!(["id", "slug", "title"]))]
     pub fields: Option<String>,
     /// Bodies to include in each item, comma-separated. None by default.
     #[param(style = Form, explode = false, value_type = Option<Vec<FormatParam>>)]

@@ -4,7 +4,10 @@
 //!
 //! Known keys map to fields: `title`, `slug`, `date` or `published_at`,
 //! `tags`, `draft`, `published` (Jekyll), `status`, `description` or
-//! `excerpt`. Every other key is kept in `metadata` and written back out.
+//! `excerpt`, and the SEO fields (`feature_image`, `feature_image_alt`,
+//! `feature_image_caption`, `featured`, `meta_title`, `meta_description`,
+//! `canonical_url`, `og_image`). Every other key is kept in `metadata` and
+//! written back out.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
@@ -127,11 +130,12 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
     };
     let status = match fm.get("status") {
         Some(Value::String(s)) => p.check("status", PostStatus::parse(s)),
-        Some(_) => p.check("status", Err("must be `draft` or `published`")),
+        Some(_) => p.check("status", PostStatus::parse("")),
         // A file with a date and no `draft: true` is published.
         None if !draft && matches!(date, Some(Some(_))) => Some(PostStatus::Published),
         None => Some(PostStatus::Draft),
     };
+    let seo = super::seo::from_front_matter(&mut p, &mut fm);
     for key in KNOWN_KEYS {
         fm.remove(*key);
     }
@@ -160,6 +164,7 @@ pub fn parse(source: &str) -> Result<PostInput, AppError> {
         published_at: date,
         tags,
         metadata,
+        seo,
     })
 }
 
@@ -219,6 +224,7 @@ pub fn export(post: &Post) -> String {
             Value::Array(post.tags.iter().cloned().map(Value::String).collect()),
         );
     }
+    super::seo::to_front_matter(&post.seo, &mut fm);
     if let Value::Object(extra) = &post.metadata {
         for (k, v) in extra {
             fm.entry(k.clone()).or_insert_with(|| v.clone());

@@ -1,16 +1,24 @@
 //! `/api/v1/posts`: one file per operation, the shared shapes beside them.
 
+pub mod aliases;
 pub mod create;
 pub mod cursor;
 pub mod delete;
 pub mod document;
 pub mod dto;
 pub mod get;
+pub mod history;
 pub mod html;
 pub mod input;
+pub mod lifecycle;
 pub mod list;
 pub mod list_params;
 pub mod markdown_file;
+pub mod preconditions;
+pub mod replace;
+pub mod revisions;
+pub mod seo;
+pub mod sync;
 pub mod update;
 
 use crate::auth::Caller;

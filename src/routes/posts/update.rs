@@ -1,12 +1,12 @@
-use actix_web::{patch, web};
+use actix_web::{HttpResponse, patch, web};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
 use super::input::UpdatePostRequest;
-use crate::auth::{Caller, Role, Scope};
+use super::preconditions::{IfMatch, etag_header};
+use crate::auth::{Caller, Scope};
 use crate::db::posts::{self, PostKey};
-use crate::domain::PostStatus;
 use crate::error::{AppError, Problem};
 use crate::routes::json::JsonBody;
 use crate::state::AppState;
@@ -15,20 +15,29 @@ use crate::state::AppState;
 ///
 /// An absent field is kept, `null` clears it (where it can be cleared), a
 /// value replaces it. A new body is rendered again.
+///
+/// Send the `ETag` you last saw in `If-Match`: when someone else changed
+/// the post since, the answer is 412 and nothing is written.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
+    params(
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on"),
+    ),
     request_body = UpdatePostRequest,
     responses(
-        (status = 200, description = "The updated post", body = PostResponse),
+        (status = 200, description = "The updated post", body = PostResponse,
+            headers(("ETag" = String, description = "The post's new strong entity tag"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match the post's current ETag", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("apiKey" = ["posts:write"])),
@@ -38,11 +47,13 @@ pub async fn update_post(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    if_match: IfMatch,
     body: JsonBody<UpdatePostRequest>,
-) -> Result<web::Json<PostResponse>, AppError> {
+) -> Result<HttpResponse, AppError> {
     caller.require(Scope::PostsWrite)?;
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let JsonBody(changes) = body;
+    let keep = state.config.revisions_keep;
     let mut conn = state.conn().await?;
     let (post, author) = conn
         .transaction::<_, AppError, _>(async |conn| {
@@ -50,19 +61,23 @@ pub async fn update_post(
                 .await?
                 .ok_or(AppError::NotFound("post"))?;
             super::check_may_manage(&caller, &post)?;
-            changes.apply(&mut post, Utc::now(), &state.render)?;
-            if post.status == PostStatus::Published.as_str() && caller.role == Role::Contributor {
-                return Err(AppError::Forbidden("publish posts".into()));
-            }
+            if_match.check(&post)?;
+            let before = post.clone();
+            let now = Utc::now();
+            changes.apply(&mut post, now, &state.render)?;
+            super::lifecycle::check_change(&caller, &before, &post, now)?;
             let post = posts::update(conn, &post)
                 .await
                 .map_err(|e| match AppError::from(e) {
                     AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
                     other => other,
                 })?;
+            super::history::record(conn, caller.id, Some(&before), &post, keep).await?;
             let author = posts::author_name(conn, post.author_id).await?;
             Ok((post, author))
         })
         .await?;
-    Ok(web::Json(PostResponse::new(post, author)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(&post))
+        .json(PostResponse::new(post, author)))
 }

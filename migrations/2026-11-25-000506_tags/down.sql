@@ -1,0 +1,2 @@
+DROP TABLE tag_names;
+DROP TABLE tags;

@@ -1,0 +1,60 @@
+//! The status lifecycle in SQL: which posts are public, and the flip of
+//! scheduled posts to published.
+
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
+use diesel::sql_types::Bool;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// Published posts, and scheduled ones whose time has come. The database's
+/// clock decides, so a scheduled post is never shown early by any instance
+/// and is shown on time even before the scheduler has flipped it.
+pub fn is_public() -> SqlLiteral<Bool> {
+    sql::<Bool>(PUBLIC_SQL)
+}
+
+/// [`is_public`] as SQL text, for hand-written queries on `posts`.
+pub const PUBLIC_SQL: &str =
+    "(posts.status = 'published' OR (posts.status = 'scheduled' AND posts.published_at <= now()))";
+
+#[derive(diesel::QueryableByName)]
+struct Flipped {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+/// The most posts one call publishes; the next tick takes the rest.
+const BATCH: usize = 500;
+
+/// Publishes every scheduled post whose time has come and returns their
+/// ids. Each post is flipped by one conditional UPDATE, so however many
+/// instances run this at once, every post is published exactly once (by
+/// the one statement whose `WHERE status = 'scheduled'` still held).
+///
+/// One row per statement, skipping rows an editor has locked: the flip
+/// then never waits on another writer while holding the row it changed.
+pub async fn publish_due(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Uuid>> {
+    let mut published = Vec::new();
+    while published.len() < BATCH {
+        let flipped: Option<Flipped> = diesel::sql_query(
+            "UPDATE posts SET status = 'published', updated_at = now() \
+             WHERE status = 'scheduled' AND id = ( \
+                SELECT id FROM posts WHERE status = 'scheduled' AND published_at <= now() \
+                ORDER BY published_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING id",
+        )
+        .get_result(conn)
+        .await
+        .map(Some)
+        .or_else(|e| match e {
+            diesel::result::Error::NotFound => Ok(None),
+            e => Err(e),
+        })?;
+        match flipped {
+            Some(row) => published.push(row.id),
+            None => break,
+        }
+    }
+    Ok(published)
+}

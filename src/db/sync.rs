@@ -1,0 +1,84 @@
+//! Delta sync: posts and tombstones changed after a change number.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::lifecycle::is_public;
+use super::posts::Post;
+use super::schema::{post_change_counter, post_tombstones, posts, users};
+
+#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = post_tombstones, check_for_backend(Pg))]
+pub struct Tombstone {
+    pub id: Uuid,
+    pub slug: String,
+    pub author_id: Uuid,
+    pub was_public: bool,
+    pub deleted_at: DateTime<Utc>,
+    pub change_seq: i64,
+}
+
+/// A changed post: the row, its author's name, its change number, and
+/// whether it is public now.
+pub type ChangedPost = (Post, String, i64, bool);
+
+/// Up to `limit` posts and up to `limit` tombstones whose change number is
+/// above `since`, each oldest change first. Call it inside one
+/// repeatable-read transaction so both lists come from one snapshot.
+pub async fn changes_since(
+    conn: &mut AsyncPgConnection,
+    since: i64,
+    limit: i64,
+) -> diesel::QueryResult<(Vec<ChangedPost>, Vec<Tombstone>)> {
+    let changed = posts::table
+        .inner_join(users::table)
+        .filter(posts::change_seq.gt(since))
+        .order(posts::change_seq.asc())
+        .limit(limit)
+        .select((
+            Post::as_select(),
+            users::name,
+            posts::change_seq,
+            is_public(),
+        ))
+        .load(conn)
+        .await?;
+    let deleted = post_tombstones::table
+        .filter(post_tombstones::change_seq.gt(since))
+        .order(post_tombstones::change_seq.asc())
+        .limit(limit)
+        .select(Tombstone::as_select())
+        .load(conn)
+        .await?;
+    Ok((changed, deleted))
+}
+
+/// The change number just before the first change made at or after `at`;
+/// the latest change number when there is none.
+pub async fn seq_before(
+    conn: &mut AsyncPgConnection,
+    at: DateTime<Utc>,
+) -> diesel::QueryResult<i64> {
+    let first_post: Option<i64> = posts::table
+        .filter(posts::updated_at.ge(at))
+        .select(diesel::dsl::min(posts::change_seq))
+        .first(conn)
+        .await?;
+    let first_tombstone: Option<i64> = post_tombstones::table
+        .filter(post_tombstones::deleted_at.ge(at))
+        .select(diesel::dsl::min(post_tombstones::change_seq))
+        .first(conn)
+        .await?;
+    match first_post.into_iter().chain(first_tombstone).min() {
+        Some(first) => Ok(first - 1),
+        None => Ok(post_change_counter::table
+            .select(post_change_counter::value)
+            .first(conn)
+            .await
+            .optional()?
+            .unwrap_or(0)),
+    }
+}

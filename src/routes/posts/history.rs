@@ -1,0 +1,99 @@
+//! What every write leaves behind: a revision when the content changed,
+//! the old slug as an alias when the slug changed, and a tag resource for
+//! every tag name not seen before.
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::input::UpdatePostRequest;
+use super::seo::SeoFields;
+use crate::db::posts::Post;
+use crate::db::{revisions, slug_aliases};
+use crate::domain::PostStatus;
+use crate::error::AppError;
+
+/// A post's author-controlled fields at one moment, as a revision keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostSnapshot {
+    pub title: String,
+    pub slug: String,
+    pub markdown: String,
+    /// The author's excerpt; null when it was derived from the body.
+    pub excerpt: Option<String>,
+    pub status: PostStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub tags: Vec<String>,
+    #[schema(value_type = Object)]
+    pub metadata: Value,
+    /// Absent from revisions stored before these fields existed.
+    #[serde(default)]
+    pub seo: SeoFields,
+}
+
+impl PostSnapshot {
+    pub fn of(post: &Post) -> Self {
+        Self {
+            title: post.title.clone(),
+            slug: post.slug.clone(),
+            markdown: post.markdown.clone(),
+            excerpt: post.custom_excerpt.then(|| post.excerpt.clone()),
+            status: PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft),
+            published_at: post.published_at,
+            tags: post.tags.clone(),
+            metadata: post.metadata.clone(),
+            seo: post.seo.clone().into(),
+        }
+    }
+
+    /// The update that brings a post's content back to this snapshot. The
+    /// slug, status and date stay as they are now: a restore changes what
+    /// the post says, not where it lives or whether it is public.
+    pub fn restore_request(self) -> UpdatePostRequest {
+        UpdatePostRequest {
+            title: Some(Some(self.title)),
+            markdown: Some(Some(self.markdown)),
+            excerpt: Some(self.excerpt),
+            tags: Some(Some(self.tags)),
+            metadata: Some(Some(self.metadata)),
+            feature_image: Some(self.seo.feature_image),
+            feature_image_alt: Some(self.seo.feature_image_alt),
+            feature_image_caption: Some(self.seo.feature_image_caption),
+            featured: Some(Some(self.seo.featured)),
+            meta_title: Some(self.seo.meta_title),
+            meta_description: Some(self.seo.meta_description),
+            canonical_url: Some(self.seo.canonical_url),
+            og_image: Some(self.seo.og_image),
+            ..UpdatePostRequest::default()
+        }
+    }
+}
+
+/// Records a write by `user`: `before` is None for a new post. Runs inside
+/// the write's transaction, with the post's row locked.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    before: Option<&Post>,
+    after: &Post,
+    keep: u32,
+) -> Result<(), AppError> {
+    if let Some(before) = before
+        && before.slug != after.slug
+    {
+        slug_aliases::remember(conn, &before.slug, after.id).await?;
+    }
+    if before.is_none_or(|b| b.tags != after.tags) {
+        crate::db::tags::ensure(conn, &after.tags).await?;
+    }
+    let snapshot = PostSnapshot::of(after);
+    if before.is_some_and(|b| PostSnapshot::of(b) == snapshot) {
+        return Ok(());
+    }
+    let value = serde_json::to_value(&snapshot).map_err(|e| AppError::Internal(e.into()))?;
+    revisions::record(conn, after.id, user, value, keep).await?;
+    Ok(())
+}

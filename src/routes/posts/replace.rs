@@ -1,0 +1,99 @@
+use actix_web::{HttpRequest, HttpResponse, put, web};
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+
+use super::dto::PostResponse;
+use super::input::CreatePostRequest;
+use super::preconditions::{IfMatch, etag_header};
+use crate::auth::Caller;
+use crate::db::posts::{self, PostKey};
+use crate::domain::Slug;
+use crate::error::{AppError, Problem};
+use crate::routes::json::TimedBytes;
+use crate::state::AppState;
+
+/// Replace a post as a whole, from JSON or a Markdown file.
+///
+/// The body is what `POST` takes; every field it leaves out goes back to
+/// its default (no tags, no metadata, a derived excerpt…), except the slug
+/// and the publication date, which are kept when absent. The id, author and creation time stay.
+/// Honours `If-Match` like `PATCH`: send the ETag of the version you edited.
+#[utoipa::path(
+    tag = "posts",
+    params(
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the replacement is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on"),
+    ),
+    request_body(content(
+        (CreatePostRequest = "application/json"),
+        (String = "text/markdown"),
+    )),
+    responses(
+        (status = 200, description = "The replaced post", body = PostResponse,
+            headers(("ETag" = String, description = "The post's new strong entity tag"))),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's post, or a status the caller may not set", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match the post's current ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+#[put("/posts/{id_or_slug}")]
+pub async fn replace_post(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    req: HttpRequest,
+    body: TimedBytes,
+) -> Result<HttpResponse, AppError> {
+    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
+    let TimedBytes(body) = body;
+    let input = super::create::parse_body(&state, &req, &body)?;
+    let keep = state.config.revisions_keep;
+    let mut conn = state.conn().await?;
+    let (post, author) = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let before = posts::find_for_update(conn, &key)
+                .await?
+                .ok_or(AppError::NotFound("post"))?;
+            super::check_may_manage(&caller, &before)?;
+            if_match.check(&before)?;
+            let now = Utc::now();
+            let slug = match &input.slug {
+                Some(slug) => slug.clone(),
+                None => Slug::parse(&before.slug).map_err(|e| AppError::invalid("slug", e))?,
+            };
+            let mut post = input
+                .clone()
+                .into_post(slug, before.author_id, now, &state.render);
+            post.id = before.id;
+            post.created_at = before.created_at;
+            post.version = before.version;
+            if input.published_at.is_none() && before.published_at.is_some() {
+                // Re-sending a post without its date must not re-date it.
+                post.published_at = before.published_at;
+            }
+            super::lifecycle::check_change(&caller, &before, &post, now)?;
+            let post = posts::update(conn, &post)
+                .await
+                .map_err(|e| match AppError::from(e) {
+                    AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
+                    other => other,
+                })?;
+            super::history::record(conn, caller.id, Some(&before), &post, keep).await?;
+            let author = posts::author_name(conn, post.author_id).await?;
+            Ok((post, author))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(&post))
+        .json(PostResponse::new(post, author)))
+}

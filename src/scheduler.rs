@@ -1,0 +1,37 @@
+//! Publishes scheduled posts when their time comes, with nobody acting.
+//!
+//! Every instance runs this loop: nothing about the schedule lives in
+//! memory (it is the post's `status` and `published_at`), so a restart
+//! loses nothing, and the flip itself is safe to race (see
+//! [`crate::db::lifecycle::publish_due`]). The interval is
+//! `FOLIO_SCHEDULER_INTERVAL_MS`; visibility does not wait for it, since
+//! reads already treat a scheduled post whose time has come as public.
+
+use crate::db::lifecycle;
+use crate::state::AppState;
+
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(state.config.scheduler_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if !state.is_prepared() {
+            continue;
+        }
+        let mut conn = match state.pool.get().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "scheduler: no database connection");
+                continue;
+            }
+        };
+        match lifecycle::publish_due(&mut conn).await {
+            Ok(ids) => {
+                for id in ids {
+                    tracing::info!(post = %id, "published a scheduled post");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "scheduler: publishing failed"),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Delta sync: every change since a token, deletions as tombstones, none skipped.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::helpers::test_app::assert_problem;
+
+async fn sync(app: &TestApp, token: Option<&str>, query: &str) -> Value {
+    let mut req = app.get(&format!("/api/v1/sync?{query}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200, "sync?{query}");
+    res.json().await.unwrap()
+}
+
+fn slugs(batch: &Value, list: &str) -> Vec<String> {
+    batch[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+async fn publish(app: &TestApp, token: &str, slug: &str) -> Value {
+    app.created_post(
+        token,
+        json!({"title": slug, "slug": slug, "markdown": "x", "status": "published"}),
+    )
+    .await
+}
+
+async fn patch(app: &TestApp, token: &str, id: &Value, body: Value) {
+    let res = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/posts/{}", id.as_str().unwrap()),
+        )
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+async fn delete(app: &TestApp, token: &str, id: &Value) {
+    let res = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/posts/{}", id.as_str().unwrap()),
+        )
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+}
+
+#[tokio::test]
+async fn a_delta_sync_follows_creates_updates_and_deletes_oldest_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let a = publish(&app, &admin, "a").await;
+    let b = publish(&app, &admin, "b").await;
+    publish(&app, &admin, "c").await;
+
+    let first = sync(&app, None, "").await;
+    assert_eq!(slugs(&first, "posts"), ["a", "b", "c"]);
+    assert_eq!(first["deleted"], json!([]));
+    assert_eq!(first["has_more"], false);
+    assert!(
+        first["posts"][0]["markdown"].is_string(),
+        "whole posts, bodies included"
+    );
+    let token = first["next_token"].as_str().unwrap().to_owned();
+
+    patch(&app, &admin, &a["id"], json!({"title": "A again"})).await;
+    delete(&app, &admin, &b["id"]).await;
+    publish(&app, &admin, "d").await;
+
+    let second = sync(&app, None, &format!("since={token}")).await;
+    assert_eq!(slugs(&second, "posts"), ["a", "d"]);
+    assert_eq!(second["posts"][0]["title"], "A again");
+    assert_eq!(second["deleted"].as_array().unwrap().len(), 1);
+    assert_eq!(second["deleted"][0]["id"], b["id"]);
+    assert_eq!(second["deleted"][0]["slug"], "b");
+    assert!(second["deleted"][0]["deleted_at"].is_string());
+    let token = second["next_token"].as_str().unwrap().to_owned();
+
+    let third = sync(&app, None, &format!("since={token}")).await;
+    assert_eq!(third["posts"], json!([]));
+    assert_eq!(third["deleted"], json!([]));
+    assert_eq!(third["next_token"], token.as_str(), "no change, same token");
+}
+
+#[tokio::test]
+async fn paging_one_change_at_a_time_sees_every_change_in_order() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let a = publish(&app, &admin, "a").await;
+    let b = publish(&app, &admin, "b").await;
+    publish(&app, &admin, "c").await;
+    delete(&app, &admin, &b["id"]).await;
+    patch(&app, &admin, &a["id"], json!({"title": "A2"})).await;
+
+    let mut seen = Vec::new();
+    let mut token = "0".to_owned();
+    loop {
+        let batch = sync(&app, None, &format!("since={token}&limit=1")).await;
+        let mut items: Vec<String> = slugs(&batch, "posts");
+        items.extend(
+            slugs(&batch, "deleted")
+                .into_iter()
+                .map(|s| format!("-{s}")),
+        );
+        assert!(items.len() <= 1);
+        seen.extend(items);
+        token = batch["next_token"].as_str().unwrap().to_owned();
+        if batch["has_more"] == false {
+            break;
+        }
+    }
+    // a's change moved it after b's deletion; b's creation is superseded.
+    assert_eq!(seen, ["c", "-b", "a"]);
+}
+
+#[tokio::test]
+async fn a_post_hidden_again_comes_as_a_tombstone_and_drafts_never_show_their_slugs() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let post = publish(&app, &admin, "visible").await;
+    let token = sync(&app, None, "").await["next_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    patch(&app, &admin, &post["id"], json!({"status": "draft"})).await;
+    app.created_post(
+        &admin,
+        json!({"title": "Secret", "slug": "secret", "markdown": "x"}),
+    )
+    .await;
+
+    let anon = sync(&app, None, &format!("since={token}")).await;
+    assert_eq!(anon["posts"], json!([]));
+    let deleted = anon["deleted"].as_array().unwrap();
+    assert_eq!(deleted.len(), 2);
+    assert_eq!(deleted[0]["id"], post["id"]);
+    assert!(deleted.iter().all(|t| t["slug"].is_null()), "{deleted:?}");
+
+    // Whoever may manage them gets them as posts.
+    let mine = sync(&app, Some(&admin), &format!("since={token}")).await;
+    assert_eq!(slugs(&mine, "posts"), ["visible", "secret"]);
+}
+
+#[tokio::test]
+async fn updated_since_starts_from_a_moment_instead_of_a_token() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    publish(&app, &admin, "old").await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let newer = publish(&app, &admin, "new").await;
+    let at = newer["updated_at"].as_str().unwrap();
+    let batch = sync(&app, None, &format!("updated_since={}", urlencode(at))).await;
+    assert_eq!(slugs(&batch, "posts"), ["new"]);
+    let far = sync(&app, None, "updated_since=2999-01-01T00:00:00Z").await;
+    assert_eq!(far["posts"], json!([]));
+    assert_eq!(far["next_token"], batch["next_token"]);
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}
+
+#[tokio::test]
+async fn bad_sync_parameters_are_400() {
+    let app = TestApp::spawn().await;
+    for query in [
+        "since=abc",
+        "since=-1",
+        "limit=0",
+        "limit=101",
+        "updated_since=yesterday",
+        "since=1&updated_since=2024-01-01T00:00:00Z",
+    ] {
+        assert_problem(
+            app.get(&format!("/api/v1/sync?{query}"))
+                .send()
+                .await
+                .unwrap(),
+            400,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_never_slip_behind_a_readers_token() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_DB_POOL_SIZE".into(), "8".into());
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let writers = async {
+        let mut ids = HashSet::new();
+        for round in 0..5 {
+            // Six creates at once, each its own task: their transactions overlap.
+            let mut tasks = tokio::task::JoinSet::new();
+            for n in 0..6 {
+                let (client, url, admin) =
+                    (app.client.clone(), app.url("/api/v1/posts"), admin.clone());
+                tasks.spawn(async move {
+                    let res = client
+                        .post(url)
+                        .bearer_auth(admin)
+                        .json(&json!({"title": format!("p {round} {n}"), "markdown": "x", "status": "published"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status(), 201);
+                    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+                });
+            }
+            ids.extend(tasks.join_all().await);
+        }
+        ids
+    };
+    let reader = async {
+        let mut seen = HashSet::new();
+        let mut token = "0".to_owned();
+        for _ in 0..40 {
+            let batch = sync(&app, None, &format!("since={token}&limit=3")).await;
+            for p in batch["posts"].as_array().unwrap() {
+                seen.insert(p["id"].as_str().unwrap().to_owned());
+            }
+            token = batch["next_token"].as_str().unwrap().to_owned();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        (seen, token)
+    };
+    let (ids, (mut seen, mut token)) = tokio::join!(writers, reader);
+    loop {
+        let batch = sync(&app, None, &format!("since={token}")).await;
+        for p in batch["posts"].as_array().unwrap() {
+            seen.insert(p["id"].as_str().unwrap().to_owned());
+        }
+        token = batch["next_token"].as_str().unwrap().to_owned();
+        if batch["has_more"] == false {
+            break;
+        }
+    }
+    assert_eq!(seen, ids, "a change was skipped");
+}
