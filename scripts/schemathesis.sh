@@ -80,9 +80,16 @@ TOKEN=$(curl -fsS "$BASE/api/v1/auth/login" -H 'content-type: application/json' 
 # One worker: with two, schemathesis 4.32.5's coverage phase sometimes dies
 # in Hypothesis ("AST constructor recursion depth mismatch"), a tool error.
 # The seed fixes the generated cases; the stateful phase still varies a little.
+# positive_data_acceptance is off: it expects every schema-valid request to
+# succeed, but some rules no JSON Schema can state — an expiry date in the
+# future, a cursor or sync token Folio issued, an email address that really
+# is one, a slug made from a new tag's name — are checked by the server (a
+# 422 or 400 naming the field), as they should be. Every other check stays on:
+# no 5xx, documented statuses and bodies, schema-violating input refused.
 echo "== st run (max $MAX_EXAMPLES examples per operation)"
 "$VENV/bin/st" --config-file scripts/schemathesis.toml run "$BASE/openapi.json" \
   --checks all \
+  --exclude-checks positive_data_acceptance \
   --header "Authorization: Bearer $TOKEN" \
   --max-examples "$MAX_EXAMPLES" \
   --seed 1 \

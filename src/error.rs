@@ -198,6 +198,19 @@ impl From<diesel::result::Error> for AppError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => Self::Unavailable,
+            // Text from the request that PostgreSQL cannot store or compare
+            // (a NUL byte): the request is at fault, whichever parameter
+            // carried it.
+            Error::DatabaseError(_, info)
+                if info
+                    .message()
+                    .starts_with("invalid byte sequence for encoding")
+                    || info
+                        .message()
+                        .contains("unsupported Unicode escape sequence") =>
+            {
+                Self::BadRequest("the request contains a NUL character".into())
+            }
             Error::DatabaseError(DatabaseErrorKind::Unknown, info)
                 if is_transient(info.message()) =>
             {

@@ -50,7 +50,9 @@ pub struct RenderResponse {
     tag = "render",
     request_body(content(
         (RenderRequest = "application/json"),
-        (String = "text/markdown", example = "---\ntitle: Draft\n---\n\n## Hello\n\nA *first* look.\n"),
+        // Any text is Markdown (the schema says so: nothing sent as
+        // text/markdown can be malformed).
+        (serde_json::Value = "text/markdown", example = "---\ntitle: Draft\n---\n\n## Hello\n\nA *first* look.\n"),
     )),
     responses(
         (status = 200, description = "The rendered document", body = RenderResponse),

@@ -1000,33 +1000,35 @@ export interface components {
          * @enum {string}
          */
         PostStatus: "draft" | "scheduled" | "published" | "archived";
-        /** @description A post in a list: everything but the bodies. */
+        /** @description A post in a list: everything but the bodies. Every field is optional
+         *     in the schema because `fields=` may leave any of them out; without it,
+         *     all are present. */
         PostSummaryResponse: components["schemas"]["SeoFields"] & {
-            author: components["schemas"]["AuthorRef"];
+            author?: components["schemas"]["AuthorRef"];
             /** Format: date-time */
-            created_at: string;
-            excerpt: string;
+            created_at?: string;
+            excerpt?: string;
             /** Format: uuid */
-            id: string;
-            metadata: Record<string, never>;
+            id?: string;
+            metadata?: Record<string, never>;
             /** Format: date-time */
             published_at?: string | null;
             /**
              * Format: int32
              * @description Minutes to read it, rounded up.
              */
-            reading_time: number;
-            slug: string;
-            status: components["schemas"]["PostStatus"];
-            tags: string[];
-            title: string;
+            reading_time?: number;
+            slug?: string;
+            status?: components["schemas"]["PostStatus"];
+            tags?: string[];
+            title?: string;
             /** Format: date-time */
-            updated_at: string;
+            updated_at?: string;
             /**
              * Format: int32
              * @description Words in the text (code blocks excluded).
              */
-            word_count: number;
+            word_count?: number;
         };
         /**
          * @description An RFC 9457 problem document: every 4xx and 5xx answer has this shape.
@@ -2432,6 +2434,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A malformed If-Match header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2849,6 +2860,15 @@ export interface operations {
                     "application/json": components["schemas"]["PostResponse"];
                 };
             };
+            /** @description A malformed If-Match header */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2923,7 +2943,7 @@ export interface operations {
                  *
                  *     A *first* look.
                  *      */
-                "text/markdown": string;
+                "text/markdown": unknown;
             };
         };
         responses: {
@@ -3145,6 +3165,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -3338,6 +3367,15 @@ export interface operations {
             };
             /** @description No such tag */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,7 @@ pub const FEED_ITEMS: i64 = 20;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// Only posts with this tag.
+    #[param(min_length = 1)]
     pub tag: Option<String>,
     /// Only posts by this author (the author's id).
     pub author: Option<Uuid>,

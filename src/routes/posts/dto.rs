@@ -59,26 +59,42 @@ pub struct PostResponse {
     pub plain_text: Option<String>,
 }
 
-/// A post in a list: everything but the bodies.
+/// A post in a list: everything but the bodies. Every field is optional
+/// in the schema because `fields=` may leave any of them out; without it,
+/// all are present.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PostSummaryResponse {
+    #[schema(required = false)]
     pub id: Uuid,
+    #[schema(required = false)]
     pub slug: String,
+    #[schema(required = false)]
     pub title: String,
+    #[schema(required = false)]
     pub status: PostStatus,
+    #[schema(required = false)]
     pub published_at: Option<DateTime<Utc>>,
+    #[schema(required = false)]
     pub excerpt: String,
+    #[schema(required = false)]
     pub tags: Vec<String>,
     #[schema(value_type = Object)]
+    #[schema(required = false)]
     pub metadata: serde_json::Value,
+    #[schema(required = false)]
     pub author: AuthorRef,
+    #[schema(required = false)]
     pub created_at: DateTime<Utc>,
+    #[schema(required = false)]
     pub updated_at: DateTime<Utc>,
     /// Words in the text (code blocks excluded).
+    #[schema(required = false)]
     pub word_count: i32,
     /// Minutes to read it, rounded up.
+    #[schema(required = false)]
     pub reading_time: i32,
     #[serde(flatten)]
+    #[schema(required = false)]
     pub seo: SeoFields,
 }
 

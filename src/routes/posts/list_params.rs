@@ -81,6 +81,7 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// Keyset pagination: `meta.pagination.next_cursor` from the previous
     /// page, with the same `sort`. Stable while posts are added. Not with `page`.
+    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// The order; `-` means descending. Default `-published_at`, or
     /// `relevance` with `q`.
@@ -92,6 +93,7 @@ pub struct ListQuery {
     #[param(min_length = 1, max_length = 256, example = "rust -java")]
     pub q: Option<String>,
     /// Posts with this tag.
+    #[param(min_length = 1)]
     pub tag: Option<String>,
     /// Posts by this author (the author's id, as in `author.id`).
     pub author: Option<Uuid>,

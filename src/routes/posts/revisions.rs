@@ -152,11 +152,12 @@ pub async fn get_revision(
     params(
         ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
         ("revision" = i32, Path, description = "The revision's number"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the restore is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the restore is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
     ),
     responses(
         (status = 200, description = "The restored post", body = PostResponse,
             headers(("ETag" = String, description = "The post's new strong entity tag"))),
+        (status = 400, description = "A malformed If-Match header", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post or revision", body = Problem, content_type = "application/problem+json"),

@@ -21,6 +21,7 @@ pub struct SeoFields {
     /// A caption shown with the feature image (plain text).
     pub feature_image_caption: Option<String>,
     /// Whether themes should highlight the post.
+    #[schema(required = false)]
     pub featured: bool,
     /// The `<title>` for search engines, when not the post's title.
     pub meta_title: Option<String>,

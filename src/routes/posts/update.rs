@@ -22,7 +22,7 @@ use crate::state::AppState;
     tag = "posts",
     params(
         ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
     ),
     request_body = UpdatePostRequest,
     responses(
