@@ -175,32 +175,6 @@ pub async fn find_for_update(
     found.optional()
 }
 
-/// One page of posts, newest first, and how many there are in all.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    visibility: Visibility,
-    offset: i64,
-    limit: i64,
-) -> diesel::QueryResult<(Vec<(PostSummary, String)>, i64)> {
-    let total: i64 = visible(posts::table.into_boxed(), visibility)
-        .count()
-        .get_result(conn)
-        .await?;
-    if offset >= total {
-        // Past the end: skip the page query entirely.
-        return Ok((Vec::new(), total));
-    }
-    let rows = visible(posts::table.into_boxed(), visibility)
-        .inner_join(users::table)
-        .order((posts::published_at.desc(), posts::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select((PostSummary::as_select(), users::name))
-        .load(conn)
-        .await?;
-    Ok((rows, total))
-}
-
 pub async fn insert(conn: &mut AsyncPgConnection, post: &Post) -> diesel::QueryResult<Post> {
     diesel::insert_into(posts::table)
         .values(post)
