@@ -55,6 +55,9 @@ pub struct AdminBootstrap {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: Secret<String>,
+    /// Where the read cache's `LISTEN` connection goes: the same database,
+    /// but not through a transaction-pooling proxy (which drops `LISTEN`).
+    pub listen_database_url: Secret<String>,
     pub addr: SocketAddr,
     pub env: Environment,
     pub jwt_secret: Secret<Vec<u8>>,
@@ -95,6 +98,11 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Relative image and link URLs in posts resolve against this folder.
     pub media_base_url: Option<Url>,
+    /// Bytes of ready-to-send published responses each instance keeps in
+    /// memory (0: no read cache).
+    pub read_cache_max_bytes: u64,
+    /// The longest a read-cache entry is served, however quiet the database.
+    pub read_cache_ttl: Duration,
     /// `max-age` of anonymous reads, in seconds.
     pub cache_max_age: u64,
     /// `stale-while-revalidate` of anonymous reads, in seconds.
@@ -186,6 +194,20 @@ impl Config {
         if !matches!(parsed_db.scheme(), "postgres" | "postgresql") {
             return Err(err("DATABASE_URL", "must start with postgres://"));
         }
+        let listen_url = match var("FOLIO_LISTEN_DATABASE_URL") {
+            Some(url) => {
+                let parsed = Url::parse(&url)
+                    .map_err(|e| err("FOLIO_LISTEN_DATABASE_URL", format!("not a URL: {e}")))?;
+                if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+                    return Err(err(
+                        "FOLIO_LISTEN_DATABASE_URL",
+                        "must start with postgres://",
+                    ));
+                }
+                url
+            }
+            None => database_url.clone(),
+        };
         if parsed_db.path().trim_start_matches('/').is_empty() {
             return Err(err("DATABASE_URL", "must name a database"));
         }
@@ -353,6 +375,7 @@ impl Config {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
         Ok(Self {
             database_url: Secret::new(database_url),
+            listen_database_url: Secret::new(listen_url),
             addr,
             env,
             jwt_secret: Secret::new(jwt_secret),
@@ -408,6 +431,8 @@ impl Config {
             rate_limit_burst: number("FOLIO_RATE_LIMIT_BURST", 200, 1, 10_000_000)? as u32,
             trusted_proxies,
             media_base_url,
+            read_cache_max_bytes: number("FOLIO_CACHE_MAX_BYTES", 32 << 20, 0, 64 << 30)?,
+            read_cache_ttl: Duration::from_secs(number("FOLIO_CACHE_TTL_SECS", 300, 1, 86_400)?),
             cache_max_age: number("FOLIO_CACHE_MAX_AGE_SECS", 60, 0, 31_536_000)?,
             cache_stale_while_revalidate: number(
                 "FOLIO_CACHE_STALE_WHILE_REVALIDATE_SECS",

@@ -9,7 +9,7 @@
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
@@ -44,6 +44,64 @@ pub fn last_modified(at: DateTime<Utc>) -> String {
     at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
+/// The validators a `GET` came with, read before the handler runs.
+pub struct Conditions {
+    if_none_match: Option<String>,
+    if_modified_since: Option<DateTime<Utc>>,
+}
+
+impl Conditions {
+    pub fn of(headers: &HeaderMap) -> Self {
+        Self {
+            if_none_match: headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            if_modified_since: http_date(headers.get(header::IF_MODIFIED_SINCE)),
+        }
+    }
+
+    /// Whether a `200` with these headers may be answered `304`.
+    pub fn not_modified(&self, response: &HeaderMap) -> bool {
+        let etag = response.get(header::ETAG).and_then(|v| v.to_str().ok());
+        match (&self.if_none_match, self.if_modified_since) {
+            (Some(inm), _) => etag.is_some_and(|tag| none_match_hits(inm, tag)),
+            // Only without If-None-Match, and only against a handler's own date.
+            (None, Some(since)) => {
+                http_date(response.get(header::LAST_MODIFIED)).is_some_and(|lm| lm <= since)
+            }
+            (None, None) => false,
+        }
+    }
+}
+
+/// A `304` for a `200` with these headers: the same validators and caching
+/// headers, no body.
+pub fn not_modified(headers: &HeaderMap) -> HttpResponse {
+    let mut answer = HttpResponse::new(StatusCode::NOT_MODIFIED);
+    for (name, value) in headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    answer
+}
+
+/// The default `Cache-Control` of a `GET`: public for anonymous readers,
+/// never stored for anyone who sent a credential.
+fn default_cache_control(req: &ServiceRequest) -> String {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        return "private, no-store".to_owned();
+    }
+    let (max_age, swr) = req.app_data::<web::Data<AppState>>().map_or((0, 0), |s| {
+        (
+            s.config.cache_max_age,
+            s.config.cache_stale_while_revalidate,
+        )
+    });
+    format!("public, max-age={max_age}, stale-while-revalidate={swr}")
+}
+
 pub async fn http_cache(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -51,23 +109,8 @@ pub async fn http_cache(
     if req.method() != Method::GET {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let if_none_match = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let if_modified_since = http_date(req.headers().get(header::IF_MODIFIED_SINCE));
-    let cache_control = if req.headers().contains_key(header::AUTHORIZATION) {
-        "private, no-store".to_owned()
-    } else {
-        let (max_age, swr) = req.app_data::<web::Data<AppState>>().map_or((0, 0), |s| {
-            (
-                s.config.cache_max_age,
-                s.config.cache_stale_while_revalidate,
-            )
-        });
-        format!("public, max-age={max_age}, stale-while-revalidate={swr}")
-    };
+    let conditions = Conditions::of(req.headers());
+    let cache_control = default_cache_control(&req);
 
     let res = next.call(req).await?;
     if res.status() != StatusCode::OK {
@@ -81,33 +124,17 @@ pub async fn http_cache(
     let headers = head.headers_mut();
     // A handler's own ETag (a post's version, which `If-Match` checks on
     // writes) wins; otherwise the bytes name the representation.
-    let tag = match headers.get(header::ETAG).and_then(|v| v.to_str().ok()) {
-        Some(own) => own.to_owned(),
-        None => etag(&bytes),
-    };
-    headers.insert(header::ETAG, HeaderValue::from_str(&tag)?);
+    if !headers.contains_key(header::ETAG) {
+        headers.insert(header::ETAG, HeaderValue::from_str(&etag(&bytes))?);
+    }
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_str(&cache_control)?,
         );
     }
-    let not_modified = match (&if_none_match, if_modified_since) {
-        (Some(inm), _) => none_match_hits(inm, &tag),
-        // Only without If-None-Match, and only against a handler's own date.
-        (None, Some(since)) => {
-            http_date(headers.get(header::LAST_MODIFIED)).is_some_and(|lm| lm <= since)
-        }
-        (None, None) => false,
-    };
-    if not_modified {
-        let mut answer = HttpResponse::new(StatusCode::NOT_MODIFIED);
-        for (name, value) in head.headers() {
-            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-                answer.headers_mut().append(name.clone(), value.clone());
-            }
-        }
-        return Ok(ServiceResponse::new(req, answer));
+    if conditions.not_modified(head.headers()) {
+        return Ok(ServiceResponse::new(req, not_modified(head.headers())));
     }
     Ok(ServiceResponse::new(
         req,

@@ -11,6 +11,7 @@ use actix_web::web::{self, PayloadConfig};
 use actix_web::{App, HttpServer};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::cache::middleware::response_cache;
 use crate::config::Config;
 use crate::error::problem_fallback;
 use crate::http_cache::http_cache;
@@ -66,6 +67,17 @@ impl Application {
             }
         }
         tokio::spawn(crate::scheduler::run(state.clone()));
+        if let Some(cache) = state.cache.clone() {
+            tokio::spawn(crate::cache::listener::listen(
+                cache.clone(),
+                state.config.listen_database_url.expose().clone(),
+                state.config.db_timeout,
+            ));
+            tokio::spawn(crate::cache::listener::track_horizon(
+                cache,
+                state.pool.clone(),
+            ));
+        }
         let server = serve(listener, state)?;
         Ok(Self { port, server })
     }
@@ -172,6 +184,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             // The last `wrap` runs first: request ids and logs see the final
             // answer, security headers cover 429s and problem rewrites.
             .wrap(from_fn(http_cache))
+            .wrap(from_fn(response_cache))
             .wrap(ErrorHandlers::new().default_handler(problem_fallback))
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(size_limits))

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::hashing::Hashing;
 use crate::auth::tokens::TokenKeys;
+use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppError;
@@ -25,12 +26,16 @@ pub struct AppState {
     pub render: RenderOptions,
     /// Bounds concurrent password hashing in this process.
     pub hashing: Arc<Hashing>,
+    /// Published responses ready to send (`None`: turned off). Kept
+    /// coherent through PostgreSQL; see [`crate::cache`].
+    pub cache: Option<Arc<ResponseCache>>,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let tokens = TokenKeys::new(config.jwt_secret.expose(), config.access_token_ttl);
         let hashing = Hashing::new(config.max_concurrent_hashes, config.db_timeout);
+        let cache = ResponseCache::new(config.read_cache_max_bytes, config.read_cache_ttl);
         Self {
             render: config.render_options(),
             config: Arc::new(config),
@@ -38,6 +43,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             prepared: Arc::new(AtomicBool::new(false)),
             hashing: Arc::new(hashing),
+            cache: cache.map(Arc::new),
         }
     }
 

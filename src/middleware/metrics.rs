@@ -15,6 +15,8 @@ struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     db_errors: IntCounter,
+    cache_lookups: IntCounterVec,
+    cache_bytes: prometheus::IntGauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -44,11 +46,23 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Database errors (outages, timeouts, failures)",
     )
     .expect("metric");
+    let cache_lookups = IntCounterVec::new(
+        Opts::new(
+            "read_cache_lookups_total",
+            "Anonymous GETs looked up in the read cache, by result (hit or miss)",
+        ),
+        &["result"],
+    )
+    .expect("metric");
+    let cache_bytes = prometheus::IntGauge::new("read_cache_bytes", "Bytes held by the read cache")
+        .expect("metric");
     for collector in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
         Box::new(pool.clone()),
         Box::new(db_errors.clone()),
+        Box::new(cache_lookups.clone()),
+        Box::new(cache_bytes.clone()),
     ] {
         registry.register(collector).expect("register");
     }
@@ -58,6 +72,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         latency,
         pool,
         db_errors,
+        cache_lookups,
+        cache_bytes,
     }
 });
 
@@ -71,13 +87,22 @@ pub fn observe_request(method: &str, route: &str, status: u16, elapsed: Duration
         .observe(elapsed.as_secs_f64());
 }
 
+pub fn cache_lookup(hit: bool) {
+    METRICS
+        .cache_lookups
+        .with_label_values(&[if hit { "hit" } else { "miss" }])
+        .inc();
+}
+
 pub fn database_error() {
     METRICS.db_errors.inc();
 }
 
-/// The text exposition, with the pool's state read at scrape time.
-pub fn render(pool: &crate::db::DbPool) -> String {
+/// The text exposition, with the pool's and the cache's state read at
+/// scrape time.
+pub fn render(pool: &crate::db::DbPool, cache: Option<&crate::cache::ResponseCache>) -> String {
     let m = &*METRICS;
+    m.cache_bytes.set(cache.map_or(0, |c| c.weight()) as i64);
     let status = pool.status();
     m.pool
         .with_label_values(&["max"])

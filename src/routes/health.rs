@@ -54,5 +54,10 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::middleware::metrics::render(&state.pool))
+        // Each scrape must see the counters of that moment.
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(crate::middleware::metrics::render(
+            &state.pool,
+            state.cache.as_deref(),
+        ))
 }

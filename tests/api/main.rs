@@ -26,6 +26,7 @@ mod read_list;
 mod read_search;
 mod rendering;
 mod rerender;
+mod response_cache;
 mod revisions;
 mod scheduling;
 mod seo;

@@ -1,0 +1,429 @@
+//! The read cache: published reads come from memory, and no write (here,
+//! on another instance, or straight in SQL) leaves them stale for long —
+//! a writer's own instance not at all.
+
+use std::time::{Duration, Instant};
+
+use folio::config::Secret;
+use folio::startup::Application;
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::helpers::proxy::DbProxy;
+
+fn cache_header(res: &Response) -> &str {
+    res.headers()
+        .get("x-cache")
+        .map_or("", |v| v.to_str().unwrap())
+}
+
+/// A second instance on the same database, customised.
+async fn sibling(app: &TestApp, customise: impl FnOnce(&mut folio::config::Config)) -> String {
+    let mut config = app.config.clone();
+    customise(&mut config);
+    let second = Application::build(config).await.expect("second instance");
+    let base = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    base
+}
+
+/// Fetches `url` until the cache answers it (the instance's `LISTEN`
+/// connection may still be starting); returns that answer's JSON.
+async fn until_hit(client: &reqwest::Client, url: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let res = client.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{url}");
+        if cache_header(&res) == "hit" {
+            return res.json().await.unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{url} never came from the cache"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Fetches `url` until `done` holds for its JSON; returns how long it took.
+async fn until(client: &reqwest::Client, url: &str, done: impl Fn(&Value) -> bool) -> Duration {
+    let start = Instant::now();
+    loop {
+        let res = client.get(url).send().await.unwrap();
+        let (status, cache) = (res.status(), cache_header(&res).to_owned());
+        let body: Value = res.json().await.unwrap_or_default();
+        if status == 200 && done(&body) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{url} did not converge: {status} ({cache}) {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn published(app: &TestApp, token: &str, slug: &str) -> Value {
+    app.created_post(
+        token,
+        json!({"title": "First", "slug": slug, "markdown": "# First\n\nBody.", "status": "published"}),
+    )
+    .await
+}
+
+async fn retitle(app: &TestApp, token: &str, slug: &str, title: &str) {
+    let res = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/posts/{slug}"),
+            Some(token),
+            Some(json!({"title": title, "markdown": format!("# {title}\n\nBody.")})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "PATCH {slug}");
+}
+
+#[tokio::test]
+async fn published_reads_come_from_the_cache_and_a_write_shows_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "cached").await;
+    let paths = [
+        "/api/v1/posts/cached",
+        "/api/v1/posts?limit=5",
+        "/api/v1/posts/cached/html",
+        "/feed.json",
+    ];
+    for path in paths {
+        let start = Instant::now();
+        loop {
+            let res = app.get(path).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            if cache_header(&res) == "hit" {
+                let body = res.text().await.unwrap();
+                assert!(body.contains("First"), "{path}: {body}");
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{path} not cached"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    retitle(&app, &token, "cached", "Second").await;
+    // No wait: the writer's own instance dropped its cache before answering.
+    for path in paths {
+        let res = app.get(path).send().await.unwrap();
+        assert_eq!(cache_header(&res), "miss", "{path}");
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("Second") && !body.contains("First"),
+            "{path}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cached_answer_keeps_its_etag_and_answers_304() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "tagged").await;
+    let url = app.url("/api/v1/posts/tagged");
+    until_hit(&app.client, &url).await;
+    let hit = app.get("/api/v1/posts/tagged").send().await.unwrap();
+    let etag = hit.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(
+        hit.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let revalidated = app
+        .get("/api/v1/posts/tagged")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(cache_header(&revalidated), "hit");
+    assert_eq!(revalidated.headers()["etag"], etag.as_str());
+    assert!(revalidated.bytes().await.unwrap().is_empty());
+    // Markdown is another representation, cached on its own.
+    let md = app
+        .get("/api/v1/posts/tagged")
+        .header("accept", "text/markdown")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        md.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    assert!(md.text().await.unwrap().starts_with("---"));
+}
+
+#[tokio::test]
+async fn credentials_drafts_and_probes_never_touch_the_cache() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    app.created_post(
+        &token,
+        json!({"title": "Secret draft", "slug": "draft", "markdown": "x"}),
+    )
+    .await;
+    published(&app, &token, "public").await;
+    until_hit(&app.client, &app.url("/api/v1/posts/public")).await;
+
+    for _ in 0..3 {
+        let res = app
+            .call(Method::GET, "/api/v1/posts/draft", Some(&token), None)
+            .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(cache_header(&res), "", "an authenticated read");
+        let res = app
+            .call(
+                Method::GET,
+                "/api/v1/posts?status=draft",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(cache_header(&res), "", "an authenticated list");
+        let anonymous = app.get("/api/v1/posts/draft").send().await.unwrap();
+        assert_eq!(
+            anonymous.status(),
+            404,
+            "a draft is never served anonymously"
+        );
+        for probe in ["/health/live", "/health/ready", "/metrics"] {
+            let res = app.get(probe).send().await.unwrap();
+            assert_eq!(cache_header(&res), "", "{probe}");
+        }
+    }
+    let metrics = app
+        .get("/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("folio_read_cache_lookups_total{result=\"hit\"}"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn racing_readers_never_make_a_writer_read_its_own_write_stale() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "raced").await;
+    until_hit(&app.client, &app.url("/api/v1/posts/raced")).await;
+
+    // Readers keep filling the cache while the title changes under them.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..4)
+        .map(|n| {
+            let (client, base, stop) = (app.client.clone(), app.base.clone(), stop.clone());
+            tokio::spawn(async move {
+                let path = if n % 2 == 0 {
+                    "/api/v1/posts/raced"
+                } else {
+                    "/api/v1/posts?limit=1"
+                };
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = client.get(format!("{base}{path}")).send().await;
+                }
+            })
+        })
+        .collect();
+
+    for round in 0..30 {
+        let title = format!("Round {round}");
+        retitle(&app, &token, "raced", &title).await;
+        let post: Value = app
+            .get("/api/v1/posts/raced")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            post["title"],
+            title.as_str(),
+            "the post after round {round}"
+        );
+        let list: Value = app
+            .get("/api/v1/posts?limit=1")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["data"][0]["title"],
+            title.as_str(),
+            "the list after round {round}"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn another_instance_and_writes_straight_in_sql_converge_within_a_second() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "shared").await;
+    let other = sibling(&app, |_| {}).await;
+    let post_on_b = format!("{other}/api/v1/posts/shared");
+    let list_on_b = format!("{other}/api/v1/posts?limit=10");
+    until_hit(&app.client, &post_on_b).await;
+    until_hit(&app.client, &list_on_b).await;
+
+    // A write on instance A reaches B's cache through NOTIFY.
+    retitle(&app, &token, "shared", "Changed on A").await;
+    let took = until(&app.client, &post_on_b, |p| p["title"] == "Changed on A").await;
+    assert!(took < Duration::from_secs(1), "B converged after {took:?}");
+    app.created_post(
+        &token,
+        json!({"title": "New on A", "markdown": "x", "status": "published"}),
+    )
+    .await;
+    let took = until(&app.client, &list_on_b, |l| {
+        l["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["title"] == "New on A")
+    })
+    .await;
+    assert!(
+        took < Duration::from_secs(1),
+        "B's list converged after {took:?}"
+    );
+
+    // So does a change no instance made (the CLI, a migration, psql).
+    until_hit(&app.client, &post_on_b).await;
+    until_hit(&app.client, &app.url("/api/v1/posts/shared")).await;
+    let mut conn = app.db.conn().await;
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE posts SET title = 'Changed in SQL' WHERE slug = 'shared'"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    for url in [post_on_b, app.url("/api/v1/posts/shared")] {
+        let took = until(&app.client, &url, |p| p["title"] == "Changed in SQL").await;
+        assert!(
+            took < Duration::from_secs(1),
+            "{url} converged after {took:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_its_notifications_an_instance_serves_nothing_stale_and_flushes_when_they_return() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "outage").await;
+    let mut proxy = DbProxy::reserve();
+    proxy.start();
+    let port = proxy.port;
+    // B reads through its pool as usual; only its LISTEN connection goes
+    // through the proxy, so B keeps answering while it hears nothing.
+    let other = sibling(&app, |config| {
+        let url = config
+            .database_url
+            .expose()
+            .replace(":5432/", &format!(":{port}/"));
+        config.listen_database_url = Secret::new(url);
+    })
+    .await;
+    let post_on_b = format!("{other}/api/v1/posts/outage");
+    until_hit(&app.client, &post_on_b).await;
+
+    proxy.stop();
+    // B notices at once (the connection closes) and stops using its cache.
+    let start = Instant::now();
+    loop {
+        let res = app.client.get(&post_on_b).send().await.unwrap();
+        if cache_header(&res) == "miss" {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "B kept its cache"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    retitle(&app, &token, "outage", "Changed while B was deaf").await;
+    for _ in 0..5 {
+        let res = app.client.get(&post_on_b).send().await.unwrap();
+        assert_eq!(cache_header(&res), "miss");
+        let post: Value = res.json().await.unwrap();
+        assert_eq!(post["title"], "Changed while B was deaf");
+    }
+
+    proxy.start();
+    let post = until_hit(&app.client, &post_on_b).await;
+    assert_eq!(post["title"], "Changed while B was deaf");
+}
+
+#[tokio::test]
+async fn a_scheduled_post_counts_in_cached_answers_when_its_time_comes() {
+    // The scheduler would flip the post (a write) only much later; what
+    // follows the clock (a tag's public post count) must not wait for it.
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_SCHEDULER_INTERVAL_MS".into(), "3600000".into());
+    })
+    .await;
+    let token = app.admin_token().await;
+    app.created_post(
+        &token,
+        json!({"title": "Now", "markdown": "x", "status": "published", "tags": ["rust"]}),
+    )
+    .await;
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    app.created_post(
+        &token,
+        json!({"title": "Later", "markdown": "x", "tags": ["rust"],
+               "status": "scheduled", "published_at": due.to_rfc3339()}),
+    )
+    .await;
+    let tag = app.url("/api/v1/tags/rust");
+    let before = until_hit(&app.client, &tag).await;
+    assert_eq!(before["post_count"], 1, "{before}");
+
+    let took = until(&app.client, &tag, |t| t["post_count"] == 2).await;
+    let late = chrono::Utc::now() - due;
+    assert!(
+        late < chrono::Duration::milliseconds(500),
+        "counted {late:?} after it was due (waited {took:?})"
+    );
+}
+
+#[tokio::test]
+async fn the_cache_can_be_turned_off() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_CACHE_MAX_BYTES".into(), "0".into());
+    })
+    .await;
+    let token = app.admin_token().await;
+    published(&app, &token, "uncached").await;
+    for _ in 0..3 {
+        let res = app.get("/api/v1/posts/uncached").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(cache_header(&res), "");
+    }
+}
