@@ -203,7 +203,7 @@ wrk_row() {
 # per-transaction log.
 pgbench_row() {
   local name=$1 kind=$2 mode=$3 script=$4 log out tps failed p50 p99
-  log=$OUT/pgbench-$(basename "$script" .sql)-$mode
+  log=$OUT/$(basename "$script" .sql)-$mode
   rm -f "$log".*
   out=$(pgbench -n -M "$mode" -c "$CONNECTIONS" -j "$THREADS" -T "$SECONDS_PER_ROW" \
     -D posts="$POSTS" -D pages="$PAGES" -f "$script" -l --log-prefix="$log" "$SERVER/$DB" 2>&1) || {
