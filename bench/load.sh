@@ -20,7 +20,7 @@ DURATION=10s
 CONNECTIONS=64
 THREADS=2
 PORT=18090
-usage() { sed -n '8,9p' "$0" | sed 's/^# *//'; exit "${1:-0}"; }
+usage() { sed -n '8,9p' "$0" | sed 's/^# \{0,3\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --posts) POSTS=$2; shift 2 ;;
