@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::sql_types::{Double, Nullable};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 
@@ -82,12 +81,6 @@ async fn follow(cache: &ResponseCache, conn: &mut AsyncPgConnection, timeout: Du
     }
 }
 
-#[derive(diesel::QueryableByName)]
-struct NextDue {
-    #[diesel(sql_type = Nullable<Double>)]
-    due_in_ms: Option<f64>,
-}
-
 /// Runs for the life of the process: after every invalidation, looks up
 /// when the next scheduled post falls due (by the database's clock, which
 /// decides visibility), so the cache can drop everything at that moment.
@@ -112,15 +105,26 @@ pub async fn track_horizon(cache: Arc<ResponseCache>, pool: DbPool) {
 }
 
 async fn next_due(pool: &DbPool) -> Result<Option<Duration>, String> {
+    use crate::db::schema::posts;
+    use diesel::dsl::{min, now};
+    use diesel::{ExpressionMethods, IntoSql, QueryDsl};
+
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let row: NextDue = diesel::sql_query(
-        "SELECT (EXTRACT(EPOCH FROM min(published_at) - now()) * 1000)::float8 AS due_in_ms \
-         FROM posts WHERE status = 'scheduled' AND published_at > now()",
-    )
-    .get_result(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(row
-        .due_in_ms
-        .map(|ms| Duration::from_millis(ms.max(0.0) as u64)))
+    // Query-builder only, so diesel prepares it once per connection: it
+    // runs after every write.
+    let (next, db_now): (
+        Option<chrono::DateTime<chrono::Utc>>,
+        chrono::DateTime<chrono::Utc>,
+    ) = posts::table
+        .filter(posts::status.eq("scheduled"))
+        .filter(posts::published_at.gt(now))
+        .select((
+            min(posts::published_at),
+            now.into_sql::<diesel::sql_types::Timestamptz>(),
+        ))
+        .get_result(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The database's clock decides visibility, so the wait is measured on it.
+    Ok(next.map(|at| (at - db_now).to_std().unwrap_or_default()))
 }
