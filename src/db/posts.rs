@@ -131,9 +131,9 @@ pub async fn find(
     let post = posts::table
         .inner_join(users::table)
         .select((Post::as_select(), users::name));
-    // One static query per case, not a boxed one: a post read is the
-    // commonest request, and diesel-async finds a static query's prepared
-    // statement by its type, without writing out its SQL each time.
+    // One query per case rather than a boxed one. (Either way diesel-async
+    // finds the cached statement by its SQL text; what matters is that no
+    // SQL literal makes it uncacheable.)
     match (key, visibility) {
         (PostKey::Slug(slug), Visibility::Published) => {
             post.filter(posts::slug.eq(slug))
