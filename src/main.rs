@@ -5,12 +5,6 @@ use folio::cli::{export, import};
 use folio::config::Config;
 use folio::startup::Application;
 
-// glibc's malloc was a sixth of the instructions of a post read (many
-// small allocations freed on other threads); mimalloc does them cheaper
-// and keeps the resident set smaller under load.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Folio: a headless CMS for Markdown posts.
 #[derive(Parser)]
 #[command(name = "folio", version, about)]
