@@ -6,11 +6,16 @@
 //! and text-search functions the DSL does not have. Every value is bound;
 //! only fixed fragments from this file are ever spliced into the text.
 
+use std::marker::PhantomData;
+
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Array, Float4, Int8, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{
+    Array, Float4, HasSqlType, Int8, Jsonb, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -160,38 +165,102 @@ impl ListedPost {
     }
 }
 
-/// A boxed SQL statement and its next placeholder number.
+/// An SQL statement built from this file's fragments, with its bound
+/// values.
+///
+/// Unlike diesel's `sql_query`, it lets diesel-async cache the prepared
+/// statement per connection (keyed by its text and bind types): a list
+/// request is then one round trip per query instead of a parse, plan and
+/// execute each time. Statements with `metadata` filters are not cached,
+/// since the caller chooses how many alternatives they have and so how
+/// many distinct statements a connection would keep.
 struct Sql {
-    query: BoxedSqlQuery<'static, Pg, SqlQuery>,
-    binds: usize,
+    /// The text, with placeholders `$1`, `$2`… numbering `binds`.
+    text: String,
+    binds: Vec<Box<dyn QueryFragment<Pg> + Send>>,
+    cacheable: bool,
+}
+
+/// One bound value.
+struct Bind<ST, V> {
+    value: V,
+    sql_type: PhantomData<fn() -> ST>,
+}
+
+impl<ST, V> QueryFragment<Pg> for Bind<ST, V>
+where
+    Pg: HasSqlType<ST>,
+    V: ToSql<ST, Pg>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
+        out.push_bind_param::<ST, V>(&self.value)
+    }
 }
 
 impl Sql {
     fn new(start: &str) -> Self {
         Self {
-            query: diesel::sql_query(start).into_boxed(),
-            binds: 0,
+            text: start.to_owned(),
+            binds: Vec::new(),
+            cacheable: true,
         }
     }
 
     fn push(&mut self, sql: &str) -> &mut Self {
-        self.query =
-            std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed()).sql(sql);
+        self.text.push_str(sql);
         self
     }
 
     /// Binds a value and returns its placeholder (`$n`).
     fn bind<ST, V>(&mut self, value: V) -> String
     where
-        Pg: diesel::sql_types::HasSqlType<ST>,
-        V: diesel::serialize::ToSql<ST, Pg> + Send + 'static,
-        ST: Send + 'static,
+        Pg: HasSqlType<ST>,
+        V: ToSql<ST, Pg> + Send + 'static,
+        ST: 'static,
     {
-        self.query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed())
-            .bind::<ST, V>(value);
-        self.binds += 1;
-        format!("${}", self.binds)
+        self.binds.push(Box::new(Bind::<ST, V> {
+            value,
+            sql_type: PhantomData,
+        }));
+        format!("${}", self.binds.len())
     }
+}
+
+impl QueryFragment<Pg> for Sql {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
+        if !self.cacheable {
+            out.unsafe_to_cache_prepared();
+        }
+        // Every `$` in the text is a placeholder: the fragments in this
+        // file have no other, and values are never spliced in. A
+        // placeholder used twice binds its value twice.
+        let mut rest = self.text.as_str();
+        while let Some(at) = rest.find('$') {
+            out.push_sql(&rest[..at]);
+            let digits = rest[at + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(rest.len() - at - 1, |n| n);
+            let n: usize = rest[at + 1..at + 1 + digits]
+                .parse()
+                .map_err(|_| diesel::result::Error::QueryBuilderError("a stray `$`".into()))?;
+            let bind = self.binds.get(n.wrapping_sub(1)).ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError(format!("no value for ${n}").into())
+            })?;
+            bind.walk_ast(out.reborrow())?;
+            rest = &rest[at + 1 + digits..];
+        }
+        out.push_sql(rest);
+        Ok(())
+    }
+}
+
+impl QueryId for Sql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Sql {
+    type SqlType = Untyped;
 }
 
 /// The tsquery for a search, as an SQL expression.
@@ -233,6 +302,9 @@ fn push_filters(sql: &mut Sql, f: &ListFilter, tsq: Option<&str>) {
         let t = sql.bind::<Timestamptz, _>(before);
         sql.push(&format!(" AND p.published_at < {t}"));
     }
+    if !f.metadata.is_empty() {
+        sql.cacheable = false;
+    }
     for alternatives in &f.metadata {
         let parts: Vec<String> = alternatives
             .iter()
@@ -258,7 +330,7 @@ pub async fn count(conn: &mut AsyncPgConnection, f: &ListFilter) -> diesel::Quer
     let mut sql = Sql::new("SELECT count(*) AS n FROM posts p WHERE true");
     let tsq = f.search.as_deref().map(|s| tsquery(&mut sql, s));
     push_filters(&mut sql, f, tsq.as_deref());
-    let found: Count = sql.query.get_result(conn).await?;
+    let found: Count = sql.get_result(conn).await?;
     Ok(found.n)
 }
 
@@ -347,7 +419,7 @@ pub async fn page(
     f: &ListFilter,
     page: &PageRequest,
 ) -> diesel::QueryResult<Vec<ListedPost>> {
-    page_sql(f, page, "").query.load(conn).await
+    page_sql(f, page, "").load(conn).await
 }
 
 /// The plan PostgreSQL chooses for [`page`], for tests and benchmarks
@@ -362,7 +434,7 @@ pub async fn explain_page(
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let lines: Vec<Line> = page_sql(f, page, "EXPLAIN ").query.load(conn).await?;
+    let lines: Vec<Line> = page_sql(f, page, "EXPLAIN ").load(conn).await?;
     Ok(lines
         .into_iter()
         .map(|l| l.line)

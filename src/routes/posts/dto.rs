@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::seo::SeoFields;
 use crate::db::posts::{Post, PostSummary};
 use crate::domain::PostStatus;
+use crate::error::AppError;
 use crate::render::TocEntry;
 
 /// The public face of a post's author.
@@ -154,12 +155,30 @@ pub struct PostList {
     pub meta: ListMeta,
 }
 
+/// `value` as JSON, written straight into a buffer of about `size_hint`
+/// bytes: serialising into an empty buffer (as `HttpResponseBuilder::json`
+/// does) regrows and copies it a dozen times for a post.
+pub fn to_json<T: Serialize>(value: &T, size_hint: usize) -> Result<Vec<u8>, AppError> {
+    let mut out = Vec::with_capacity(size_hint);
+    serde_json::to_writer(&mut out, value).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(out)
+}
+
 fn status(raw: &str) -> PostStatus {
     // The database CHECK constraint admits only these two values.
     PostStatus::parse(raw).unwrap_or(PostStatus::Draft)
 }
 
 impl PostResponse {
+    /// About how long this post's JSON is (escaping lengthens the HTML).
+    pub fn json_size_hint(&self) -> usize {
+        let bodies = self.markdown.len()
+            + self.html.len()
+            + self.excerpt.len()
+            + self.plain_text.as_ref().map_or(0, String::len);
+        bodies + bodies / 8 + 1024
+    }
+
     pub fn new(post: Post, author_name: String) -> Self {
         Self {
             id: post.id,

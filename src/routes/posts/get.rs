@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::{Formats, PostResponse};
+use super::dto::{Formats, PostResponse, to_json};
 use super::markdown_file;
 use super::preconditions::{Representation, post_etag};
 use crate::auth::MaybeCaller;
@@ -84,9 +84,13 @@ pub async fn get_post(
             .insert_header((header::ETAG, post_etag(&post, Representation::Markdown)))
             .body(markdown_file::export(&post)));
     }
+    let etag = post_etag(&post, Representation::Json);
+    let body = PostResponse::with_formats(post, author, formats);
+    let json = to_json(&body, body.json_size_hint())?;
     Ok(res
-        .insert_header((header::ETAG, post_etag(&post, Representation::Json)))
-        .json(PostResponse::with_formats(post, author, formats)))
+        .insert_header((header::ETAG, etag))
+        .insert_header(header::ContentType::json())
+        .body(json))
 }
 
 /// Whether the client asked for Markdown over JSON.
