@@ -1,17 +1,27 @@
 //! The status lifecycle in SQL: which posts are public, and the flip of
 //! scheduled posts to published.
 
-use diesel::dsl::sql;
-use diesel::expression::SqlLiteral;
-use diesel::sql_types::Bool;
+use diesel::dsl::now;
+use diesel::{BoolExpressionMethods, ExpressionMethods};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+
+use super::schema::posts;
 
 /// Published posts, and scheduled ones whose time has come. The database's
 /// clock decides, so a scheduled post is never shown early by any instance
 /// and is shown on time even before the scheduler has flipped it.
-pub fn is_public() -> SqlLiteral<Bool> {
-    sql::<Bool>(PUBLIC_SQL)
+///
+/// Built with the query builder, not as SQL text: diesel never keeps a
+/// prepared statement that holds an SQL literal, and PostgreSQL would
+/// parse and plan every post read again.
+#[diesel::dsl::auto_type]
+pub fn is_public() -> _ {
+    let published: &'static str = "published";
+    let scheduled: &'static str = "scheduled";
+    posts::status
+        .eq(published)
+        .or(posts::status.eq(scheduled).and(posts::published_at.le(now)))
 }
 
 /// [`is_public`] as SQL text, for hand-written queries on `posts`.

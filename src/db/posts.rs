@@ -99,6 +99,19 @@ pub enum Visibility {
     All,
 }
 
+type BoxedPosts<'a> = posts::BoxedQuery<'a, Pg>;
+
+fn visible(query: BoxedPosts<'_>, visibility: Visibility) -> BoxedPosts<'_> {
+    use crate::db::lifecycle::is_public;
+    match visibility {
+        Visibility::Published => query.filter(is_public()),
+        Visibility::PublishedOrOwnedBy(user) => {
+            query.filter(is_public().or(posts::author_id.eq(user)))
+        }
+        Visibility::All => query,
+    }
+}
+
 /// How a post is named in a URL.
 #[derive(Debug, Clone)]
 pub enum PostKey {
@@ -123,48 +136,17 @@ pub async fn find(
     key: &PostKey,
     visibility: Visibility,
 ) -> diesel::QueryResult<Option<(Post, String)>> {
-    // `lifecycle::is_public` in the query DSL: with an SQL literal diesel
-    // prepares (parses, plans) the statement again on every call.
-    let public = posts::status.eq("published").or(posts::status
-        .eq("scheduled")
-        .and(posts::published_at.le(diesel::dsl::now)));
-    let post = posts::table
+    let query = visible(posts::table.into_boxed(), visibility);
+    let query = match key {
+        PostKey::Id(id) => query.filter(posts::id.eq(*id)),
+        PostKey::Slug(slug) => query.filter(posts::slug.eq(slug.clone())),
+    };
+    query
         .inner_join(users::table)
-        .select((Post::as_select(), users::name));
-    // One query per case rather than a boxed one. (Either way diesel-async
-    // finds the cached statement by its SQL text; what matters is that no
-    // SQL literal makes it uncacheable.)
-    match (key, visibility) {
-        (PostKey::Slug(slug), Visibility::Published) => {
-            post.filter(posts::slug.eq(slug))
-                .filter(public)
-                .first(conn)
-                .await
-        }
-        (PostKey::Slug(slug), Visibility::PublishedOrOwnedBy(user)) => {
-            post.filter(posts::slug.eq(slug))
-                .filter(public.or(posts::author_id.eq(user)))
-                .first(conn)
-                .await
-        }
-        (PostKey::Slug(slug), Visibility::All) => {
-            post.filter(posts::slug.eq(slug)).first(conn).await
-        }
-        (PostKey::Id(id), Visibility::Published) => {
-            post.filter(posts::id.eq(id))
-                .filter(public)
-                .first(conn)
-                .await
-        }
-        (PostKey::Id(id), Visibility::PublishedOrOwnedBy(user)) => {
-            post.filter(posts::id.eq(id))
-                .filter(public.or(posts::author_id.eq(user)))
-                .first(conn)
-                .await
-        }
-        (PostKey::Id(id), Visibility::All) => post.filter(posts::id.eq(id)).first(conn).await,
-    }
-    .optional()
+        .select((Post::as_select(), users::name))
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Locks a post for an update inside the caller's transaction.

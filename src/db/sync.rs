@@ -33,7 +33,7 @@ pub async fn changes_since(
     since: i64,
     limit: i64,
 ) -> diesel::QueryResult<(Vec<ChangedPost>, Vec<Tombstone>)> {
-    let changed = posts::table
+    let changed: Vec<(Post, String, i64, Option<bool>)> = posts::table
         .inner_join(users::table)
         .filter(posts::change_seq.gt(since))
         .order(posts::change_seq.asc())
@@ -53,6 +53,11 @@ pub async fn changes_since(
         .select(Tombstone::as_select())
         .load(conn)
         .await?;
+    // NULL only for a post with no date, which is never public.
+    let changed = changed
+        .into_iter()
+        .map(|(post, name, seq, public)| (post, name, seq, public.unwrap_or(false)))
+        .collect();
     Ok((changed, deleted))
 }
 
