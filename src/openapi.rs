@@ -76,7 +76,50 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    describe_read_cache(&mut api);
     api
+}
+
+/// Every public read (a `GET` anyone may call, but the probes) can come
+/// from the read cache, and says so in `X-Cache`. Added here rather than
+/// on each handler, so no public read can miss it.
+fn describe_read_cache(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{HeaderBuilder, RefOr};
+
+    let header = HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["hit", "miss"])),
+        ))
+        .description(Some(
+            "Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached.",
+        ))
+        .build();
+    for item in api.paths.paths.values_mut() {
+        let Some(get) = item.get.as_mut() else {
+            continue;
+        };
+        let anonymous = get
+            .security
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|r| r == &Default::default()));
+        let probe = get
+            .tags
+            .as_ref()
+            .is_some_and(|tags| tags.iter().any(|t| t == "health"));
+        if !anonymous || probe {
+            continue;
+        }
+        for (status, response) in &mut get.responses.responses {
+            if let (true, RefOr::T(response)) = (status == "200" || status == "304", response) {
+                response
+                    .headers
+                    .insert("X-Cache".into(), RefOr::T(header.clone()));
+            }
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline, the committed form.

@@ -1891,6 +1891,8 @@ export interface operations {
             /** @description The authors */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1935,6 +1937,8 @@ export interface operations {
             /** @description The author */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2041,6 +2045,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Strong validator of this exact body */
                     ETag?: string;
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2050,6 +2056,8 @@ export interface operations {
             /** @description Not modified (the `If-None-Match` ETag still matches) */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2219,6 +2227,8 @@ export interface operations {
                 headers: {
                     /** @description A strong entity tag for this representation; send it back in If-Match */
                     ETag?: string;
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2238,6 +2248,8 @@ export interface operations {
             /** @description Not modified since the `If-None-Match` ETag or `If-Modified-Since` date */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2652,6 +2664,8 @@ export interface operations {
                     "Content-Security-Policy"?: string;
                     /** @description A strong entity tag for this representation */
                     ETag?: string;
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2670,6 +2684,8 @@ export interface operations {
             /** @description Not modified since the `If-None-Match` ETag or `If-Modified-Since` date */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3032,6 +3048,8 @@ export interface operations {
             /** @description The changes since the token */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3079,6 +3097,8 @@ export interface operations {
             /** @description The tags */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3212,6 +3232,8 @@ export interface operations {
             /** @description The tag */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3780,6 +3802,8 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3789,6 +3813,8 @@ export interface operations {
             /** @description Not modified (`If-None-Match`) */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3830,6 +3856,8 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3839,6 +3867,8 @@ export interface operations {
             /** @description Not modified (`If-None-Match`) */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3949,6 +3979,8 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3958,6 +3990,8 @@ export interface operations {
             /** @description Not modified (`If-None-Match`) */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3994,6 +4028,8 @@ export interface operations {
             /** @description The sitemap */
             200: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4003,6 +4039,8 @@ export interface operations {
             /** @description Not modified (`If-None-Match`) */
             304: {
                 headers: {
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content?: never;
