@@ -3,15 +3,15 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::cursor;
 use super::dto::{ListMeta, Pagination, PostList, PostListItem, PostSummaryResponse, to_json};
-
-/// About how long one listed post's JSON is, without bodies.
-const ITEM_SIZE_HINT: usize = 800;
 use super::list_params::{self, ListParams, ListQuery};
 use crate::auth::MaybeCaller;
 use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest};
 use crate::db::posts::PostSummary;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
+
+/// About how long one listed post's JSON is, without bodies.
+const ITEM_SIZE_HINT: usize = 800;
 
 /// List posts: filter, search, sort and paginate.
 ///
