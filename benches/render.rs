@@ -66,7 +66,7 @@ fn post(target_bytes: usize) -> String {
 fn pipeline(source: &str, options: &RenderOptions) -> usize {
     let doc = front_matter::split(source).expect("front matter");
     let fm = front_matter::parse(doc.front_matter.unwrap_or_default()).expect("yaml");
-    let r = render(doc.body, options);
+    let r = render(doc.body, options).expect("renders");
     let excerpt = r.excerpt();
     fm.len() + r.html.as_str().len() + r.toc.len() + r.word_count + excerpt.len()
 }
@@ -95,5 +95,42 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// The inputs the security review found slow, at the limits (rendered)
+/// and past them (refused): what one hostile request can cost.
+fn hostile(c: &mut Criterion) {
+    use folio::render::limits::{MAX_HEADINGS, MAX_NESTING};
+    let options = RenderOptions::default();
+    let cases = [
+        ("headings_at_limit", "## Intro\n".repeat(MAX_HEADINGS)),
+        ("headings_20000_refused", "## Intro\n".repeat(20_000)),
+        (
+            "quotes_at_limit",
+            format!("{} x\n", ">".repeat(MAX_NESTING - 2)),
+        ),
+        (
+            "quotes_20000_refused",
+            format!("{} x\n", ">".repeat(20_000)),
+        ),
+        ("divs_at_limit", "<div>".repeat(MAX_NESTING - 1)),
+        ("divs_40000_refused", "<div>".repeat(40_000)),
+    ];
+    let mut group = c.benchmark_group("hostile");
+    for (name, md) in &cases {
+        group.bench_function(*name, |b| {
+            b.iter(|| render(black_box(md), &options).is_ok())
+        });
+    }
+    let items = (0..3_000)
+        .map(|i| format!("x{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let refs = vec!["*a"; 3_000].join(", ");
+    let bomb = format!("list: &a [{items}]\nboom: [{refs}]\n");
+    group.bench_function("yaml_alias_bomb_refused", |b| {
+        b.iter(|| front_matter::parse(black_box(&bomb)).is_err())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, hostile);
 criterion_main!(benches);

@@ -71,10 +71,13 @@ pub struct Config {
     pub access_token_ttl: Duration,
     /// How long a session (a family of refresh tokens) lasts from login.
     pub refresh_token_ttl: Duration,
-    /// Failed logins allowed per account, and per client address, within
-    /// one `login_window`, before logins are refused with 429.
-    pub login_max_failures_per_account: u32,
+    /// Failed logins allowed for one account from one client address, per
+    /// client address (any account) and per account (any address), before
+    /// each further failure backs off (1 s, 2 s, 4 s… up to `login_window`).
+    pub login_free_failures: u32,
     pub login_max_failures_per_address: u32,
+    pub login_max_failures_per_account: u32,
+    /// Failures older than this are forgotten; the longest back-off.
     pub login_window: Duration,
     /// Password hashes computed at once per instance (19 MiB each).
     pub max_concurrent_hashes: usize,
@@ -122,6 +125,10 @@ pub struct Config {
     pub scheduler_interval: Duration,
     /// How many revisions are kept per post (the oldest go first).
     pub revisions_keep: u32,
+    /// Bodies rendered at once per instance (each takes a core).
+    pub render_concurrency: usize,
+    /// How long one body may take to render before it is refused (422).
+    pub render_timeout: Duration,
 }
 
 /// An http(s) URL naming a folder: a missing trailing slash is added, so
@@ -395,11 +402,12 @@ impl Config {
                 300,
                 365 * 86_400,
             )?),
+            login_free_failures: number("FOLIO_LOGIN_FREE_FAILURES", 5, 1, 10_000)? as u32,
             login_max_failures_per_account: number(
                 "FOLIO_LOGIN_MAX_FAILURES_PER_ACCOUNT",
-                10,
+                100,
                 1,
-                10_000,
+                100_000,
             )? as u32,
             login_max_failures_per_address: number(
                 "FOLIO_LOGIN_MAX_FAILURES_PER_ADDRESS",
@@ -452,6 +460,13 @@ impl Config {
                 3_600_000,
             )?),
             revisions_keep: number("FOLIO_REVISIONS_KEEP", 50, 1, 100_000)? as u32,
+            render_concurrency: number("FOLIO_RENDER_CONCURRENCY", cores, 1, 1_024)? as usize,
+            render_timeout: Duration::from_millis(number(
+                "FOLIO_RENDER_TIMEOUT_MS",
+                5_000,
+                100,
+                600_000,
+            )?),
         })
     }
 

@@ -47,7 +47,7 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A user's access token from `POST /api/v1/auth/login`. Where an operation lists `admin`, only admins may call it.",
+                        "A user's access token from `POST /api/v1/auth/login`: an HS256 JWT (the one algorithm accepted) carrying and checked for `iss`, `aud`, `sub`, `exp`, `nbf`, `iat` and its session, as RFC 8725 recommends. Where an operation lists roles, only users with one of them may call it. Every operation says who may call it in its description.",
                     ))
                     .build(),
             ),
@@ -59,7 +59,7 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("folio_ API key")
                     .description(Some(
-                        "An API key from `POST /api/v1/api-keys`, sent as `Authorization: Bearer folio_…`; the listed scope is required.",
+                        "An API key from `POST /api/v1/api-keys`, sent as `Authorization: Bearer folio_…`. It acts as the admin who made it, limited to its scopes: where an operation lists a scope, the key needs it; where it lists none, any key may call it; where `apiKey` is absent, keys are refused.",
                     ))
                     .build(),
             ),
@@ -76,8 +76,118 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    describe_permissions(&mut api);
     describe_read_cache(&mut api);
     api
+}
+
+/// States each operation's security from the permission table (the one
+/// source: handlers declare none), says who may call it in its
+/// description, and documents the answers the gate can give before the
+/// handler runs: 401 and 403 where the table can refuse, 400 for an
+/// unknown query parameter.
+fn describe_permissions(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+
+    use crate::auth::permissions::{self, KeyAccess};
+
+    for item in api.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            let id = op.operation_id.clone().unwrap_or_default();
+            let Some(p) = permissions::of(&id) else {
+                continue;
+            };
+            let mut security = Vec::new();
+            if p.anonymous {
+                security.push(SecurityRequirement::default());
+            }
+            if !p.identifies {
+                op.security = Some(security);
+                describe(op, &p);
+                add_problem(
+                    op,
+                    "400",
+                    "A malformed request, or a query parameter this operation does not take",
+                );
+                continue;
+            }
+            let roles: Vec<&str> = if p.any_role() {
+                Vec::new()
+            } else {
+                p.roles.iter().map(|r| r.as_str()).collect()
+            };
+            security.push(SecurityRequirement::new("bearer", roles));
+            match p.key {
+                KeyAccess::Refused => {}
+                KeyAccess::Any => {
+                    security.push(SecurityRequirement::new("apiKey", Vec::<&str>::new()))
+                }
+                KeyAccess::Scope(scope) => {
+                    security.push(SecurityRequirement::new("apiKey", [scope.as_str()]));
+                }
+            }
+            op.security = Some(security);
+            describe(op, &p);
+            add_problem(
+                op,
+                "400",
+                "A malformed request, or a query parameter this operation does not take",
+            );
+            if p.anonymous {
+                add_problem(op, "401", "An invalid credential was sent");
+            } else {
+                add_problem(op, "401", "Not authenticated");
+            }
+            if !p.any_role() || p.key != KeyAccess::Any {
+                add_problem(op, "403", "The caller's role or API key may not do this");
+            }
+        }
+    }
+}
+
+/// Ends an operation's description with who may call it.
+fn describe(op: &mut utoipa::openapi::path::Operation, p: &crate::auth::permissions::Permission) {
+    let who = format!("**Who may call it:** {}.", p.describe());
+    op.description = Some(match op.description.take() {
+        Some(d) if !d.is_empty() => format!("{d}\n\n{who}"),
+        _ => who,
+    });
+}
+
+/// Documents a problem answer unless the operation already does.
+fn add_problem(op: &mut utoipa::openapi::path::Operation, status: &str, description: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| problem_response(description).into());
+}
+
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// A problem+json response with this description.
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }
 
 /// Every public read (a `GET` anyone may call, but the probes) can come

@@ -50,8 +50,15 @@ async fn batch(pool: &DbPool, options: &RenderOptions, size: i64) -> anyhow::Res
             stale
                 .into_iter()
                 .map(|mut post| {
-                    let r = render::render(&post.markdown, &options);
-                    post.set_rendered(r);
+                    match render::render(&post.markdown, &options) {
+                        Ok(r) => post.set_rendered(r),
+                        Err(refused) => {
+                            // Stored before the limits existed: keep the
+                            // HTML it has rather than retry it for ever.
+                            tracing::warn!(post = %post.id, %refused, "a stored post is not re-rendered");
+                            post.renderer_version = RENDERER_VERSION;
+                        }
+                    }
                     post
                 })
                 .collect::<Vec<_>>()

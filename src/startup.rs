@@ -15,12 +15,14 @@ use crate::cache::middleware::response_cache;
 use crate::config::Config;
 use crate::error::problem_fallback;
 use crate::http_cache::http_cache;
+use crate::middleware::gate::gate;
 use crate::middleware::limits::limits as size_limits;
 use crate::middleware::observe::observe;
 use crate::middleware::rate_limit::{RateLimits, rate_limit};
 use crate::middleware::security_headers::security_headers;
 use crate::routes::fallback::{RouteTable, not_found_or_method_not_allowed};
 use crate::routes::json::{path_config, query_config};
+use crate::routes::operations::Operations;
 use crate::state::AppState;
 use crate::{bootstrap, db, openapi, rerender, routes};
 
@@ -38,6 +40,14 @@ impl Application {
     /// answers 503 (and `/health/ready` 503) and keeps preparing the
     /// database in the background until it succeeds.
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        // Fail closed: an operation the permission table forgot never runs.
+        let unlisted = Operations::from_openapi(&openapi::spec()).unlisted();
+        if !unlisted.is_empty() {
+            anyhow::bail!(
+                "operations without a row in the permission table: {}",
+                unlisted.join(", ")
+            );
+        }
         let url = config.database_url.expose().clone();
         // Made now, so the first login for an unknown email is not slower
         // than the rest (which would tell that the email is unknown).
@@ -125,7 +135,7 @@ async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
     // server already answers (with their stored HTML meanwhile).
     tokio::spawn(rerender::in_background(
         state.pool.clone(),
-        state.config.render_options(),
+        state.renderer.options().clone(),
     ));
     Ok(())
 }
@@ -154,6 +164,7 @@ async fn keep_preparing(state: AppState) {
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let spec = openapi::spec();
     let route_table = web::Data::new(RouteTable::from_openapi(&spec));
+    let operations = web::Data::new(Operations::from_openapi(&spec));
     let workers = state.config.workers;
     let shutdown_timeout = state.config.shutdown_timeout.as_secs();
     let limits = RateLimits::new(
@@ -186,6 +197,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .wrap(from_fn(http_cache))
             .wrap(from_fn(response_cache))
             .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+            .wrap(from_fn(gate))
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(size_limits))
             .wrap(cors(&cors_origins))
@@ -194,6 +206,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(state.clone())
             .app_data(limits.clone())
             .app_data(route_table.clone())
+            .app_data(operations.clone())
             .app_data(PayloadConfig::new(body_limit))
             .app_data(query_config())
             .app_data(path_config())

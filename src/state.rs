@@ -11,7 +11,7 @@ use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppError;
-use crate::render::RenderOptions;
+use crate::render::Renderer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -22,13 +22,16 @@ pub struct AppState {
     /// Until then every database call is a 503, never a query against
     /// missing tables.
     prepared: Arc<AtomicBool>,
-    /// The renderer's settings, with its sanitiser built once.
-    pub render: RenderOptions,
+    /// Renders bodies off the async workers, a bounded number at once,
+    /// with its sanitiser built once.
+    pub renderer: Arc<Renderer>,
     /// Bounds concurrent password hashing in this process.
     pub hashing: Arc<Hashing>,
     /// Published responses ready to send (`None`: turned off). Kept
     /// coherent through PostgreSQL; see [`crate::cache`].
     pub cache: Option<Arc<ResponseCache>>,
+    /// The last readiness check (probes share it).
+    pub readiness: Arc<crate::db::Readiness>,
 }
 
 impl AppState {
@@ -36,14 +39,21 @@ impl AppState {
         let tokens = TokenKeys::new(config.jwt_secret.expose(), config.access_token_ttl);
         let hashing = Hashing::new(config.max_concurrent_hashes, config.db_timeout);
         let cache = ResponseCache::new(config.read_cache_max_bytes, config.read_cache_ttl);
+        let renderer = Renderer::new(
+            config.render_options(),
+            config.render_concurrency,
+            config.db_timeout,
+            config.render_timeout,
+        );
         Self {
-            render: config.render_options(),
+            renderer: Arc::new(renderer),
             config: Arc::new(config),
             pool,
             tokens: Arc::new(tokens),
             prepared: Arc::new(AtomicBool::new(false)),
             hashing: Arc::new(hashing),
             cache: cache.map(Arc::new),
+            readiness: Arc::default(),
         }
     }
 

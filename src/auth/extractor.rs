@@ -1,16 +1,17 @@
-//! Extractors for the caller.
+//! Who is calling, and the extractors that hand it to handlers.
 //!
 //! A bearer credential is either an access token (a JWT, for users) or an
-//! API key (`folio_…`, for integrations). Every authenticated request
-//! re-reads the user (for a key, the admin who made it), so a disabled or
-//! deleted user is locked out from the very next request, on every
-//! instance.
+//! API key (`folio_…`, for integrations). The gate authenticates it once
+//! per request, before the permission table is checked; every
+//! authenticated request re-reads the user (for a key, the admin who made
+//! it) and, for a token, its session, so a disabled or deleted user, a
+//! changed password or an ended session locks the token out from the very
+//! next request, on every instance.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{Ready, ready};
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use uuid::Uuid;
 
 use super::{Role, Scope, api_key};
@@ -65,16 +66,8 @@ impl Caller {
         }
     }
 
-    /// 403 unless the caller holds `scope`.
-    pub fn require(&self, scope: Scope) -> Result<(), AppError> {
-        if self.has(scope) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "do this with an API key lacking the `{}` scope",
-                scope.as_str()
-            )))
-        }
+    pub fn is_key(&self) -> bool {
+        matches!(self.credential, Credential::ApiKey { .. })
     }
 }
 
@@ -91,20 +84,18 @@ impl MaybeCaller {
     }
 }
 
-/// A user signed in with an access token. API keys are refused with 403:
-/// managing people, keys and passwords is for people.
+/// What the gate ([`crate::middleware::gate`]) found out about the caller,
+/// kept in the request's extensions for the handler.
 #[derive(Debug, Clone)]
-pub struct UserCaller {
-    pub id: Uuid,
-    pub role: Role,
+pub struct Principal(pub Option<Caller>);
+
+/// Reads the bearer credential of a request: `None` when there is none.
+pub fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    bearer_of(req.headers())
 }
 
-/// A [`UserCaller`] who is an admin; 403 for anyone else.
-#[derive(Debug, Clone)]
-pub struct Admin(pub UserCaller);
-
-fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+pub fn bearer_of(headers: &header::HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let value = value
@@ -122,16 +113,21 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
     }
 }
 
-async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Caller, AppError> {
-    if api_key::looks_like_key(&token) {
+/// Checks a bearer credential against the database: an access token of an
+/// enabled user whose session is still open, or a live API key of an
+/// enabled admin.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AppError> {
+    if api_key::looks_like_key(token) {
         return authenticate_key(state, token).await;
     }
     let invalid = || AppError::Unauthorized("the access token is invalid or expired".into());
-    let (user_id, version) = state.tokens.verify(&token).map_err(|_| invalid())?;
+    let claims = state.tokens.verify(token).map_err(|_| invalid())?;
     let mut conn = state.conn().await?;
-    let user = users::find_active(&mut conn, user_id)
+    // One query: the user is enabled, the token is of their current
+    // version (no password change or disabling since), and its session
+    // was not ended (logout, refresh-token reuse).
+    let user = users::find_signed_in(&mut conn, claims.user, claims.version, claims.session)
         .await?
-        .filter(|u| u.token_version == version)
         .ok_or_else(invalid)?;
     let role = Role::parse(&user.role).ok_or_else(invalid)?;
     Ok(Caller {
@@ -141,10 +137,10 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<Calle
     })
 }
 
-async fn authenticate_key(state: web::Data<AppState>, token: String) -> Result<Caller, AppError> {
+async fn authenticate_key(state: &AppState, token: &str) -> Result<Caller, AppError> {
     let invalid = || AppError::Unauthorized("the API key is invalid, expired or revoked".into());
     let mut conn = state.conn().await?;
-    let key = api_keys::find_usable(&mut conn, &api_key::digest(&token))
+    let key = api_keys::find_usable(&mut conn, &api_key::digest(token))
         .await?
         .ok_or_else(invalid)?;
     let creator = users::find_active(&mut conn, key.created_by)
@@ -162,78 +158,31 @@ async fn authenticate_key(state: web::Data<AppState>, token: String) -> Result<C
     })
 }
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
-    req.app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState is not registered")))
+/// The principal the gate stored; a route the gate did not see (none in
+/// the app) is refused rather than treated as anonymous.
+fn principal(req: &HttpRequest) -> Result<Option<Caller>, AppError> {
+    req.extensions()
+        .get::<Principal>()
+        .map(|p| p.0.clone())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no principal: the gate did not run")))
 }
 
 impl FromRequest for Caller {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = bearer(req).and_then(|t| Ok((state(req)?, t)));
-        Box::pin(async move {
-            match parsed? {
-                (state, Some(token)) => authenticate(state, token).await,
-                (_, None) => Err(AppError::Unauthorized("authentication required".into())),
-            }
-        })
+        ready(principal(req).and_then(|p| {
+            p.ok_or_else(|| AppError::Unauthorized("authentication required".into()))
+        }))
     }
 }
 
 impl FromRequest for MaybeCaller {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = bearer(req).and_then(|t| Ok((state(req)?, t)));
-        Box::pin(async move {
-            match parsed? {
-                (state, Some(token)) => Ok(Self(Some(authenticate(state, token).await?))),
-                (_, None) => Ok(Self(None)),
-            }
-        })
-    }
-}
-
-impl FromRequest for UserCaller {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        Box::pin(async move {
-            let caller = caller.await?;
-            match caller.credential {
-                Credential::AccessToken => Ok(Self {
-                    id: caller.id,
-                    role: caller.role,
-                }),
-                Credential::ApiKey { .. } => Err(AppError::Forbidden(
-                    "do this with an API key; sign in as a user".into(),
-                )),
-            }
-        })
-    }
-}
-
-impl FromRequest for Admin {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let user = UserCaller::from_request(req, payload);
-        Box::pin(async move {
-            let user = user.await?;
-            if user.role == Role::Admin {
-                Ok(Self(user))
-            } else {
-                Err(AppError::Forbidden(
-                    "do this unless you are an admin".into(),
-                ))
-            }
-        })
+        ready(principal(req).map(Self))
     }
 }

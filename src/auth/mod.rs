@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod extractor;
 pub mod hashing;
 pub mod password;
+pub mod permissions;
 pub mod role;
 pub mod scope;
 pub mod secret;
@@ -13,6 +14,6 @@ pub mod session;
 pub mod throttle;
 pub mod tokens;
 
-pub use extractor::{Admin, Caller, Credential, MaybeCaller, UserCaller};
+pub use extractor::{Caller, Credential, MaybeCaller, Principal};
 pub use role::Role;
 pub use scope::Scope;

@@ -64,7 +64,7 @@ async fn issue(
     )
     .await?;
     Ok(Issued {
-        access_token: state.tokens.issue(user.id, user.token_version)?,
+        access_token: state.tokens.issue(user.id, user.token_version, family_id)?,
         refresh_token,
         refresh_expires_at: expires_at,
     })

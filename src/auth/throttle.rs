@@ -1,10 +1,19 @@
-//! Login rate limits, per account and per client address, kept in
-//! PostgreSQL so they hold across every instance.
+//! Login throttling, per account and address together, per address and
+//! per account, kept in PostgreSQL so it holds across every instance.
+//!
+//! Throttling backs off instead of locking: after a key's free failures,
+//! each further failure makes it wait 1, 2, 4… seconds (at most the
+//! window) before its next attempt, answered 429 with `Retry-After`
+//! meanwhile, even for the right password. The tightest key is the
+//! account *with* the address, so one address guessing at an account slows
+//! itself down long before the account as a whole backs off: a single
+//! address cannot lock anyone else out, and an admin can clear an
+//! account's counters (`DELETE /api/v1/users/{id}/login-throttle`).
 //!
 //! Every attempt is counted before the password is checked; a successful
-//! one is then taken back, so only failures use up the allowance. The
-//! account counter is keyed by the email as typed (lowercased), whether or
-//! not such an account exists, so a 429 reveals nothing about accounts.
+//! one is then taken back, so only failures use up the allowance. Keys
+//! are the email as typed (lowercased), whether or not such an account
+//! exists, so a 429 reveals nothing about accounts.
 
 use std::net::IpAddr;
 
@@ -15,56 +24,75 @@ use crate::config::Config;
 use crate::db::login_throttle;
 use crate::error::AppError;
 
-/// The two counters one login attempt is charged to.
+/// The three counters one login attempt is charged to, each with its free
+/// failures.
 pub struct Attempt {
-    account: String,
-    address: String,
+    keys: [(String, Option<String>, u32); 3],
 }
 
 impl Attempt {
-    /// Counts an attempt; a 429 with `Retry-After` when either counter is
-    /// past its limit.
+    /// Counts an attempt; a 429 with `Retry-After` when any key is waiting
+    /// out its back-off (and then nothing stays counted).
     pub async fn begin(
         conn: &mut AsyncPgConnection,
         config: &Config,
         email: &str,
         address: &str,
     ) -> Result<Self, AppError> {
+        let account = email.trim().to_lowercase();
+        // The address first: a client waiting out its back-off is turned
+        // away before it can make the table grow with made-up emails.
         let attempt = Self {
-            account: format!("account:{}", email.trim().to_lowercase()),
-            address: format!("address:{address}"),
+            keys: [
+                (
+                    format!("address:{address}"),
+                    None,
+                    config.login_max_failures_per_address,
+                ),
+                (
+                    format!("pair:{address}:{account}"),
+                    Some(account.clone()),
+                    config.login_free_failures,
+                ),
+                (
+                    format!("account:{account}"),
+                    Some(account),
+                    config.login_max_failures_per_account,
+                ),
+            ],
         };
         let window = config.login_window;
-        // The address first: a client past its limit is turned away before
-        // it can make the account table grow with made-up emails.
-        let by_address = login_throttle::count_attempt(conn, &attempt.address, window).await?;
-        if by_address.failures > config.login_max_failures_per_address as i32 {
-            return Err(too_many(by_address.remaining));
-        }
-        let account = login_throttle::count_attempt(conn, &attempt.account, window).await?;
-        if account.failures > config.login_max_failures_per_account as i32 {
-            // Not the address's fault alone: give its attempt back.
-            login_throttle::forgive(conn, &attempt.address).await?;
-            return Err(too_many(account.remaining));
+        for (i, (key, account, free)) in attempt.keys.iter().enumerate() {
+            let counted =
+                login_throttle::count_attempt(conn, key, account.as_deref(), *free, window).await?;
+            if counted.refused {
+                // Not this attempt's fault at the keys before: give it back.
+                for (earlier, _, free) in &attempt.keys[..i] {
+                    login_throttle::forgive(conn, earlier, *free).await?;
+                }
+                return Err(too_many(counted.wait));
+            }
         }
         Ok(attempt)
     }
 
-    /// The password was right: the account starts afresh and the address
-    /// gets its attempt back.
+    /// The password was right: the account starts afresh (alone and from
+    /// this address) and the address gets its attempt back.
     pub async fn succeeded(
         self,
         conn: &mut AsyncPgConnection,
         config: &Config,
     ) -> Result<(), AppError> {
-        login_throttle::reset(conn, &self.account, config.login_window).await?;
-        login_throttle::forgive(conn, &self.address).await?;
+        let [(address, _, free), (pair, _, _), (account, _, _)] = &self.keys;
+        login_throttle::reset(conn, pair, config.login_window).await?;
+        login_throttle::reset(conn, account, config.login_window).await?;
+        login_throttle::forgive(conn, address, *free).await?;
         Ok(())
     }
 }
 
-fn too_many(remaining_secs: f64) -> AppError {
-    AppError::TooManyRequests(remaining_secs.ceil().max(1.0) as u64)
+fn too_many(wait_secs: f64) -> AppError {
+    AppError::TooManyRequests(wait_secs.ceil().max(1.0) as u64)
 }
 
 /// The client's address as the rate limit sees it (see
@@ -78,7 +106,7 @@ pub fn client_address(req: &HttpRequest, config: &Config) -> String {
     }
 }
 
-fn bucket(ip: IpAddr) -> String {
+pub fn bucket(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -25,6 +25,17 @@ pub struct Claims {
     /// password change or disabling no longer matches and is refused.
     #[serde(default)]
     pub ver: i32,
+    /// The session (refresh-token family) it belongs to: when that session
+    /// ends (logout, refresh-token reuse), the token stops working too.
+    pub sid: Uuid,
+}
+
+/// What a valid access token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub user: Uuid,
+    pub version: i32,
+    pub session: Uuid,
 }
 
 /// The keys and rules for signing and checking access tokens.
@@ -57,8 +68,9 @@ impl TokenKeys {
         self.ttl
     }
 
-    /// Issues an access token for a user at their current token version.
-    pub fn issue(&self, user: Uuid, version: i32) -> anyhow::Result<String> {
+    /// Issues an access token for a user at their current token version,
+    /// in one session.
+    pub fn issue(&self, user: Uuid, version: i32, session: Uuid) -> anyhow::Result<String> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             iss: TOKEN_ISSUER.into(),
@@ -69,6 +81,7 @@ impl TokenKeys {
             iat: now,
             typ: ACCESS.into(),
             ver: version,
+            sid: session,
         };
         Ok(jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -77,9 +90,8 @@ impl TokenKeys {
         )?)
     }
 
-    /// Checks an access token and returns the user it was issued to and
-    /// the token version it carries.
-    pub fn verify(&self, token: &str) -> Result<(Uuid, i32), jsonwebtoken::errors::Error> {
+    /// Checks an access token and returns what it says.
+    pub fn verify(&self, token: &str) -> Result<Verified, jsonwebtoken::errors::Error> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?;
         // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token
         // claiming to be issued in the future was not issued by us.
@@ -88,6 +100,10 @@ impl TokenKeys {
         if data.claims.typ != ACCESS || issued_in_future {
             return Err(jsonwebtoken::errors::ErrorKind::InvalidToken.into());
         }
-        Ok((data.claims.sub, data.claims.ver))
+        Ok(Verified {
+            user: data.claims.sub,
+            version: data.claims.ver,
+            session: data.claims.sid,
+        })
     }
 }

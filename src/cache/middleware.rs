@@ -27,16 +27,10 @@ pub async fn response_cache(
     let Some(cache) = cache else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    // Writes drop the cache in the gate (`middleware::gate`), which knows
+    // which operations change content.
     if req.method() != Method::GET {
-        let may_write = !matches!(*req.method(), Method::HEAD | Method::OPTIONS);
-        let res = next.call(req).await?;
-        // Before the writer sees its answer, so it can never read its own
-        // write stale. A refused request (4xx) changed nothing; anything
-        // else may have committed.
-        if may_write && !res.status().is_client_error() {
-            cache.invalidate();
-        }
-        return Ok(res.map_into_boxed_body());
+        return Ok(next.call(req).await?.map_into_boxed_body());
     }
     // Anyone with a credential may see drafts: never from the cache.
     if req.headers().contains_key(header::AUTHORIZATION) {

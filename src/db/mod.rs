@@ -142,3 +142,40 @@ pub async fn ping(pool: &DbPool) -> bool {
 pub const fn startup_lock() -> i64 {
     STARTUP_LOCK
 }
+
+/// The last readiness check, shared by every probe of this instance: at
+/// most one `SELECT 1` a second, whatever the probe rate.
+pub struct Readiness {
+    last: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
+}
+
+impl Readiness {
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+    pub fn new() -> Self {
+        Self {
+            last: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Whether the database answered, asked again only when the last
+    /// answer is more than a second old. Concurrent probes wait for the
+    /// one that asks.
+    pub async fn check(&self, pool: &DbPool) -> bool {
+        let mut last = self.last.lock().await;
+        if let Some((at, ok)) = *last
+            && at.elapsed() < Self::FRESH
+        {
+            return ok;
+        }
+        let ok = ping(pool).await;
+        *last = Some((std::time::Instant::now(), ok));
+        ok
+    }
+}
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -23,6 +23,10 @@ use super::posts::Visibility;
 
 /// The text-search configuration, as stored by [`set_search_language`].
 const LANGUAGE: &str = "(SELECT language FROM search_settings)";
+/// How much of a hit's text its snippet is cut from: `ts_headline` parses
+/// all it is given, so a snippet from a whole 1 MB body would cost each
+/// search as much as the longest post it finds.
+pub const SNIPPET_SOURCE_CHARS: usize = 4_000;
 
 /// Which posts to list. Every field narrows the list; all combine.
 #[derive(Debug, Clone)]
@@ -147,6 +151,9 @@ pub struct ListedPost {
     pub reading_time: i32,
     #[diesel(sql_type = Nullable<Float4>)]
     pub rank: Option<f32>,
+    /// The start of the text, which a search snippet is cut from.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub snippet_source: Option<String>,
     /// Plain text with the matches between U+0002 and U+0003 (see `snippet`).
     #[diesel(sql_type = Nullable<Text>)]
     pub headline: Option<String>,
@@ -340,8 +347,6 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     let rank = tsq
         .as_deref()
         .map(|q| format!("ts_rank_cd(p.search_vector, {q})"));
-    // The body is needed for the search snippet even when not returned.
-    let markdown = page.with_markdown || tsq.is_some();
     sql.push(&format!(
         "SELECT l.*, {headline} AS headline FROM (\
          SELECT p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.tags, \
@@ -349,13 +354,18 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
          {md} AS markdown, {html} AS html, {plain} AS plain_text, p.word_count, p.reading_time, \
          p.feature_image, p.feature_image_alt, p.feature_image_caption, p.featured, \
          p.meta_title, p.meta_description, p.canonical_url, p.og_image, \
-         {rank} AS rank \
+         {rank} AS rank, {source} AS snippet_source \
          FROM posts p JOIN users u ON u.id = p.author_id WHERE true",
         headline = tsq.as_deref().map_or("NULL::text".to_owned(), |q| format!(
-            "ts_headline({LANGUAGE}, translate(l.title || E'\\n' || l.excerpt || E'\\n' || l.markdown, E'\\x02\\x03', ''), {q}, \
+            "ts_headline({LANGUAGE}, translate(l.title || E'\\n' || l.excerpt || E'\\n' || l.snippet_source, E'\\x02\\x03', ''), {q}, \
              'StartSel=\u{2}, StopSel=\u{3}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"')"
         )),
-        md = if markdown { "p.markdown" } else { "NULL::text" },
+        source = if tsq.is_some() {
+            format!("left(p.plain_text, {SNIPPET_SOURCE_CHARS})")
+        } else {
+            "NULL::text".to_owned()
+        },
+        md = if page.with_markdown { "p.markdown" } else { "NULL::text" },
         html = if page.with_html { "p.html" } else { "NULL::text" },
         plain = if page.with_plain_text { "p.plain_text" } else { "NULL::text" },
         rank = rank.as_deref().unwrap_or("NULL::real"),

@@ -61,6 +61,12 @@ impl Post {
         self.renderer_version = RENDERER_VERSION;
     }
 
+    /// Whether readers who may see only public posts see this one now.
+    pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {
+        crate::domain::PostStatus::parse(&self.status)
+            .is_ok_and(|s| s.is_public_at(self.published_at, now))
+    }
+
     /// The stored table of contents.
     pub fn toc_entries(&self) -> Vec<TocEntry> {
         serde_json::from_value(self.toc.clone()).unwrap_or_default()
@@ -97,6 +103,18 @@ pub enum Visibility {
     PublishedOrOwnedBy(Uuid),
     /// Everything (admins and editors).
     All,
+}
+
+impl Visibility {
+    /// Whether a caller with this visibility sees a post by `author` that
+    /// is (`public`) or is not public now.
+    pub fn allows(self, author: Uuid, public: bool) -> bool {
+        match self {
+            Self::Published => public,
+            Self::PublishedOrOwnedBy(user) => public || author == user,
+            Self::All => true,
+        }
+    }
 }
 
 type BoxedPosts<'a> = posts::BoxedQuery<'a, Pg>;

@@ -55,6 +55,7 @@ diesel::table! {
         meta_description -> Nullable<Text>,
         canonical_url -> Nullable<Text>,
         og_image -> Nullable<Text>,
+        ever_public -> Bool,
     }
 }
 
@@ -89,8 +90,10 @@ diesel::table! {
 diesel::table! {
     login_throttle (key) {
         key -> Text,
-        window_start -> Timestamptz,
+        account -> Nullable<Text>,
         failures -> Int4,
+        last_failure -> Timestamptz,
+        blocked_until -> Nullable<Timestamptz>,
     }
 }
 

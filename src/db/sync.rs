@@ -21,9 +21,9 @@ pub struct Tombstone {
     pub change_seq: i64,
 }
 
-/// A changed post: the row, its author's name, its change number, and
-/// whether it is public now.
-pub type ChangedPost = (Post, String, i64, bool);
+/// A changed post: the row, its author's name, its change number, whether
+/// it is public now, and whether it ever was.
+pub type ChangedPost = (Post, String, i64, bool, bool);
 
 /// Up to `limit` posts and up to `limit` tombstones whose change number is
 /// above `since`, each oldest change first. Call it inside one
@@ -33,7 +33,7 @@ pub async fn changes_since(
     since: i64,
     limit: i64,
 ) -> diesel::QueryResult<(Vec<ChangedPost>, Vec<Tombstone>)> {
-    let changed: Vec<(Post, String, i64, Option<bool>)> = posts::table
+    let changed: Vec<(Post, String, i64, Option<bool>, bool)> = posts::table
         .inner_join(users::table)
         .filter(posts::change_seq.gt(since))
         .order(posts::change_seq.asc())
@@ -43,6 +43,7 @@ pub async fn changes_since(
             users::name,
             posts::change_seq,
             is_public(),
+            posts::ever_public,
         ))
         .load(conn)
         .await?;
@@ -56,7 +57,7 @@ pub async fn changes_since(
     // NULL only for a post with no date, which is never public.
     let changed = changed
         .into_iter()
-        .map(|(post, name, seq, public)| (post, name, seq, public.unwrap_or(false)))
+        .map(|(post, name, seq, public, ever)| (post, name, seq, public.unwrap_or(false), ever))
         .collect();
     Ok((changed, deleted))
 }

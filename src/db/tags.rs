@@ -1,10 +1,12 @@
 //! Queries on `tags` and `tag_names`.
 
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
 
 use super::lifecycle::PUBLIC_SQL;
+use super::posts::Visibility;
 use crate::domain::Slug;
 
 #[derive(Debug, Clone, diesel::QueryableByName)]
@@ -27,6 +29,10 @@ pub struct TagRow {
     pub all_posts: i64,
 }
 
+/// The tags a viewer may know of: those carried by a post they may see
+/// (`$1`: everything; `$2`: a user whose own posts they see), so a draft's
+/// tags stay as private as the draft. Editors and admins know every tag,
+/// also those no post carries yet.
 fn select(filter: &str) -> String {
     format!(
         "SELECT t.slug, t.name, t.description, t.created_at, t.updated_at, \
@@ -34,19 +40,44 @@ fn select(filter: &str) -> String {
               ARRAY(SELECT n.name FROM tag_names n WHERE n.tag_slug = t.slug)) AS posts, \
            (SELECT count(*) FROM posts WHERE posts.tags && \
               ARRAY(SELECT n.name FROM tag_names n WHERE n.tag_slug = t.slug)) AS all_posts \
-         FROM tags t {filter}"
+         FROM tags t \
+         WHERE ($1 OR EXISTS (SELECT 1 FROM posts WHERE ({PUBLIC_SQL} OR posts.author_id = $2) \
+              AND posts.tags && ARRAY(SELECT n.name FROM tag_names n WHERE n.tag_slug = t.slug))) \
+         {filter}"
     )
 }
 
-/// Every tag, by slug, with its post counts.
-pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<TagRow>> {
+fn viewer(visibility: Visibility) -> (bool, Option<Uuid>) {
+    match visibility {
+        Visibility::All => (true, None),
+        Visibility::PublishedOrOwnedBy(user) => (false, Some(user)),
+        Visibility::Published => (false, None),
+    }
+}
+
+/// Every tag the viewer may know of, by slug, with its post counts.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    visibility: Visibility,
+) -> diesel::QueryResult<Vec<TagRow>> {
+    let (all, user) = viewer(visibility);
     diesel::sql_query(select("ORDER BY t.slug"))
+        .bind::<Bool, _>(all)
+        .bind::<Nullable<SqlUuid>, _>(user)
         .load(conn)
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, slug: &str) -> diesel::QueryResult<Option<TagRow>> {
-    let mut rows: Vec<TagRow> = diesel::sql_query(select("WHERE t.slug = $1"))
+/// A tag by slug, if the viewer may know of it.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+    visibility: Visibility,
+) -> diesel::QueryResult<Option<TagRow>> {
+    let (all, user) = viewer(visibility);
+    let mut rows: Vec<TagRow> = diesel::sql_query(select("AND t.slug = $3"))
+        .bind::<Bool, _>(all)
+        .bind::<Nullable<SqlUuid>, _>(user)
         .bind::<Text, _>(slug)
         .load(conn)
         .await?;

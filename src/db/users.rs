@@ -186,6 +186,32 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// The user an access token names, if it still holds: the user is enabled,
+/// the token's version is theirs, and its session has a refresh token that
+/// is neither revoked nor expired.
+pub async fn find_signed_in(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i32,
+    session: Uuid,
+) -> diesel::QueryResult<Option<User>> {
+    use super::schema::refresh_tokens;
+    let open_session = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(session))
+        .filter(refresh_tokens::user_id.eq(id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .filter(refresh_tokens::expires_at.gt(diesel::dsl::now));
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::disabled_at.is_null())
+        .filter(users::token_version.eq(version))
+        .filter(diesel::dsl::exists(open_session))
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// A user who exists and is not disabled.
 pub async fn find_active(
     conn: &mut AsyncPgConnection,

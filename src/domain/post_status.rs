@@ -24,6 +24,21 @@ impl PostStatus {
         }
     }
 
+    /// Whether a post with this status and date is public at `now`: the
+    /// one definition of "public", also spelled in SQL by
+    /// [`crate::db::lifecycle::is_public`] (a test keeps them equal).
+    pub fn is_public_at(
+        self,
+        published_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        match self {
+            Self::Published => true,
+            Self::Scheduled => published_at.is_some_and(|at| at <= now),
+            Self::Draft | Self::Archived => false,
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         match raw {
             "draft" => Ok(Self::Draft),

@@ -1,6 +1,7 @@
 //! Cross-cutting request handling: request ids and access logs, metrics,
 //! security headers, rate limits.
 
+pub mod gate;
 pub mod limits;
 pub mod metrics;
 pub mod observe;

@@ -79,7 +79,7 @@ impl RateLimits {
     fn check(&self, req: &ServiceRequest) -> Result<u32, Duration> {
         let mut keys = Vec::with_capacity(2);
         if let Some(ip) = self.client_address(req) {
-            keys.push(Key::Address(ip));
+            keys.push(Key::Address(per_client(ip)));
         }
         if let Some(credential) = req.headers().get(header::AUTHORIZATION) {
             keys.push(Key::Credential(
@@ -128,6 +128,22 @@ pub fn client_ip(
     )
 }
 
+/// The address a client is counted by: IPv4 as it is, IPv6 by its /64
+/// (one subscriber usually holds a whole /64, and would otherwise get 2^64
+/// buckets).
+pub fn per_client(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(std::net::Ipv6Addr::from(bits))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 fn set(headers: &mut header::HeaderMap, name: &'static str, value: u64) {
     headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
 }
@@ -164,5 +180,27 @@ pub async fn rate_limit(
             set(headers, "ratelimit-reset", retry_after);
             Ok(req.into_response(res).map_into_right_body())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_prefix() {
+        let a = per_client("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = per_client("2001:db8:1:2:ffff:1:2:3".parse().unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a, "2001:db8:1:2::".parse::<IpAddr>().unwrap());
+        assert_ne!(a, per_client("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(
+            per_client("::ffff:10.0.0.1".parse().unwrap()),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            per_client("10.0.0.1".parse().unwrap()),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
     }
 }

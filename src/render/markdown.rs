@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
@@ -7,13 +7,16 @@ use url::Url;
 use utoipa::ToSchema;
 
 use super::excerpt;
-use super::sanitize::{Policy, SafeHtml};
+use super::limits::{self, RenderError};
+use super::sanitize::{Policy, SafeHtml, namespaced_id};
 
 /// The version of what [`render`] produces. Bump it whenever the output
 /// for the same Markdown changes (a new extension, a policy change, new
 /// derived fields): stored posts with an older version are rendered again
 /// (`folio rerender`, and a task at start-up).
-pub const RENDERER_VERSION: i32 = 2;
+///
+/// 3: ids from content are namespaced (`user-content-…`).
+pub const RENDERER_VERSION: i32 = 3;
 
 /// Average adult silent-reading speed for prose, in words per minute.
 pub const WORDS_PER_MINUTE: usize = 230;
@@ -54,8 +57,9 @@ pub struct TocEntry {
     /// The heading's text, without markup (escape it when you insert it).
     #[schema(example = "Getting started")]
     pub text: String,
-    /// The heading's `id` in the HTML: link to `#id`.
-    #[schema(example = "getting-started")]
+    /// The heading's `id` in the HTML (namespaced with `user-content-`):
+    /// link to `#id`.
+    #[schema(example = "user-content-getting-started")]
     pub id: String,
 }
 
@@ -95,15 +99,22 @@ fn parser_options() -> Options {
 
 /// Renders a Markdown body (front matter already split off) to safe HTML
 /// and everything derived from it. A pure function of its arguments.
-pub fn render(markdown: &str, options: &RenderOptions) -> Rendered {
+///
+/// Refuses bodies whose cost would not be bounded by their size (see
+/// [`limits`]): too deeply nested, or with too many headings.
+pub fn render(markdown: &str, options: &RenderOptions) -> Result<Rendered, RenderError> {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut in_metadata = false;
+    let mut shape = limits::Shape::default();
     for event in Parser::new_ext(markdown, parser_options()) {
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
             _ if in_metadata => {}
-            other => events.push(other),
+            other => {
+                shape.observe(&other)?;
+                events.push(other);
+            }
         }
     }
     let toc = add_heading_ids(&mut events);
@@ -112,19 +123,23 @@ pub fn render(markdown: &str, options: &RenderOptions) -> Rendered {
 
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
-    Rendered {
+    Ok(Rendered {
         html: options.policy.clean(&unsafe_html),
         plain_text,
         toc,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE),
-    }
+    })
 }
 
 /// Gives every heading a stable id derived from its text (`## Getting
 /// started` → `getting-started`), numbering duplicates; an explicit
 /// `{#id}` wins and is never reused by a derived one. Returns the table of
-/// contents.
+/// contents, whose ids are those of the sanitised HTML (namespaced).
+///
+/// Linear in the number of headings: each base name remembers the next
+/// number to try, so a thousand `## Intro`s do not each retry the numbers
+/// the ones before them took.
 fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
     let mut toc = Vec::new();
     let mut used: HashSet<String> = events
@@ -134,6 +149,7 @@ fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
             _ => None,
         })
         .collect();
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     for i in 0..events.len() {
         let Event::Start(Tag::Heading { level, id, .. }) = &events[i] else {
             continue;
@@ -149,33 +165,36 @@ fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
             }
         }
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some(id) = id {
-            toc.push(TocEntry {
-                level,
-                text,
-                id: id.to_string(),
-            });
-        } else {
-            let base = match slug::slugify(&text) {
-                s if s.is_empty() => "section".to_owned(),
-                s => s,
-            };
-            let mut id = base.clone();
-            let mut n = 1;
-            while used.contains(&id) {
-                id = format!("{base}-{n}");
-                n += 1;
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => {
+                let base = match slug::slugify(&text) {
+                    s if s.is_empty() => "section".to_owned(),
+                    s => s,
+                };
+                let mut id = base.clone();
+                if used.contains(&id) {
+                    let n = next_number.entry(base.clone()).or_insert(1);
+                    loop {
+                        id = format!("{base}-{n}");
+                        *n += 1;
+                        if !used.contains(&id) {
+                            break;
+                        }
+                    }
+                }
+                used.insert(id.clone());
+                if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+                    *slot = Some(CowStr::from(id.clone()));
+                }
+                id
             }
-            used.insert(id.clone());
-            toc.push(TocEntry {
-                level,
-                text,
-                id: id.clone(),
-            });
-            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
-                *slot = Some(CowStr::from(id));
-            }
-        }
+        };
+        toc.push(TocEntry {
+            level,
+            text,
+            id: namespaced_id(&id).into_owned(),
+        });
     }
     toc
 }

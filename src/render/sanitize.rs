@@ -7,6 +7,12 @@
 //! footnote `id`s, footnote classes, `language-*` classes on code, task-list
 //! checkboxes, and `text-align` on table cells. Every image gets
 //! `loading="lazy"`; with a media base URL, relative URLs become absolute.
+//!
+//! Every `id` that comes from content (headings, footnotes, raw HTML) is
+//! namespaced with [`ID_PREFIX`], as GitHub does, and every in-page link
+//! (`#fragment`) is rewritten to match. An author therefore cannot name an
+//! element after one the frontend's page relies on (`__NEXT_DATA__`,
+//! `__proto__`, a form's field): that is DOM clobbering.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -14,6 +20,19 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
 use url::Url;
+
+/// What every `id` from content starts with, and every in-page link too.
+pub const ID_PREFIX: &str = "user-content-";
+
+/// An id as it appears in sanitised HTML: namespaced once (an id an author
+/// already wrote with the prefix keeps it as it is, as ammonia does).
+pub fn namespaced_id(id: &str) -> Cow<'_, str> {
+    if id.starts_with(ID_PREFIX) {
+        Cow::Borrowed(id)
+    } else {
+        Cow::Owned(format!("{ID_PREFIX}{id}"))
+    }
+}
 
 /// HTML that has been through the sanitiser. The only constructors are
 /// [`sanitize`] and [`Policy::clean`], so holding one is proof it is safe to embed.
@@ -43,9 +62,7 @@ impl Policy {
     /// there is one, the way a browser would resolve them in a page there.
     pub fn new(media_base: Option<Url>) -> Self {
         let mut b = builder();
-        if let Some(base) = media_base {
-            b.url_relative(UrlRelative::Custom(Box::new(MediaBase(base))));
-        }
+        b.url_relative(UrlRelative::Custom(Box::new(Relative(media_base))));
         Self(b)
     }
 
@@ -55,21 +72,31 @@ impl Policy {
     }
 }
 
-struct MediaBase(Url);
+/// What becomes of relative URLs: in-page links follow the namespaced ids,
+/// and the rest resolve against the media base when there is one.
+struct Relative(Option<Url>);
 
-impl UrlRelativeEvaluate<'static> for MediaBase {
+impl UrlRelativeEvaluate<'static> for Relative {
     fn evaluate<'u>(&self, url: &'u str) -> Option<Cow<'u, str>> {
-        resolve(&self.0, url)
+        let trimmed = url.trim_start_matches(|c: char| c <= ' ');
+        if let Some(fragment) = trimmed.strip_prefix('#') {
+            // `#` alone (the top of the page) names no element.
+            if fragment.is_empty() {
+                return Some(Cow::Borrowed(url));
+            }
+            return Some(Cow::Owned(format!("#{}", namespaced_id(fragment))));
+        }
+        match &self.0 {
+            Some(base) => resolve(base, trimmed),
+            None => Some(Cow::Borrowed(url)),
+        }
     }
 }
 
-/// Resolves a relative URL against the media base. Links within the page
-/// (`#section`, footnotes) stay as they are: made absolute they would
-/// leave the page they are in.
-fn resolve<'u>(base: &Url, url: &'u str) -> Option<Cow<'u, str>> {
-    let trimmed = url.trim_start_matches(|c: char| c <= ' ');
-    if trimmed.is_empty() || trimmed.starts_with('#') {
-        return Some(Cow::Borrowed(url));
+/// Resolves a relative URL (not an in-page link) against the media base.
+fn resolve<'u>(base: &Url, trimmed: &'u str) -> Option<Cow<'u, str>> {
+    if trimmed.is_empty() {
+        return Some(Cow::Borrowed(trimmed));
     }
     match base.join(trimmed) {
         // The base is http(s) (checked in the configuration), so the result is too.
@@ -86,8 +113,15 @@ fn builder() -> Builder<'static> {
     let mut b = Builder::default();
     b.url_schemes(HashSet::from(["http", "https", "mailto"]))
         .add_generic_attributes(["id"])
+        // Task lists are the only reason <input> is allowed at all: every
+        // input that survives is a disabled checkbox, whatever it was
+        // (`<input type="image" src=…>` would otherwise lose its type and
+        // show as a text box inside the post).
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["checked"])
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
+        .id_prefix(Some(ID_PREFIX))
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
         .filter_style_properties(HashSet::from(["text-align"]))
@@ -103,8 +137,6 @@ fn builder() -> Builder<'static> {
 
 fn filter_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
     match (element, attribute) {
-        // Task-list items are the only reason <input> is allowed at all.
-        ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
         (_, "class") => {
             let allowed = |class: &&str| match element {
                 "code" => class.strip_prefix("language-").is_some_and(|lang| {
@@ -139,14 +171,14 @@ mod tests {
         let html = r##"<h2 id="intro">Intro</h2><table><thead><tr><th style="text-align: center">A</th></tr></thead></table><ul><li><input disabled="" type="checkbox" checked=""/> done</li></ul><pre><code class="language-rust">fn main() {}</code></pre><sup class="footnote-reference"><a href="#1">1</a></sup><div class="footnote-definition" id="1"><sup class="footnote-definition-label">1</sup></div>"##;
         let clean = sanitize(html).into_inner();
         for kept in [
-            r#"id="intro""#,
+            r#"id="user-content-intro""#,
             "text-align:center",
             r#"type="checkbox""#,
             "disabled",
             "checked",
             r#"class="language-rust""#,
             r#"class="footnote-reference""#,
-            r##"href="#1""##,
+            r##"href="#user-content-1""##,
             r#"class="footnote-definition""#,
             r#"class="footnote-definition-label""#,
         ] {
@@ -165,6 +197,46 @@ mod tests {
         assert!(!clean.contains("background"), "{clean}");
         assert!(!clean.contains("data:"), "{clean}");
         assert!(!clean.contains("evil"), "{clean}");
+    }
+
+    #[test]
+    fn every_input_that_survives_is_a_disabled_checkbox() {
+        for raw in [
+            r#"<INPUT TYPE="IMAGE" SRC="javascript:alert(1)">"#,
+            r#"<input type="text" value="x" name="password">"#,
+            r#"<input>"#,
+            r#"<input type="checkbox">"#,
+            r#"<input type="hidden" name="csrf">"#,
+        ] {
+            let clean = sanitize(raw).into_inner();
+            assert!(
+                clean == r#"<input type="checkbox" disabled="">"#
+                    || clean == r#"<input disabled="" type="checkbox">"#,
+                "{raw} -> {clean}"
+            );
+        }
+        let checked = sanitize(r#"<input type="checkbox" checked disabled>"#).into_inner();
+        assert!(checked.contains("checked"), "{checked}");
+    }
+
+    #[test]
+    fn ids_are_namespaced_so_content_cannot_clobber_the_page() {
+        let clean = sanitize(
+            r##"<div id="__NEXT_DATA__">x</div><h2 id="__proto__">p</h2><a href="#__NEXT_DATA__">l</a><p id="user-content-kept">k</p><a href="#">top</a>"##,
+        )
+        .into_inner();
+        assert!(
+            clean.contains(r#"id="user-content-__NEXT_DATA__""#),
+            "{clean}"
+        );
+        assert!(clean.contains(r#"id="user-content-__proto__""#), "{clean}");
+        assert!(
+            clean.contains(r##"href="#user-content-__NEXT_DATA__""##),
+            "{clean}"
+        );
+        assert!(clean.contains(r#"id="user-content-kept""#), "{clean}");
+        assert!(clean.contains(r##"href="#""##), "{clean}");
+        assert!(!clean.contains(r#"id="__"#), "{clean}");
     }
 }
 
@@ -201,12 +273,12 @@ mod media_base_tests {
     }
 
     #[test]
-    fn fragment_links_and_absolute_urls_are_left_alone() {
+    fn fragment_links_follow_the_ids_and_absolute_urls_are_left_alone() {
         let out = with_base(
             r##"<a href="#intro">i</a><a href="#1">1</a><a href="https://example.org/a">a</a><a href="mailto:a@example.org">m</a>"##,
         );
-        assert!(out.contains(r##"href="#intro""##), "{out}");
-        assert!(out.contains(r##"href="#1""##), "{out}");
+        assert!(out.contains(r##"href="#user-content-intro""##), "{out}");
+        assert!(out.contains(r##"href="#user-content-1""##), "{out}");
         assert!(out.contains(r#"href="https://example.org/a""#), "{out}");
         assert!(out.contains(r#"href="mailto:a@example.org""#), "{out}");
     }

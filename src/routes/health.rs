@@ -18,7 +18,7 @@ pub struct Health {
 /// Never touches the database, so an orchestrator does not restart Folio
 /// because PostgreSQL is briefly away. Probes must never see a cached
 /// answer, hence `no-store`.
-#[utoipa::path(tag = "health", security(()), responses((status = 200, description = "The process is alive", body = Health)))]
+#[utoipa::path(tag = "health", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok()
@@ -27,13 +27,17 @@ pub async fn live() -> HttpResponse {
 }
 
 /// Readiness: the database answers, so requests can be served.
-#[utoipa::path(tag = "health", security(()), responses(
+///
+/// The database is asked at most once a second per instance, however often
+/// this is called: probes are not rate-limited, so they must not be a way
+/// to hammer PostgreSQL.
+#[utoipa::path(tag = "health", responses(
     (status = 200, description = "Ready to serve", body = Health),
     (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    if state.is_prepared() && crate::db::ping(&state.pool).await {
+    if state.is_prepared() && state.readiness.check(&state.pool).await {
         Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(Health { status: "ok" }))
@@ -47,7 +51,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 /// Requests by route and status, latency histograms, database pool usage
 /// and database errors, in the Prometheus text format. Expose it to your
 /// scraper only (e.g. block `/metrics` at the public proxy).
-#[utoipa::path(tag = "health", security(()), responses(
+#[utoipa::path(tag = "health", responses(
     (status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain"),
 ))]
 #[get("/metrics")]

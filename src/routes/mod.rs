@@ -7,6 +7,7 @@ pub mod fallback;
 pub mod feeds;
 pub mod health;
 pub mod json;
+pub mod operations;
 pub mod posts;
 pub mod render;
 pub mod tags;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::get::get_user)
                 .service(users::update::update_user)
                 .service(users::delete::delete_user)
+                .service(users::login_throttle::clear_login_throttle)
                 .service(api_keys::list::list_api_keys)
                 .service(api_keys::create::create_api_key)
                 .service(api_keys::delete::delete_api_key)

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::render::{self, TocEntry, front_matter};
+use crate::render::{TocEntry, front_matter};
 use crate::routes::json;
 use crate::state::AppState;
 
@@ -63,7 +63,6 @@ pub struct RenderResponse {
         (status = 422, description = "Invalid front matter or fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
 )]
 #[post("/render")]
 pub async fn render_preview(
@@ -85,11 +84,10 @@ pub async fn render_preview(
             _ => None,
         }
     });
-    let body = doc.body.to_owned();
-    let options = state.render.clone();
-    let rendered = web::block(move || render::render(&body, &options))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let rendered = state
+        .renderer
+        .render(doc.body.to_owned(), "markdown")
+        .await?;
     Ok(web::Json(RenderResponse {
         excerpt: custom_excerpt.unwrap_or_else(|| rendered.excerpt()),
         html: rendered.html.into_inner(),

@@ -126,10 +126,25 @@ async fn admin_claims(app: &TestApp) -> Value {
         .await
         .unwrap()
         .unwrap();
+    // A real session to belong to: tokens of ended sessions are refused.
+    let session = session_of(&app.admin_token().await);
     json!({
         "iss": "folio", "aud": "folio-api", "sub": admin.id, "typ": "access",
-        "iat": now(), "nbf": now(), "exp": now() + 600, "ver": 0,
+        "iat": now(), "nbf": now(), "exp": now() + 600, "ver": 0, "sid": session,
     })
+}
+
+/// The session id an access token carries.
+fn session_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["sid"].clone()
 }
 
 fn with(claims: &Value, key: &str, value: Value) -> Value {
@@ -253,8 +268,13 @@ async fn a_token_from_before_the_sessions_were_ended_is_401() {
 }
 
 #[tokio::test]
+async fn a_token_of_a_session_that_never_was_is_401() {
+    assert_rejected(|good| signed(&with(good, "sid", json!(uuid::Uuid::now_v7())))).await;
+}
+
+#[tokio::test]
 async fn tokens_missing_a_required_claim_are_401() {
-    for claim in ["sub", "exp", "nbf", "iat", "iss", "aud"] {
+    for claim in ["sub", "exp", "nbf", "iat", "iss", "aud", "sid"] {
         assert_rejected(|good| signed(&without(good, claim))).await;
     }
 }

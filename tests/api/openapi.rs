@@ -72,13 +72,34 @@ fn every_operation_states_who_may_call_it() {
     ] {
         assert_eq!(security(path, method), admin, "{method} {path}");
     }
+    for (path, method) in [
+        ("/api/v1/posts", "post"),
+        ("/api/v1/posts/{id_or_slug}", "put"),
+        ("/api/v1/posts/{id_or_slug}", "patch"),
+        ("/api/v1/posts/{id_or_slug}", "delete"),
+        (
+            "/api/v1/posts/{id_or_slug}/revisions/{revision}/restore",
+            "post",
+        ),
+        ("/api/v1/render", "post"),
+    ] {
+        assert_eq!(
+            security(path, method),
+            serde_json::json!([{"bearer": []}, {"apiKey": ["posts:write"]}]),
+            "{method} {path}"
+        );
+    }
     assert_eq!(
-        security("/api/v1/posts", "post"),
-        serde_json::json!([{"bearer": []}, {"apiKey": ["posts:write"]}])
+        security("/api/v1/tags/{slug}", "patch"),
+        serde_json::json!([{"bearer": ["admin", "editor"]}, {"apiKey": ["posts:write"]}])
+    );
+    assert_eq!(
+        security("/api/v1/posts/{id_or_slug}/revisions", "get"),
+        serde_json::json!([{"bearer": []}, {"apiKey": ["preview:read"]}])
     );
     assert_eq!(
         security("/api/v1/posts/{id_or_slug}", "get"),
-        serde_json::json!([{}, {"bearer": []}, {"apiKey": ["content:read"]}, {"apiKey": ["preview:read"]}])
+        serde_json::json!([{}, {"bearer": []}, {"apiKey": []}])
     );
     assert_eq!(
         security("/api/v1/auth/login", "post"),
@@ -86,6 +107,26 @@ fn every_operation_states_who_may_call_it() {
     );
     let login = &spec["paths"]["/api/v1/auth/login"]["post"]["responses"];
     assert!(login["429"]["headers"]["Retry-After"].is_object());
+
+    // Every operation says so in words, and documents the refusals the
+    // permission table can give.
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let p = folio::auth::permissions::of(id).unwrap_or_else(|| panic!("{id} has no row"));
+            let description = op["description"].as_str().unwrap_or_default();
+            assert!(
+                description.contains("**Who may call it:**"),
+                "{method} {path}: {description}"
+            );
+            if !p.anonymous {
+                assert!(op["responses"]["401"].is_object(), "{method} {path}");
+            }
+            if !p.any_role() {
+                assert!(op["responses"]["403"].is_object(), "{method} {path}");
+            }
+        }
+    }
 }
 
 #[tokio::test]

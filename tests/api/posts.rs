@@ -40,7 +40,7 @@ async fn create_post_returns_201_with_location_and_rendered_html() {
     );
     assert_eq!(
         post["html"],
-        "<h1 id=\"hi\">Hi</h1>\n<p>Some <em>text</em> </p>\n"
+        "<h1 id=\"user-content-hi\">Hi</h1>\n<p>Some <em>text</em> </p>\n"
     );
     assert_eq!(post["excerpt"], "Hi Some text");
 

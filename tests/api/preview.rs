@@ -41,11 +41,11 @@ async fn a_markdown_document_previews_with_everything_a_post_would_carry() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(
         body["html"],
-        "<h2 id=\"hello-there\">Hello <em>there</em></h2>\n<p><img src=\"pic.png\" alt=\"Pic\" loading=\"lazy\"></p>\n<p>Some words <img src=\"x\" loading=\"lazy\"></p>\n"
+        "<h2 id=\"user-content-hello-there\">Hello <em>there</em></h2>\n<p><img src=\"pic.png\" alt=\"Pic\" loading=\"lazy\"></p>\n<p>Some words <img src=\"x\" loading=\"lazy\"></p>\n"
     );
     assert_eq!(
         body["toc"],
-        json!([{"level": 2, "text": "Hello there", "id": "hello-there"}])
+        json!([{"level": 2, "text": "Hello there", "id": "user-content-hello-there"}])
     );
     assert_eq!(body["excerpt"], "A short summary.");
     assert_eq!(body["word_count"], 4);
@@ -84,7 +84,7 @@ async fn json_previews_derive_the_excerpt_and_have_no_front_matter() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["excerpt"], "Title Body text.");
     assert_eq!(body["front_matter"], Value::Null);
-    assert_eq!(body["toc"][0]["id"], "title");
+    assert_eq!(body["toc"][0]["id"], "user-content-title");
 }
 
 #[tokio::test]

@@ -53,23 +53,23 @@ async fn a_static_site_post_renders_with_working_anchors_and_image_urls() {
         .unwrap();
     let html = post["html"].as_str().unwrap();
     for expected in [
-        r#"<h2 id="before">Before</h2>"#,
-        r#"<h2 id="after-the-move">After</h2>"#,
-        r#"<h3 id="before-1">Before</h3>"#,
+        r#"<h2 id="user-content-before">Before</h2>"#,
+        r#"<h2 id="user-content-after-the-move">After</h2>"#,
+        r#"<h3 id="user-content-before-1">Before</h3>"#,
         r#"<img src="https://cdn.example.com/content/images/before.png" alt="The old setup" title="Before" loading="lazy">"#,
-        r##"<a href="#before" rel="noopener noreferrer">before</a>"##,
+        r##"<a href="#user-content-before" rel="noopener noreferrer">before</a>"##,
         r#"<a href="https://cdn.example.com/content/guide/" rel="noopener noreferrer">the guide</a>"#,
-        r##"<a href="#1" rel="noopener noreferrer">1</a>"##,
-        r#"<div class="footnote-definition" id="1">"#,
+        r##"<a href="#user-content-1" rel="noopener noreferrer">1</a>"##,
+        r#"<div class="footnote-definition" id="user-content-1">"#,
     ] {
         assert!(html.contains(expected), "missing {expected} in\n{html}");
     }
     assert_eq!(
         post["toc"],
         json!([
-            {"level": 2, "text": "Before", "id": "before"},
-            {"level": 2, "text": "After", "id": "after-the-move"},
-            {"level": 3, "text": "Before", "id": "before-1"},
+            {"level": 2, "text": "Before", "id": "user-content-before"},
+            {"level": 2, "text": "After", "id": "user-content-after-the-move"},
+            {"level": 3, "text": "Before", "id": "user-content-before-1"},
         ])
     );
     // Every anchor in the table of contents exists in the HTML.
@@ -124,7 +124,7 @@ async fn posts_carry_word_count_reading_time_and_a_derived_excerpt() {
     );
     assert_eq!(
         with_text["toc"],
-        json!([{"level": 1, "text": "Long read", "id": "long-read"}])
+        json!([{"level": 1, "text": "Long read", "id": "user-content-long-read"}])
     );
 }
 
@@ -155,7 +155,7 @@ async fn a_new_body_updates_the_derived_fields() {
         .unwrap();
     assert_eq!(updated["word_count"], 4);
     assert_eq!(updated["excerpt"], "New one two three");
-    assert_eq!(updated["toc"][0]["id"], "new");
+    assert_eq!(updated["toc"][0]["id"], "user-content-new");
 }
 
 #[tokio::test]

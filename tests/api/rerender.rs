@@ -82,7 +82,7 @@ async fn stale_posts_are_rendered_again_without_touching_updated_at() {
     let after = row(&app, &old).await;
     assert_eq!(
         after.html,
-        "<h2 id=\"hello\">Hello</h2>\n<p>three words here</p>\n"
+        "<h2 id=\"user-content-hello\">Hello</h2>\n<p>three words here</p>\n"
     );
     assert_eq!(after.renderer_version, RENDERER_VERSION);
     assert_eq!(after.word_count, 4);
@@ -132,7 +132,7 @@ async fn concurrent_rerenders_render_each_stale_post_exactly_once() {
         n: i64,
     }
     let left: Count = diesel::sql_query(
-        "SELECT count(*) AS n FROM posts WHERE renderer_version <> $1 OR html NOT LIKE '<h1 id=\"p-%'",
+        "SELECT count(*) AS n FROM posts WHERE renderer_version <> $1 OR html NOT LIKE '<h1 id=\"user-content-p-%'",
     )
     .bind::<Integer, _>(RENDERER_VERSION)
     .get_result(&mut conn)
@@ -155,7 +155,12 @@ async fn a_starting_instance_rerenders_stale_posts_in_the_background() {
     tokio::spawn(second.run_until_stopped());
     for _ in 0..100 {
         if row(&app, &id).await.renderer_version == RENDERER_VERSION {
-            assert!(row(&app, &id).await.html.contains("id=\"hello\""));
+            assert!(
+                row(&app, &id)
+                    .await
+                    .html
+                    .contains("id=\"user-content-hello\"")
+            );
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -194,7 +199,12 @@ async fn the_rerender_command_with_all_renders_every_post_again() {
     let out = run(&["rerender", "--all"]).await.unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "re-rendered 1 post\n");
-    assert!(row(&app, &id).await.html.contains("id=\"hello\""));
+    assert!(
+        row(&app, &id)
+            .await
+            .html
+            .contains("id=\"user-content-hello\"")
+    );
 
     let out = run(&["rerender", "--bogus"]).await.unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys that are not revoked, newest first. Secrets are never shown. */
+        /**
+         * List API keys that are not revoked, newest first. Secrets are never shown.
+         * @description **Who may call it:** users with the role admin; never an API key.
+         */
         get: operations["list_api_keys"];
         put?: never;
         /**
@@ -20,6 +23,8 @@ export interface paths {
          *     `content:read` reads published posts, `preview:read` drafts too, and
          *     `posts:write` creates, updates and deletes posts. It stops working when
          *     revoked, when it expires, or when its creator is disabled or deleted.
+         *
+         *     **Who may call it:** users with the role admin; never an API key.
          */
         post: operations["create_api_key"];
         delete?: never;
@@ -38,7 +43,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key. It stops working with the very next request. */
+        /**
+         * Revoke an API key. It stops working with the very next request.
+         * @description **Who may call it:** users with the role admin; never an API key.
+         */
         delete: operations["delete_api_key"];
         options?: never;
         head?: never;
@@ -61,6 +69,8 @@ export interface paths {
          *     the endpoint does not reveal who has an account. Failed logins are
          *     limited per account and per client address: past the limit the answer
          *     is 429 with `Retry-After`, even for the right password.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         post: operations["login"];
         delete?: never;
@@ -84,6 +94,8 @@ export interface paths {
          *     tokens already issued expire on their own within minutes. An unknown
          *     token is answered 204 as well (RFC 7009), so the endpoint tells nobody
          *     which tokens exist.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         post: operations["logout"];
         delete?: never;
@@ -99,7 +111,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user's own account. */
+        /**
+         * The signed-in user's own account.
+         * @description **Who may call it:** any signed-in user; never an API key.
+         */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -123,6 +138,8 @@ export interface paths {
          * @description Needs the current password (a stolen access token alone is not enough;
          *     wrong guesses count against the login rate limit). On success every
          *     session of the user ends, this one included: log in again.
+         *
+         *     **Who may call it:** any signed-in user; never an API key.
          */
         post: operations["change_password"];
         delete?: never;
@@ -145,6 +162,8 @@ export interface paths {
          * @description Each refresh token works once. Presenting one that was already used
          *     revokes every token of its session (someone kept a copy), so the
          *     legitimate client must log in again.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         post: operations["refresh"];
         delete?: never;
@@ -160,7 +179,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List authors, by slug, with how many published posts each wrote. */
+        /**
+         * List authors, by slug, with how many published posts each wrote.
+         * @description **Who may call it:** anyone.
+         */
         get: operations["list_authors"];
         put?: never;
         post?: never;
@@ -177,7 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fetch an author's public profile by slug. */
+        /**
+         * Fetch an author's public profile by slug.
+         * @description **Who may call it:** anyone.
+         */
         get: operations["get_author"];
         put?: never;
         post?: never;
@@ -208,6 +233,8 @@ export interface paths {
          *     Responses carry a strong `ETag` (send it back in `If-None-Match` for a
          *     304) and `Cache-Control`: public for anonymous callers, private for
          *     signed-in ones.
+         *
+         *     **Who may call it:** anyone.
          */
         get: operations["list_posts"];
         put?: never;
@@ -217,6 +244,8 @@ export interface paths {
          *     (`Content-Type: text/markdown`) whose front matter carries `title`,
          *     `slug`, `date`, `tags`, `draft`, `description`; every other key is kept
          *     in `metadata`. A file with a `date` and no `draft: true` is published.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         post: operations["create_post"];
         delete?: never;
@@ -244,6 +273,8 @@ export interface paths {
          *
          *     Carries a strong `ETag` and `Last-Modified`; `If-None-Match` (or
          *     `If-Modified-Since`) answers 304 when nothing changed.
+         *
+         *     **Who may call it:** anyone.
          */
         get: operations["get_post"];
         /**
@@ -252,12 +283,16 @@ export interface paths {
          *     its default (no tags, no metadata, a derived excerpt…), except the slug
          *     and the publication date, which are kept when absent. The id, author and creation time stay.
          *     Honours `If-Match` like `PATCH`: send the ETag of the version you edited.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         put: operations["replace_post"];
         post?: never;
         /**
          * Delete a post. It is gone at once: later reads answer 404.
          * @description With `If-Match`, only the version the client last saw is deleted.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         delete: operations["delete_post"];
         options?: never;
@@ -269,6 +304,8 @@ export interface paths {
          *
          *     Send the `ETag` you last saw in `If-Match`: when someone else changed
          *     the post since, the answer is 412 and nothing is written.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         patch: operations["update_post"];
         trace?: never;
@@ -288,6 +325,8 @@ export interface paths {
          *     (the post's `canonical_url` metadata, else this URL), Open Graph and
          *     Twitter card tags (`og:image` from the `image` or `cover` metadata).
          *     Both carry a strict `Content-Security-Policy`.
+         *
+         *     **Who may call it:** anyone.
          */
         get: operations["get_post_html"];
         put?: never;
@@ -309,6 +348,8 @@ export interface paths {
          * List a post's revisions, newest first.
          * @description Every change to the title, Markdown, excerpt, slug, status, date, tags or
          *     metadata stores a revision. Only callers who may change the post see them.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `preview:read`.
          */
         get: operations["list_revisions"];
         put?: never;
@@ -326,7 +367,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fetch one revision of a post, with its content as it was. */
+        /**
+         * Fetch one revision of a post, with its content as it was.
+         * @description **Who may call it:** any signed-in user; an API key with `preview:read`.
+         */
         get: operations["get_revision"];
         put?: never;
         post?: never;
@@ -350,6 +394,8 @@ export interface paths {
          * @description The title, Markdown, excerpt, tags and metadata go back to what the
          *     revision holds; the slug, status and date stay as they are. The restore
          *     is itself a new revision. Honours `If-Match` like `PATCH`.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         post: operations["restore_revision"];
         delete?: never;
@@ -373,6 +419,8 @@ export interface paths {
          *     front matter is allowed in both and comes back parsed. Nothing is
          *     stored. Bodies are limited like post bodies (`FOLIO_MAX_MARKDOWN_BYTES`,
          *     `FOLIO_MAX_JSON_BYTES`).
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         post: operations["render_preview"];
         delete?: never;
@@ -395,8 +443,12 @@ export interface paths {
          *     from call to call sees every change exactly once or later, never skips
          *     one, even when two share a timestamp. Anonymous callers get published
          *     posts; a post they could see before and cannot now (deleted,
-         *     unpublished, archived) comes as a tombstone. Signed-in callers also get
-         *     the posts they may manage.
+         *     unpublished, archived) comes as a tombstone; posts the caller never
+         *     could see are not mentioned at all. Signed-in callers also get the
+         *     posts they may see (their own drafts; editors and admins every post),
+         *     and so do API keys with `preview:read`.
+         *
+         *     **Who may call it:** anyone.
          */
         get: operations["sync_posts"];
         put?: never;
@@ -416,12 +468,19 @@ export interface paths {
         };
         /**
          * List tags, by slug, with how many published posts carry each.
-         * @description Anonymous callers see the tags of published posts; signed-in callers
-         *     see every tag.
+         * @description Callers learn only of tags carried by posts they may see, so a draft's
+         *     tags stay as private as the draft: anonymous callers see the tags of
+         *     published posts, authors also those of their own drafts, editors and
+         *     admins every tag (also those no post carries yet).
+         *
+         *     **Who may call it:** anyone.
          */
         get: operations["list_tags"];
         put?: never;
-        /** Create a tag. Editors and admins only. */
+        /**
+         * Create a tag. Editors and admins only.
+         * @description **Who may call it:** users with the role admin or editor; an API key with `posts:write`.
+         */
         post: operations["create_tag"];
         delete?: never;
         options?: never;
@@ -436,15 +495,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fetch one tag by its slug. */
+        /**
+         * Fetch one tag by its slug.
+         * @description **Who may call it:** anyone.
+         */
         get: operations["get_tag"];
         put?: never;
         post?: never;
-        /** Delete a tag that no post carries (409 while posts do). Editors and admins only. */
+        /**
+         * Delete a tag that no post carries (409 while posts do). Editors and admins only.
+         * @description **Who may call it:** users with the role admin or editor; an API key with `posts:write`.
+         */
         delete: operations["delete_tag"];
         options?: never;
         head?: never;
-        /** Change a tag's name or description. Editors and admins only. */
+        /**
+         * Change a tag's name or description. Editors and admins only.
+         * @description **Who may call it:** users with the role admin or editor; an API key with `posts:write`.
+         */
         patch: operations["update_tag"];
         trace?: never;
     };
@@ -455,10 +523,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, oldest first (deleted users are left out). */
+        /**
+         * List users, oldest first (deleted users are left out).
+         * @description **Who may call it:** users with the role admin; never an API key.
+         */
         get: operations["list_users"];
         put?: never;
-        /** Create a user with a role. */
+        /**
+         * Create a user with a role.
+         * @description **Who may call it:** users with the role admin; never an API key.
+         */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -473,7 +547,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fetch one user. */
+        /**
+         * Fetch one user.
+         * @description **Who may call it:** users with the role admin; never an API key.
+         */
         get: operations["get_user"];
         put?: never;
         post?: never;
@@ -483,6 +560,8 @@ export interface paths {
          *     stay, now credited to "Deleted user", and their email is free to reuse.
          *     Their sessions end and their API keys stop working at once. The last
          *     enabled admin cannot be deleted.
+         *
+         *     **Who may call it:** users with the role admin; never an API key.
          */
         delete: operations["delete_user"];
         options?: never;
@@ -491,8 +570,35 @@ export interface paths {
          * Change a user: email, name, role, password, or whether they are disabled.
          * @description Disabling a user or setting their password ends all their sessions at
          *     once. The last enabled admin cannot be demoted or disabled.
+         *
+         *     **Who may call it:** users with the role admin; never an API key.
          */
         patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/login-throttle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Clear a user's login back-off.
+         * @description Failed logins slow further attempts down (see `POST /auth/login`); when
+         *     someone has made an account wait, an admin lifts it here: every counter
+         *     of the account, alone and with each client address, starts afresh.
+         *     Counters of the addresses themselves are kept.
+         *
+         *     **Who may call it:** users with the role admin; never an API key.
+         */
+        delete: operations["clear_login_throttle"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/atom.xml": {
@@ -506,6 +612,8 @@ export interface paths {
          * Atom feed of the newest published posts.
          * @description `?tag=` and `?author=` (an author's id) narrow it. Entries carry the
          *     excerpt as `summary` and the sanitised HTML as `content`.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         get: operations["atom_feed"];
         put?: never;
@@ -526,6 +634,8 @@ export interface paths {
         /**
          * JSON Feed 1.1 of the newest published posts.
          * @description `?tag=` and `?author=` (an author's id) narrow it.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         get: operations["json_feed"];
         put?: never;
@@ -548,6 +658,8 @@ export interface paths {
          * @description Never touches the database, so an orchestrator does not restart Folio
          *     because PostgreSQL is briefly away. Probes must never see a cached
          *     answer, hence `no-store`.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         get: operations["live"];
         put?: never;
@@ -565,7 +677,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers, so requests can be served. */
+        /**
+         * Readiness: the database answers, so requests can be served.
+         * @description The database is asked at most once a second per instance, however often
+         *     this is called: probes are not rate-limited, so they must not be a way
+         *     to hammer PostgreSQL.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -587,6 +706,8 @@ export interface paths {
          * @description Requests by route and status, latency histograms, database pool usage
          *     and database errors, in the Prometheus text format. Expose it to your
          *     scraper only (e.g. block `/metrics` at the public proxy).
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         get: operations["metrics"];
         put?: never;
@@ -608,6 +729,8 @@ export interface paths {
          * RSS 2.0 feed of the newest published posts.
          * @description `?tag=` and `?author=` (an author's id) narrow it. Items carry the
          *     excerpt as `description` and the sanitised HTML as `content:encoded`.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         get: operations["rss_feed"];
         put?: never;
@@ -629,6 +752,8 @@ export interface paths {
          * Sitemap of every published post (sitemaps.org 0.9).
          * @description Lists the newest 50,000 published posts with their `lastmod`; takes
          *     no parameters.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
          */
         get: operations["sitemap"];
         put?: never;
@@ -1213,8 +1338,9 @@ export interface components {
         /** @description One heading in a table of contents, in document order. */
         TocEntry: {
             /**
-             * @description The heading's `id` in the HTML: link to `#id`.
-             * @example getting-started
+             * @description The heading's `id` in the HTML (namespaced with `user-content-`):
+             *     link to `#id`.
+             * @example user-content-getting-started
              */
             id: string;
             /**
@@ -1262,7 +1388,8 @@ export interface components {
             deleted_at: string;
             /** Format: uuid */
             id: string;
-            /** @description The slug it had; null when the caller never could see the post. */
+            /** @description The slug it had when deleted; null for a post that is hidden now
+             *     (unpublished, archived), whose current slug may never have been public. */
             slug?: string | null;
         };
         /**
@@ -1370,6 +1497,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -1499,6 +1635,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -1692,6 +1837,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -1899,6 +2053,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorList"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An invalid credential was sent */
             401: {
                 headers: {
@@ -1945,6 +2108,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorResponse"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An invalid credential was sent */
             401: {
                 headers: {
@@ -1979,7 +2151,7 @@ export interface operations {
             query?: {
                 /** @description The page, from 1. A page past the end is an empty list. Not with `cursor`. */
                 page?: number;
-                /** @description Posts per page. */
+                /** @description Posts per page; at most 25 with `q`. */
                 limit?: number;
                 /** @description Keyset pagination: `meta.pagination.next_cursor` from the previous
                  *     page, with the same `sort`. Stable while posts are added. Not with `page`. */
@@ -2749,6 +2921,15 @@ export interface operations {
                     "application/json": components["schemas"]["RevisionList"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2808,6 +2989,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevisionResponse"];
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -2990,6 +3180,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role or API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -3103,6 +3302,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An invalid credential was sent */
@@ -3240,6 +3448,15 @@ export interface operations {
                     "application/json": components["schemas"]["TagResponse"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An invalid credential was sent */
             401: {
                 headers: {
@@ -3287,6 +3504,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -3443,6 +3669,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserList"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3582,6 +3817,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3638,6 +3882,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -3785,6 +4038,72 @@ export interface operations {
             };
         };
     };
+    clear_login_throttle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cleared (also when there was nothing to clear) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     atom_feed: {
         parameters: {
             query?: {
@@ -3911,6 +4230,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ready: {
@@ -3929,6 +4257,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The database does not answer */
@@ -3958,6 +4295,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

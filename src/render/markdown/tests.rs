@@ -1,7 +1,7 @@
 use super::{RenderOptions, Rendered, TocEntry};
 
 fn render(md: &str) -> Rendered {
-    super::render(md, &RenderOptions::default())
+    super::render(md, &RenderOptions::default()).expect("renders")
 }
 
 fn html(md: &str) -> String {
@@ -146,7 +146,10 @@ fn renders_commonmark_and_github_extensions() {
     let out = html(
         "# Title\n\nSome *em* and **strong** and ~~gone~~.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nA note[^1].\n\n[^1]: The footnote.\n",
     );
-    assert!(out.contains(r#"<h1 id="title">Title</h1>"#), "{out}");
+    assert!(
+        out.contains(r#"<h1 id="user-content-title">Title</h1>"#),
+        "{out}"
+    );
     assert!(
         out.contains("<em>em</em>") && out.contains("<strong>strong</strong>"),
         "{out}"
@@ -157,15 +160,15 @@ fn renders_commonmark_and_github_extensions() {
         "{out}"
     );
     assert!(
-        out.contains(r#"<input disabled="" type="checkbox" checked="">"#),
+        out.contains(r#"<input checked="" type="checkbox" disabled="">"#),
         "{out}"
     );
     assert!(
-        out.contains(r##"<sup class="footnote-reference"><a href="#1""##),
+        out.contains(r##"<sup class="footnote-reference"><a href="#user-content-1""##),
         "{out}"
     );
     assert!(
-        out.contains(r#"<div class="footnote-definition" id="1">"#),
+        out.contains(r#"<div class="footnote-definition" id="user-content-1">"#),
         "{out}"
     );
 }
@@ -173,18 +176,24 @@ fn renders_commonmark_and_github_extensions() {
 #[test]
 fn smart_punctuation_and_heading_attributes() {
     let out = html("## Custom {#my-id}\n\n\"Quoted\" -- dash...\n");
-    assert!(out.contains(r#"<h2 id="my-id">Custom</h2>"#), "{out}");
+    assert!(
+        out.contains(r#"<h2 id="user-content-my-id">Custom</h2>"#),
+        "{out}"
+    );
     assert!(out.contains("“Quoted” – dash…"), "{out}");
 }
 
 #[test]
 fn headings_get_unique_ids_and_explicit_ids_win() {
     let out = html("## Intro\n\n## Intro\n\n## `code` & more\n\n## Other {#intro-1}\n\n## !!!\n");
-    assert!(out.contains(r#"<h2 id="intro">"#), "{out}");
-    assert!(out.contains(r#"<h2 id="intro-2">"#), "{out}");
-    assert!(out.contains(r#"<h2 id="intro-1">Other"#), "{out}");
-    assert!(out.contains(r#"<h2 id="code-more">"#), "{out}");
-    assert!(out.contains(r#"<h2 id="section">"#), "{out}");
+    assert!(out.contains(r#"<h2 id="user-content-intro">"#), "{out}");
+    assert!(out.contains(r#"<h2 id="user-content-intro-2">"#), "{out}");
+    assert!(
+        out.contains(r#"<h2 id="user-content-intro-1">Other"#),
+        "{out}"
+    );
+    assert!(out.contains(r#"<h2 id="user-content-code-more">"#), "{out}");
+    assert!(out.contains(r#"<h2 id="user-content-section">"#), "{out}");
 }
 
 #[test]
@@ -378,7 +387,7 @@ mod properties {
             let options = RenderOptions::new(Some(
                 url::Url::parse("https://cdn.example.com/content/posts/").unwrap(),
             ));
-            let out = super::super::render(&parts.concat(), &options).html.into_inner();
+            let out = super::super::render(&parts.concat(), &options).unwrap().html.into_inner();
             assert_safe(&out);
         }
     }
@@ -403,12 +412,12 @@ fn the_table_of_contents_lists_every_heading_with_its_html_id() {
     assert_eq!(
         r.toc,
         toc(&[
-            (1, "Guide", "guide"),
-            (2, "Getting started", "getting-started"),
-            (3, "cargo & you", "cargo-you"),
-            (2, "Getting started", "getting-started-1"),
-            (2, "Mine", "custom"),
-            (2, "Setext", "setext"),
+            (1, "Guide", "user-content-guide"),
+            (2, "Getting started", "user-content-getting-started"),
+            (3, "cargo & you", "user-content-cargo-you"),
+            (2, "Getting started", "user-content-getting-started-1"),
+            (2, "Mine", "user-content-custom"),
+            (2, "Setext", "user-content-setext"),
         ])
     );
     let out = r.html.into_inner();
@@ -484,16 +493,17 @@ fn a_static_site_post_resolves_against_the_media_base_and_keeps_its_anchors() {
     let r = super::render(
         "## Setup\n\n![Diagram](../images/x.png)\n\nSee [setup](#setup), [next](../next/), <img src=\"raw.png\">, a note[^n].\n\n[^n]: Noted.\n",
         &options,
-    );
+    )
+    .unwrap();
     let out = r.html.into_inner();
     for expected in [
-        r#"<h2 id="setup">Setup</h2>"#,
+        r#"<h2 id="user-content-setup">Setup</h2>"#,
         r#"<img src="https://cdn.example.com/content/images/x.png" alt="Diagram" loading="lazy">"#,
-        r##"<a href="#setup" rel="noopener noreferrer">setup</a>"##,
+        r##"<a href="#user-content-setup" rel="noopener noreferrer">setup</a>"##,
         r#"<a href="https://cdn.example.com/content/next/" rel="noopener noreferrer">next</a>"#,
         r#"<img src="https://cdn.example.com/content/posts/raw.png" loading="lazy">"#,
-        r##"<sup class="footnote-reference"><a href="#n""##,
-        r#"<div class="footnote-definition" id="n">"#,
+        r##"<sup class="footnote-reference"><a href="#user-content-n""##,
+        r#"<div class="footnote-definition" id="user-content-n">"#,
     ] {
         assert!(out.contains(expected), "{expected} missing from {out}");
     }
@@ -503,7 +513,7 @@ fn a_static_site_post_resolves_against_the_media_base_and_keeps_its_anchors() {
 fn the_corpus_is_neutralised_with_a_media_base_too() {
     let options = RenderOptions::new(Some(url::Url::parse("https://cdn.example.com/m/").unwrap()));
     for vector in XSS_VECTORS {
-        let out = super::render(vector, &options).html.into_inner();
+        let out = super::render(vector, &options).unwrap().html.into_inner();
         assert_safe(&out);
         assert!(
             !out.to_ascii_lowercase().contains("<script"),
@@ -517,4 +527,67 @@ fn alt_text_stays_out_of_the_prose() {
     let r = render("![A diagram of it](d.png) Words here.");
     assert_eq!(r.plain_text, "Words here.");
     assert_eq!(r.word_count, 2);
+}
+
+#[test]
+fn heading_ids_stay_unique_and_linear_with_many_duplicates() {
+    // Before, each duplicate retried every number the ones before it took:
+    // 20,000 of them took 22 s of CPU.
+    let r = render(&"## Intro\n".repeat(super::super::limits::MAX_HEADINGS));
+    let ids: std::collections::HashSet<&str> = r.toc.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), super::super::limits::MAX_HEADINGS);
+    assert_eq!(r.toc[0].id, "user-content-intro");
+    assert_eq!(r.toc[1].id, "user-content-intro-1");
+    assert_eq!(
+        r.toc.last().unwrap().id,
+        format!(
+            "user-content-intro-{}",
+            super::super::limits::MAX_HEADINGS - 1
+        )
+    );
+}
+
+#[test]
+fn explicit_ids_are_skipped_by_numbered_ones() {
+    let r = render("## A\n\n## B {#a-1}\n\n## A\n\n## A\n");
+    let ids: Vec<&str> = r.toc.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "user-content-a",
+            "user-content-a-1",
+            "user-content-a-2",
+            "user-content-a-3"
+        ]
+    );
+}
+
+#[test]
+fn bodies_whose_cost_would_outgrow_their_size_are_refused() {
+    use super::super::limits::{MAX_HEADINGS, MAX_NESTING, RenderError};
+    let options = RenderOptions::default();
+    let refused = |md: &str| super::render(md, &options).err();
+    // The sizes the security review found slow.
+    assert_eq!(
+        refused(&"# a\n".repeat(20_000)),
+        Some(RenderError::TooManyHeadings)
+    );
+    assert_eq!(
+        refused(&format!("{} x\n", ">".repeat(20_000))),
+        Some(RenderError::TooDeep)
+    );
+    assert_eq!(refused(&"<div>".repeat(40_000)), Some(RenderError::TooDeep));
+    let nested_list: String = (0..MAX_NESTING)
+        .map(|i| format!("{}- x\n", "  ".repeat(i)))
+        .collect();
+    assert_eq!(refused(&nested_list), Some(RenderError::TooDeep));
+    // At the limits, bodies render.
+    assert_eq!(refused(&"# a\n".repeat(MAX_HEADINGS)), None);
+    assert_eq!(
+        refused(&format!("{} x\n", ">".repeat(MAX_NESTING / 2 - 2))),
+        None
+    );
+    assert_eq!(refused(&"<div>".repeat(MAX_NESTING - 8)), None);
+    // Elements that close themselves or each other never stack.
+    assert_eq!(refused(&"<p>x<li>y<br><img src=a.png>".repeat(5_000)), None);
 }

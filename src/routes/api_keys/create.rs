@@ -4,7 +4,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::dto::{ApiKeyResponse, CreateApiKeyRequest, CreatedApiKey};
-use crate::auth::{Admin, api_key};
+use crate::auth::{Caller, api_key};
 use crate::db::api_keys::{self, ApiKey};
 use crate::domain::PersonName;
 use crate::error::{AppError, FieldError, Problem};
@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// `content:read` reads published posts, `preview:read` drafts too, and
 /// `posts:write` creates, updates and deletes posts. It stops working when
 /// revoked, when it expires, or when its creator is disabled or deleted.
-#[utoipa::path(tag = "api-keys", security(("bearer" = ["admin"])), request_body = CreateApiKeyRequest,
+#[utoipa::path(tag = "api-keys", request_body = CreateApiKeyRequest,
     responses(
         (status = 201, description = "Created; `key` is shown once", body = CreatedApiKey,
             headers(("Location" = String, description = "Where to revoke the key"))),
@@ -31,7 +31,7 @@ use crate::state::AppState;
 #[post("/api-keys")]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    admin: Admin,
+    admin: Caller,
     body: JsonBody<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, AppError> {
     let JsonBody(req) = body;
@@ -63,7 +63,7 @@ pub async fn create_api_key(
             prefix,
             key_hash: api_key::digest(&key),
             scopes,
-            created_by: admin.0.id,
+            created_by: admin.id,
             expires_at: req.expires_at,
             last_used_at: None,
             revoked_at: None,

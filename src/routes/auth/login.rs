@@ -30,7 +30,7 @@ pub struct LoginRequest {
 /// the endpoint does not reveal who has an account. Failed logins are
 /// limited per account and per client address: past the limit the answer
 /// is 429 with `Retry-After`, even for the right password.
-#[utoipa::path(tag = "auth", request_body = LoginRequest, security(()), responses(
+#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Logged in", body = TokenResponse),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),

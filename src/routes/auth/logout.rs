@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// tokens already issued expire on their own within minutes. An unknown
 /// token is answered 204 as well (RFC 7009), so the endpoint tells nobody
 /// which tokens exist.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, security(()), responses(
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Logged out"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),

@@ -1,13 +1,13 @@
 use actix_web::{get, web};
 
-use crate::auth::UserCaller;
+use crate::auth::Caller;
 use crate::db::users;
 use crate::error::{AppError, Problem};
 use crate::routes::users::dto::UserResponse;
 use crate::state::AppState;
 
 /// The signed-in user's own account.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(tag = "auth", responses(
     (status = 200, description = "The caller", body = UserResponse),
     (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "An API key, which is not a user", body = Problem, content_type = "application/problem+json"),
@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[get("/auth/me")]
 pub async fn me(
     state: web::Data<AppState>,
-    caller: UserCaller,
+    caller: Caller,
 ) -> Result<web::Json<UserResponse>, AppError> {
     let mut conn = state.conn().await?;
     let user = users::find_active(&mut conn, caller.id)

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::throttle::{self, Attempt};
-use crate::auth::{UserCaller, password};
+use crate::auth::{Caller, password};
 use crate::db::users;
 use crate::error::{AppError, Problem};
 use crate::routes::json::JsonBody;
@@ -24,7 +24,7 @@ pub struct ChangePasswordRequest {
 /// Needs the current password (a stolen access token alone is not enough;
 /// wrong guesses count against the login rate limit). On success every
 /// session of the user ends, this one included: log in again.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
+#[utoipa::path(tag = "auth", request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed; all sessions ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -38,7 +38,7 @@ pub struct ChangePasswordRequest {
 #[post("/auth/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    caller: UserCaller,
+    caller: Caller,
     req: HttpRequest,
     body: JsonBody<ChangePasswordRequest>,
 ) -> Result<HttpResponse, AppError> {

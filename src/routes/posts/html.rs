@@ -41,7 +41,6 @@ pub struct HtmlQuery {
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []), ("apiKey" = ["content:read"]), ("apiKey" = ["preview:read"])),
 )]
 #[get("/posts/{id_or_slug}/html")]
 pub async fn get_post_html(
@@ -70,7 +69,7 @@ pub async fn get_post_html(
                 .config
                 .public_link(&format!("/api/v1/posts/{}/html?document=true", post.slug))
         });
-        let image = document::share_image(&post, state.render.media_base());
+        let image = document::share_image(&post, state.renderer.options().media_base());
         document::render(&post, &author, &canonical, image.as_deref())
     } else {
         post.html

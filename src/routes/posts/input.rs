@@ -10,7 +10,7 @@ use crate::db::posts::Post;
 use crate::domain::metadata::MAX_METADATA_DEPTH;
 use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title, published_at};
 use crate::error::{AppError, FieldError};
-use crate::render::{self, RenderOptions};
+use crate::render::{Rendered, excerpt};
 
 pub const MAX_EXCERPT_CHARS: usize = 1_000;
 
@@ -370,15 +370,19 @@ impl PostInput {
         })
     }
 
-    /// Renders the body and builds the row to insert.
+    /// The body to render before [`into_post`](Self::into_post).
+    pub fn markdown(&self) -> &str {
+        self.markdown.as_str()
+    }
+
+    /// Builds the row to insert, with the body as rendered.
     pub fn into_post(
         self,
         slug: Slug,
         author_id: Uuid,
         now: DateTime<Utc>,
-        options: &RenderOptions,
+        rendered: Rendered,
     ) -> Post {
-        let rendered = render::render(self.markdown.as_str(), options);
         let published_at = match (self.status, self.published_at) {
             (PostStatus::Published, None) => Some(now),
             (_, at) => at,
@@ -412,13 +416,22 @@ impl PostInput {
 }
 
 impl UpdatePostRequest {
-    /// Applies the update to a stored post, rendering again when the body
-    /// changed. Returns every field problem at once.
+    /// The new body, if the update brings one: it is rendered before the
+    /// update is applied.
+    pub fn markdown_to_render(&self) -> Option<String> {
+        match &self.markdown {
+            Some(Some(m)) => Some(m.clone()),
+            _ => None,
+        }
+    }
+
+    /// Applies the update to a stored post, with its new body (if any) as
+    /// rendered. Returns every field problem at once.
     pub fn apply(
         self,
         post: &mut Post,
         now: DateTime<Utc>,
-        options: &RenderOptions,
+        rendered: Option<Rendered>,
     ) -> Result<(), AppError> {
         let mut p = Problems::default();
         let cannot_clear = "cannot be null";
@@ -440,11 +453,12 @@ impl UpdatePostRequest {
             Some(None) => p.push("slug", cannot_clear),
             None => {}
         }
-        let mut rerender = false;
+        let mut new_body = false;
+        let mut derive_excerpt = false;
         match self.markdown {
             Some(Some(m)) => {
                 if let Some(m) = p.check("markdown", Markdown::parse(m)) {
-                    rerender = m.as_str() != post.markdown;
+                    new_body = m.as_str() != post.markdown;
                     post.markdown = m.into_inner();
                 }
             }
@@ -459,13 +473,13 @@ impl UpdatePostRequest {
                 }
                 Some(None) => {
                     post.custom_excerpt = false;
-                    rerender = true;
+                    derive_excerpt = true;
                 }
                 None => {}
             },
             Some(None) => {
                 post.custom_excerpt = false;
-                rerender = true;
+                derive_excerpt = true;
             }
             None => {}
         }
@@ -514,8 +528,18 @@ impl UpdatePostRequest {
             self.featured,
         );
         p.finish()?;
-        if rerender {
-            post.set_rendered(render::render(&post.markdown, options));
+        match rendered {
+            Some(rendered) if new_body => post.set_rendered(rendered),
+            None if new_body => {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "a new body arrived without its rendering"
+                )));
+            }
+            _ if derive_excerpt => {
+                // The text it is cut from is stored: no render needed.
+                post.excerpt = excerpt::derive(&post.plain_text, excerpt::EXCERPT_CHARS);
+            }
+            _ => {}
         }
         post.updated_at = now;
         Ok(())

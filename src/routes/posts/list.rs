@@ -39,7 +39,6 @@ const ITEM_SIZE_HINT: usize = 800;
         (status = 401, description = "An invalid credential was sent, or `status` without one", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []), ("apiKey" = ["content:read"]), ("apiKey" = ["preview:read"])),
 )]
 #[get("/posts")]
 pub async fn list_posts(

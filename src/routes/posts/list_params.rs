@@ -15,6 +15,9 @@ use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: u32 = 15;
 pub const MAX_LIMIT: u32 = 100;
+/// The most search hits on one page: each hit costs a ranking and a
+/// snippet, so a search page is kept smaller than a plain one.
+pub const MAX_SEARCH_LIMIT: u32 = 25;
 /// Far past any real blog; keeps `page × limit` well inside an i64.
 pub const MAX_PAGE: u32 = 1_000_000;
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -76,7 +79,7 @@ pub struct ListQuery {
     /// The page, from 1. A page past the end is an empty list. Not with `cursor`.
     #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<u32>,
-    /// Posts per page.
+    /// Posts per page; at most 25 with `q`.
     #[param(minimum = 1, maximum = 100, default = 15)]
     pub limit: Option<u32>,
     /// Keyset pagination: `meta.pagination.next_cursor` from the previous
@@ -365,6 +368,12 @@ pub fn parse(query: &str) -> Result<ListParams, AppError> {
     };
     if p.page.is_some() && p.cursor.is_some() {
         return Err(bad("cursor", "cannot be combined with `page`"));
+    }
+    if p.q.is_some() && p.limit > MAX_SEARCH_LIMIT {
+        return Err(bad(
+            "limit",
+            format!("must be at most {MAX_SEARCH_LIMIT} with `q`"),
+        ));
     }
     if let (Some(a), Some(b)) = (p.published_after, p.published_before)
         && a >= b

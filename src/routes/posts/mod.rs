@@ -20,20 +20,34 @@ pub mod revisions;
 pub mod seo;
 pub mod sync;
 pub mod update;
+pub mod write;
 
-use crate::auth::Caller;
+use chrono::Utc;
+
+use crate::auth::{Caller, Role};
 use crate::db::posts::Post;
 use crate::domain::PostStatus;
 use crate::error::AppError;
 
-/// Whether the caller may change this post: 404 when they may not even see
-/// it (another author's draft), 403 when they see it but it is not theirs.
+/// Whether the caller may change this post (or read its history):
+///
+/// - 404 when they may not even see it: another author's draft, or any
+///   draft for an API key without `preview:read`;
+/// - 403 when they see it but it is not theirs;
+/// - 403 for a contributor once the post has left draft (an editor
+///   published, scheduled or archived it: it is theirs to change now).
 pub fn check_may_manage(caller: &Caller, post: &Post) -> Result<(), AppError> {
-    if caller.can_manage(post.author_id) {
-        Ok(())
-    } else if post.status == PostStatus::Published.as_str() {
-        Err(AppError::Forbidden("change another author's post".into()))
-    } else {
-        Err(AppError::NotFound("post"))
+    let public = post.is_public_at(Utc::now());
+    if !caller.visibility().allows(post.author_id, public) {
+        return Err(AppError::NotFound("post"));
     }
+    if !caller.can_manage(post.author_id) {
+        return Err(AppError::Forbidden("change another author's post".into()));
+    }
+    if caller.role == Role::Contributor && post.status != PostStatus::Draft.as_str() {
+        return Err(AppError::Forbidden(
+            "change a post once it has left draft; ask an editor".into(),
+        ));
+    }
+    Ok(())
 }

@@ -1,12 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, put, web};
-use chrono::Utc;
-use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
 use super::input::CreatePostRequest;
 use super::preconditions::{IfMatch, etag_header};
+use super::write;
 use crate::auth::Caller;
-use crate::db::posts::{self, PostKey};
+use crate::db::posts::PostKey;
 use crate::domain::Slug;
 use crate::error::{AppError, Problem};
 use crate::routes::json::TimedBytes;
@@ -43,7 +42,6 @@ use crate::state::AppState;
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
 )]
 #[put("/posts/{id_or_slug}")]
 pub async fn replace_post(
@@ -57,42 +55,28 @@ pub async fn replace_post(
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let TimedBytes(body) = body;
     let input = super::create::parse_body(&state, &req, &body)?;
-    let keep = state.config.revisions_keep;
-    let mut conn = state.conn().await?;
-    let (post, author) = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            let before = posts::find_for_update(conn, &key)
-                .await?
-                .ok_or(AppError::NotFound("post"))?;
-            super::check_may_manage(&caller, &before)?;
-            if_match.check(&before)?;
-            let now = Utc::now();
-            let slug = match &input.slug {
-                Some(slug) => slug.clone(),
-                None => Slug::parse(&before.slug).map_err(|e| AppError::invalid("slug", e))?,
-            };
-            let mut post = input
-                .clone()
-                .into_post(slug, before.author_id, now, &state.render);
-            post.id = before.id;
-            post.created_at = before.created_at;
-            post.version = before.version;
-            if input.published_at.is_none() && before.published_at.is_some() {
-                // Re-sending a post without its date must not re-date it.
-                post.published_at = before.published_at;
-            }
-            super::lifecycle::check_change(&caller, &before, &post, now)?;
-            let post = posts::update(conn, &post)
-                .await
-                .map_err(|e| match AppError::from(e) {
-                    AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
-                    other => other,
-                })?;
-            super::history::record(conn, caller.id, Some(&before), &post, keep).await?;
-            let author = posts::author_name(conn, post.author_id).await?;
-            Ok((post, author))
-        })
+    let rendered = state
+        .renderer
+        .render(input.markdown().to_owned(), "markdown")
         .await?;
+    let (post, author) = write::change_post(&state, &caller, &key, &if_match, |post, now| {
+        let slug = match &input.slug {
+            Some(slug) => slug.clone(),
+            None => Slug::parse(&post.slug).map_err(|e| AppError::invalid("slug", e))?,
+        };
+        let keep_date = input.published_at.is_none();
+        let mut replaced = input.into_post(slug, post.author_id, now, rendered);
+        replaced.id = post.id;
+        replaced.created_at = post.created_at;
+        replaced.version = post.version;
+        if keep_date && post.published_at.is_some() {
+            // Re-sending a post without its date must not re-date it.
+            replaced.published_at = post.published_at;
+        }
+        *post = replaced;
+        Ok(())
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag_header(&post))
         .json(PostResponse::new(post, author)))

@@ -2,13 +2,14 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::{AuthorRef, PostResponse};
-use super::history::{self, PostSnapshot};
+use super::history::PostSnapshot;
 use super::preconditions::{IfMatch, etag_header};
+use super::write;
 use crate::auth::Caller;
 use crate::db::posts::{self, Post, PostKey};
 use crate::db::revisions::{self, Revision};
@@ -81,7 +82,6 @@ async fn managed_post(
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
 )]
 #[get("/posts/{id_or_slug}/revisions")]
 pub async fn list_revisions(
@@ -120,7 +120,6 @@ pub async fn list_revisions(
         (status = 404, description = "No such post or revision", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
 )]
 #[get("/posts/{id_or_slug}/revisions/{revision}")]
 pub async fn get_revision(
@@ -165,7 +164,6 @@ pub async fn get_revision(
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])),
 )]
 #[post("/posts/{id_or_slug}/revisions/{revision}/restore")]
 pub async fn restore_revision(
@@ -175,31 +173,23 @@ pub async fn restore_revision(
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     let (raw, number) = path.into_inner();
-    let key = PostKey::parse(&raw).ok_or(AppError::NotFound("post"))?;
-    let keep = state.config.revisions_keep;
-    let mut conn = state.conn().await?;
-    let (post, author) = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            let mut post = posts::find_for_update(conn, &key)
-                .await?
-                .ok_or(AppError::NotFound("post"))?;
-            super::check_may_manage(&caller, &post)?;
-            if_match.check(&post)?;
-            let (revision, _) = revisions::find(conn, post.id, number)
-                .await?
-                .ok_or(AppError::NotFound("revision"))?;
-            let before = post.clone();
-            let now = Utc::now();
-            snapshot(&revision)?
-                .restore_request()
-                .apply(&mut post, now, &state.render)?;
-            super::lifecycle::check_change(&caller, &before, &post, now)?;
-            let post = posts::update(conn, &post).await?;
-            history::record(conn, caller.id, Some(&before), &post, keep).await?;
-            let author = posts::author_name(conn, post.author_id).await?;
-            Ok((post, author))
-        })
+    let snapshot = {
+        let mut conn = state.conn().await?;
+        let post = managed_post(&mut conn, &caller, &raw).await?;
+        let (revision, _) = revisions::find(&mut conn, post.id, number)
+            .await?
+            .ok_or(AppError::NotFound("revision"))?;
+        snapshot(&revision)?
+    };
+    let rendered = state
+        .renderer
+        .render(snapshot.markdown.clone(), "markdown")
         .await?;
+    let key = PostKey::parse(&raw).ok_or(AppError::NotFound("post"))?;
+    let (post, author) = write::change_post(&state, &caller, &key, &if_match, |post, now| {
+        snapshot.restore_request().apply(post, now, Some(rendered))
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag_header(&post))
         .json(PostResponse::new(post, author)))

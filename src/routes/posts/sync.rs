@@ -34,7 +34,8 @@ pub struct SyncQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Tombstone {
     pub id: Uuid,
-    /// The slug it had; null when the caller never could see the post.
+    /// The slug it had when deleted; null for a post that is hidden now
+    /// (unpublished, archived), whose current slug may never have been public.
     pub slug: Option<String>,
     /// When it was deleted (or, for a post that is hidden now, changed).
     pub deleted_at: DateTime<Utc>,
@@ -62,8 +63,10 @@ pub struct SyncResponse {
 /// from call to call sees every change exactly once or later, never skips
 /// one, even when two share a timestamp. Anonymous callers get published
 /// posts; a post they could see before and cannot now (deleted,
-/// unpublished, archived) comes as a tombstone. Signed-in callers also get
-/// the posts they may manage.
+/// unpublished, archived) comes as a tombstone; posts the caller never
+/// could see are not mentioned at all. Signed-in callers also get the
+/// posts they may see (their own drafts; editors and admins every post),
+/// and so do API keys with `preview:read`.
 #[utoipa::path(
     tag = "posts",
     params(SyncQuery),
@@ -73,7 +76,6 @@ pub struct SyncResponse {
         (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/sync")]
 pub async fn sync_posts(
@@ -131,6 +133,12 @@ fn parse_token(raw: &str) -> Result<i64, AppError> {
 }
 
 /// Interleaves the two lists by change number and keeps the first `limit`.
+///
+/// A caller learns of a post only as far as they may see it: a post they
+/// can see comes whole; one they cannot see now but could once (it was
+/// public) comes as a tombstone; one they never could see (another's
+/// draft, a draft to a key without `preview:read`) is skipped, its id and
+/// slug never named. The token still moves past it.
 fn merge(
     caller: &MaybeCaller,
     since: i64,
@@ -138,7 +146,7 @@ fn merge(
     deleted: Vec<sync::Tombstone>,
     limit: usize,
 ) -> SyncResponse {
-    let may_manage = |author: Uuid| caller.0.as_ref().is_some_and(|c| c.can_manage(author));
+    let visibility = caller.visibility();
     let total = changed.len() + deleted.len();
     let mut last = since;
     let mut posts = Vec::new();
@@ -155,13 +163,15 @@ fn merge(
             (None, None) => break,
         };
         if take_post {
-            let Some((post, author, seq, public)) = changed.next() else {
+            let Some((post, author, seq, public, ever_public)) = changed.next() else {
                 break;
             };
             last = seq;
-            if public || may_manage(post.author_id) {
+            if visibility.allows(post.author_id, public) {
                 posts.push(PostResponse::new(post, author));
-            } else {
+            } else if ever_public {
+                // Unpublished or archived since: the slug it has now may
+                // be one it never had in public, so it is not named.
                 gone.push(Tombstone {
                     id: post.id,
                     slug: None,
@@ -171,12 +181,13 @@ fn merge(
         } else {
             let Some(t) = deleted.next() else { break };
             last = t.change_seq;
-            let known = t.was_public || may_manage(t.author_id);
-            gone.push(Tombstone {
-                id: t.id,
-                slug: known.then_some(t.slug),
-                deleted_at: t.deleted_at,
-            });
+            if visibility.allows(t.author_id, t.was_public) {
+                gone.push(Tombstone {
+                    id: t.id,
+                    slug: Some(t.slug),
+                    deleted_at: t.deleted_at,
+                });
+            }
         }
     }
     SyncResponse {

