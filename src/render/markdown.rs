@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::excerpt;
 use super::limits::{self, RenderError};
-use super::sanitize::{Policy, SafeHtml, namespaced_id};
+use super::sanitize::{Policy, SafeHtml, TASK_DONE, TASK_OPEN, namespaced_id};
 
 /// The version of what [`render`] produces. Bump it whenever the output
 /// for the same Markdown changes (a new extension, a policy change, new
@@ -120,6 +120,12 @@ pub fn render(markdown: &str, options: &RenderOptions) -> Result<Rendered, Rende
     let toc = add_heading_ids(&mut events);
     let plain_text = plain_text(&events);
     let word_count = plain_text.split_whitespace().count();
+    for event in &mut events {
+        if let Event::TaskListMarker(done) = event {
+            let marker = if *done { TASK_DONE } else { TASK_OPEN };
+            *event = Event::Text(CowStr::Borrowed(marker));
+        }
+    }
 
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());

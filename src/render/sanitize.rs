@@ -4,8 +4,8 @@
 //! every rendered document goes through ammonia. The policy is ammonia's
 //! default allow-list, narrowed to `http`, `https` and `mailto` URLs, and
 //! widened by exactly what pulldown-cmark legitimately emits: heading and
-//! footnote `id`s, footnote classes, `language-*` classes on code, task-list
-//! checkboxes, and `text-align` on table cells. Every image gets
+//! footnote `id`s, footnote classes, `language-*` classes on code, and
+//! `text-align` on table cells; task-list checkboxes are put in after it. Every image gets
 //! `loading="lazy"`; with a media base URL, relative URLs become absolute.
 //!
 //! Every `id` that comes from content (headings, footnotes, raw HTML) is
@@ -20,6 +20,15 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
 use url::Url;
+
+/// Task-list checkboxes travel through the sanitiser as these two
+/// characters (from Unicode's private use area) and become the exact
+/// markup of a disabled checkbox after it. No `<input>` an author writes
+/// survives at all: allowed through, `<input type="image" src=…>` lost its
+/// type and showed as a text box inside the post. An author who types the
+/// characters gets a disabled checkbox, as `- [ ]` would give them.
+pub const TASK_DONE: &str = "\u{E000}";
+pub const TASK_OPEN: &str = "\u{E001}";
 
 /// What every `id` from content starts with, and every in-page link too.
 pub const ID_PREFIX: &str = "user-content-";
@@ -66,9 +75,21 @@ impl Policy {
         Self(b)
     }
 
-    /// Sanitises untrusted HTML under this policy.
+    /// Sanitises untrusted HTML under this policy, then puts in the
+    /// task-list checkboxes (see [`TASK_DONE`]).
     pub fn clean(&self, html: &str) -> SafeHtml {
-        SafeHtml(self.0.clean(html).to_string())
+        let clean = self.0.clean(html).to_string();
+        if !clean.contains(TASK_DONE) && !clean.contains(TASK_OPEN) {
+            return SafeHtml(clean);
+        }
+        SafeHtml(
+            clean
+                .replace(
+                    TASK_DONE,
+                    r#"<input type="checkbox" checked="" disabled="">"#,
+                )
+                .replace(TASK_OPEN, r#"<input type="checkbox" disabled="">"#),
+        )
     }
 }
 
@@ -113,14 +134,6 @@ fn builder() -> Builder<'static> {
     let mut b = Builder::default();
     b.url_schemes(HashSet::from(["http", "https", "mailto"]))
         .add_generic_attributes(["id"])
-        // Task lists are the only reason <input> is allowed at all: every
-        // input that survives is a disabled checkbox, whatever it was
-        // (`<input type="image" src=…>` would otherwise lose its type and
-        // show as a text box inside the post).
-        .add_tags(["input"])
-        .add_tag_attributes("input", ["checked"])
-        .set_tag_attribute_value("input", "type", "checkbox")
-        .set_tag_attribute_value("input", "disabled", "")
         .id_prefix(Some(ID_PREFIX))
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
@@ -168,14 +181,14 @@ mod tests {
 
     #[test]
     fn keeps_what_markdown_produces() {
-        let html = r##"<h2 id="intro">Intro</h2><table><thead><tr><th style="text-align: center">A</th></tr></thead></table><ul><li><input disabled="" type="checkbox" checked=""/> done</li></ul><pre><code class="language-rust">fn main() {}</code></pre><sup class="footnote-reference"><a href="#1">1</a></sup><div class="footnote-definition" id="1"><sup class="footnote-definition-label">1</sup></div>"##;
-        let clean = sanitize(html).into_inner();
+        let html = format!(
+            r##"<h2 id="intro">Intro</h2><table><thead><tr><th style="text-align: center">A</th></tr></thead></table><ul><li>{TASK_DONE} done</li></ul><pre><code class="language-rust">fn main() {{}}</code></pre><sup class="footnote-reference"><a href="#1">1</a></sup><div class="footnote-definition" id="1"><sup class="footnote-definition-label">1</sup></div>"##
+        );
+        let clean = sanitize(&html).into_inner();
         for kept in [
             r#"id="user-content-intro""#,
             "text-align:center",
-            r#"type="checkbox""#,
-            "disabled",
-            "checked",
+            r#"<input type="checkbox" checked="" disabled="">"#,
             r#"class="language-rust""#,
             r#"class="footnote-reference""#,
             r##"href="#user-content-1""##,
@@ -200,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn every_input_that_survives_is_a_disabled_checkbox() {
+    fn no_input_an_author_writes_survives() {
         for raw in [
             r#"<INPUT TYPE="IMAGE" SRC="javascript:alert(1)">"#,
             r#"<input type="text" value="x" name="password">"#,
@@ -209,14 +222,12 @@ mod tests {
             r#"<input type="hidden" name="csrf">"#,
         ] {
             let clean = sanitize(raw).into_inner();
-            assert!(
-                clean == r#"<input type="checkbox" disabled="">"#
-                    || clean == r#"<input disabled="" type="checkbox">"#,
-                "{raw} -> {clean}"
-            );
+            assert_eq!(clean, "", "{raw} -> {clean}");
         }
-        let checked = sanitize(r#"<input type="checkbox" checked disabled>"#).into_inner();
-        assert!(checked.contains("checked"), "{checked}");
+        assert_eq!(
+            sanitize("<p>\u{E001} todo</p>").into_inner(),
+            r#"<p><input type="checkbox" disabled=""> todo</p>"#
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ async fn a_markdown_file_imports_with_its_front_matter_mapped_to_fields() {
         r#"<a href="https://example.com/docs?v=1#:~:text=fast" rel="noopener noreferrer">the docs</a>"#,
         r#"<img src="../images/arch.png" alt="Architecture" title="How it fits" loading="lazy">"#,
         "<blockquote>\n<p>Quote\nwith lazy continuation</p>\n</blockquote>",
-        r#"<input checked="" type="checkbox" disabled="">"#,
+        r#"<input type="checkbox" checked="" disabled="">"#,
         r#"<th style="text-align:center">a</th>"#,
         r##"<sup class="footnote-reference"><a href="#user-content-1" rel="noopener noreferrer">1</a></sup>"##,
         r#"<div class="footnote-definition" id="user-content-1">"#,

@@ -160,7 +160,7 @@ fn renders_commonmark_and_github_extensions() {
         "{out}"
     );
     assert!(
-        out.contains(r#"<input checked="" type="checkbox" disabled="">"#),
+        out.contains(r#"<input type="checkbox" checked="" disabled="">"#),
         "{out}"
     );
     assert!(
