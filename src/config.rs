@@ -225,6 +225,13 @@ impl Config {
             .map_err(|e| err("FOLIO_ADDR", format!("expected host:port, {e}")))?;
 
         let (jwt_secret, jwt_secret_generated) = match var("FOLIO_JWT_SECRET") {
+            Some(s) if env == Environment::Production && !looks_secret(&s) => {
+                return Err(err(
+                    "FOLIO_JWT_SECRET",
+                    "is a sample from Folio's documentation or has too little variety; \
+                     in production use at least 32 random bytes (e.g. `openssl rand -base64 48`)",
+                ));
+            }
             Some(s) if s.len() >= 32 => (s.into_bytes(), false),
             Some(_) => return Err(err("FOLIO_JWT_SECRET", "must be at least 32 bytes")),
             None if env == Environment::Production => {
@@ -267,6 +274,13 @@ impl Config {
             }
             (None, None) => None,
         };
+
+        if env == Environment::Production
+            && let Some(admin) = &admin
+            && let Err(why) = check_bootstrap_password(&admin.email, admin.password.expose())
+        {
+            return Err(err("FOLIO_ADMIN_PASSWORD", why));
+        }
 
         let public_url_explicit = var("FOLIO_PUBLIC_URL").is_some();
         let public_url = match var("FOLIO_PUBLIC_URL") {
@@ -494,6 +508,81 @@ impl Config {
     }
 }
 
+/// Secrets printed in Folio's own README, scripts and tests. Anyone can
+/// read them, so production refuses them (a test keeps this list complete).
+pub const PUBLISHED_SAMPLES: &[&str] = &[
+    "change-me-please",
+    "admin-password-for-tests",
+    "test-secret-that-is-at-least-32-bytes-long",
+    "script-secret-that-is-at-least-32-bytes",
+    "schemathesis-secret-at-least-32-bytes-long",
+    "schemathesis-admin-password",
+    "load-bench-secret-load-bench-secret-0123456789",
+    "load-bench-password-long",
+    "bench-password-long",
+    "a-long-enough-password",
+];
+
+/// Passwords every attacker tries first.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "changeme",
+    "admin",
+    "administrator",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "123456",
+    "12345678",
+    "1234567890",
+    "secret",
+    "folio",
+];
+
+fn is_published_sample(value: &str) -> bool {
+    let value = value.trim();
+    PUBLISHED_SAMPLES
+        .iter()
+        .any(|s| value.eq_ignore_ascii_case(s))
+}
+
+/// Whether a JWT secret could be a real one: not a published sample, and
+/// not a short pattern repeated (`aaaa…`, `abcabc…`).
+fn looks_secret(value: &str) -> bool {
+    let distinct: std::collections::HashSet<char> = value.chars().collect();
+    !is_published_sample(value) && distinct.len() >= 12
+}
+
+/// What production asks of the first admin's password: long, varied, not
+/// a published sample or a common password, not the email.
+pub fn check_bootstrap_password(email: &str, password: &str) -> Result<(), String> {
+    const MIN_CHARS: usize = 12;
+    let lower = password.trim().to_lowercase();
+    let local = email.split('@').next().unwrap_or_default().to_lowercase();
+    let distinct: std::collections::HashSet<char> = lower.chars().collect();
+    if password.chars().count() < MIN_CHARS {
+        Err(format!(
+            "must be at least {MIN_CHARS} characters in production"
+        ))
+    } else if is_published_sample(password) {
+        Err("is a sample from Folio's documentation; choose your own".into())
+    } else if COMMON_PASSWORDS.iter().any(|common| {
+        // A common password with a few characters around it is still one.
+        let letters: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+        letters.contains(common) && letters.len() < common.len() + 6
+    }) {
+        Err("is too close to a common password".into())
+    } else if !local.is_empty() && lower.contains(&local) {
+        Err("must not contain the admin's email name".into())
+    } else if distinct.len() < 6 {
+        Err("has too little variety".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// An origin for CORS: scheme, host and optional port, nothing else.
 fn parse_origin(raw: &str) -> Result<String, ConfigError> {
     let bad = || {
@@ -550,10 +639,113 @@ mod tests {
         assert_eq!(e.var, "FOLIO_JWT_SECRET");
         let c = config(&[
             ("FOLIO_ENV", "production"),
-            ("FOLIO_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("FOLIO_JWT_SECRET", PROD_SECRET),
         ])
         .unwrap();
         assert!(c.admin.is_none());
+    }
+
+    const PROD_SECRET: &str = "k3J9x-Qw7Zp2Lm8Vn4Rt6Yb1Hc5Gd0Fs";
+
+    #[test]
+    fn production_refuses_published_and_weak_secrets() {
+        for secret in [
+            "test-secret-that-is-at-least-32-bytes-long",
+            "script-secret-that-is-at-least-32-bytes",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcabcabcabcabcabcabcabcabcabcabcabc",
+        ] {
+            let e =
+                config(&[("FOLIO_ENV", "production"), ("FOLIO_JWT_SECRET", secret)]).unwrap_err();
+            assert_eq!(e.var, "FOLIO_JWT_SECRET", "{secret}");
+            // Development takes them (the tests and scripts use them).
+            assert!(config(&[("FOLIO_JWT_SECRET", secret)]).is_ok() || secret.len() < 32);
+        }
+        assert!(
+            config(&[
+                ("FOLIO_ENV", "production"),
+                ("FOLIO_JWT_SECRET", PROD_SECRET)
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn production_refuses_weak_bootstrap_passwords() {
+        for password in [
+            "change-me-please",
+            "short",
+            "password1234",
+            "Password-123",
+            "ops@example.com!!x",
+            "aaaaaaaaaaaaaaa",
+            "abababababababab",
+        ] {
+            let e = config(&[
+                ("FOLIO_ENV", "production"),
+                ("FOLIO_JWT_SECRET", PROD_SECRET),
+                ("FOLIO_ADMIN_EMAIL", "ops@example.com"),
+                ("FOLIO_ADMIN_PASSWORD", password),
+            ])
+            .unwrap_err();
+            assert_eq!(e.var, "FOLIO_ADMIN_PASSWORD", "{password}");
+        }
+        let ok = config(&[
+            ("FOLIO_ENV", "production"),
+            ("FOLIO_JWT_SECRET", PROD_SECRET),
+            ("FOLIO_ADMIN_EMAIL", "ops@example.com"),
+            ("FOLIO_ADMIN_PASSWORD", "tangerine-orbit-7-lantern"),
+        ]);
+        assert!(ok.is_ok(), "{ok:?}");
+        // Development is for trying things out: the README's command works.
+        assert!(config(&[("FOLIO_ADMIN_PASSWORD", "change-me-please")]).is_ok());
+    }
+
+    /// Every secret written in the README, the scripts and the tests is in
+    /// the list production refuses.
+    #[test]
+    fn every_secret_published_in_the_repository_is_refused_in_production() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("README.md"), root.join(".env.example")];
+        for dir in ["scripts", "bench", "tests/api/helpers", "docs"] {
+            if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+                files.extend(entries.filter_map(|e| Some(e.ok()?.path())));
+            }
+        }
+        let mut found = Vec::new();
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            for marker in [
+                "FOLIO_JWT_SECRET=",
+                "FOLIO_ADMIN_PASSWORD=",
+                "ADMIN_PASSWORD=",
+                "JWT_SECRET: &str = \"",
+                "PASSWORD: &str = \"",
+                "PASSWORD=",
+            ] {
+                for (at, _) in text.match_indices(marker) {
+                    let value: String = text[at + marker.len()..]
+                        .trim_start_matches('"')
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect();
+                    if value.len() >= 8 && !value.starts_with('$') {
+                        found.push((file.display().to_string(), value));
+                    }
+                }
+            }
+        }
+        assert!(!found.is_empty(), "the scan found nothing: it is broken");
+        let unknown: Vec<_> = found
+            .iter()
+            .filter(|(_, v)| !is_published_sample(v) && !v.starts_with("script-password-"))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "add these to PUBLISHED_SAMPLES: {unknown:?}"
+        );
     }
 
     #[test]
@@ -566,7 +758,7 @@ mod tests {
         assert!(!admin.generated);
         let e = config(&[
             ("FOLIO_ENV", "production"),
-            ("FOLIO_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("FOLIO_JWT_SECRET", PROD_SECRET),
             ("FOLIO_ADMIN_PASSWORD", "chosen-password"),
         ])
         .unwrap_err();

@@ -191,8 +191,10 @@ impl From<diesel::result::Error> for AppError {
         }
         match e {
             Error::NotFound => Self::NotFound("resource"),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict(format!("already exists ({})", info.message()))
+            // The database's message names the constraint and its details
+            // name the other row's values: neither goes to the client.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::Conflict("it already exists".into())
             }
             Error::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,

@@ -87,6 +87,23 @@ pub fn not_modified(headers: &HeaderMap) -> HttpResponse {
     answer
 }
 
+/// Whether a request's `Accept` ranks Markdown above JSON: the one rule for
+/// which representation of a post a client gets (and so which cache entry
+/// it shares).
+pub fn prefers_markdown(message: &impl actix_web::HttpMessage) -> bool {
+    use actix_web::http::header::Header;
+    let Ok(accept) = header::Accept::parse(message) else {
+        return false;
+    };
+    let ranked = accept.ranked();
+    let position = |essence: &str| ranked.iter().position(|m| m.essence_str() == essence);
+    match (position("text/markdown"), position("application/json")) {
+        (Some(md), Some(json)) => md < json,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// The default `Cache-Control` of a `GET`: public for anonymous readers,
 /// never stored for anyone who sent a credential.
 fn default_cache_control(req: &ServiceRequest) -> String {

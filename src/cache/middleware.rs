@@ -83,16 +83,27 @@ pub async fn response_cache(
     Ok(ServiceResponse::new(req, res))
 }
 
-/// The request's identity for the cache: its path and query, and the
-/// `Accept` header (a post comes as JSON or Markdown by it). Everything
-/// else that varies (credentials) is not cached at all.
+/// The request's identity for the cache: its path, its query parameters
+/// in a fixed order, and the representation `Accept` chooses (a post comes
+/// as JSON or Markdown by it). Everything else that varies (credentials) is
+/// not cached at all.
+///
+/// Normalised so that a client cannot multiply one answer into many
+/// entries: by reordering parameters, or by sending a thousand spellings
+/// of `Accept` (unknown parameters are refused before this, by the gate).
 fn cache_key(req: &ServiceRequest) -> String {
-    let target = req.uri().path_and_query().map_or("", |pq| pq.as_str());
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .map_or(&b""[..], HeaderValue::as_bytes);
-    format!("{target}\n{}", String::from_utf8_lossy(accept))
+    let mut params: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .collect();
+    params.sort_unstable();
+    let representation = if crate::http_cache::prefers_markdown(req) {
+        "markdown"
+    } else {
+        "default"
+    };
+    format!("{}?{}\n{representation}", req.path(), params.join("&"))
 }
 
 /// What a shared HTTP cache may store may be stored here too: `public`,

@@ -36,6 +36,12 @@ pub async fn run(args: &ExportArgs) -> anyhow::Result<usize> {
             let (Some(id), Some(slug)) = (post["id"].as_str(), post["slug"].as_str()) else {
                 continue;
             };
+            // The slug becomes a file name: whatever the server says, it
+            // must be a slug (no `/`, no `..`), so no file lands outside
+            // the folder.
+            let Ok(slug) = crate::domain::Slug::parse(slug) else {
+                anyhow::bail!("the server sent a post whose slug is not a slug: {slug:?}");
+            };
             let res = client
                 .send(
                     client

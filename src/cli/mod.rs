@@ -10,9 +10,13 @@ use reqwest::{RequestBuilder, Response};
 /// Where the server is and how to authenticate to it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Remote {
-    /// Folio's base URL.
+    /// Folio's base URL: `https://…`, or `http://` on this machine (the
+    /// token would cross the network in clear otherwise).
     #[arg(long, env = "FOLIO_URL", default_value = "http://127.0.0.1:8080")]
     pub url: String,
+    /// Send the token over plain `http://` to another machine anyway.
+    #[arg(long)]
+    pub allow_insecure_http: bool,
     /// An API key (`posts:write` to import, `preview:read` to export
     /// drafts) or an access token.
     #[arg(long, env = "FOLIO_TOKEN", hide_env_values = true)]
@@ -27,10 +31,31 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client speaking HTTPS (rustls, checking certificates against the
+    /// system's roots), or plain HTTP to loopback.
     pub fn new(remote: &Remote) -> anyhow::Result<Self> {
+        let url = url::Url::parse(&remote.url).context("FOLIO_URL is not a URL")?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback || remote.allow_insecure_http => {}
+            "http" => anyhow::bail!(
+                "{} is plain HTTP to another machine: the token would travel in clear; \
+                 use https:// (or --allow-insecure-http)",
+                remote.url
+            ),
+            other => anyhow::bail!("FOLIO_URL must be http(s), not {other}"),
+        }
+        install_tls();
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
+                .https_only(!loopback && !remote.allow_insecure_http)
                 .build()?,
             base: remote.url.trim_end_matches('/').to_owned(),
             token: remote.token.clone(),
@@ -51,6 +76,12 @@ impl Client {
             .await
             .with_context(|| format!("cannot reach Folio at {}", self.base))
     }
+}
+
+/// Chooses the TLS implementation for the process (rustls with ring);
+/// needed before any HTTP client is built. A second call finds it made.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The `detail` (and field errors) of a problem response, for reports.

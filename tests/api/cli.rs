@@ -188,3 +188,76 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
     assert!(out.contains("401"), "{out}");
     std::fs::remove_dir_all(site).unwrap();
 }
+
+/// Runs the CLI against any URL (no running Folio needed).
+async fn folio_at(url: &str, args: &[&str]) -> (bool, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+    command
+        .args(args)
+        .env("FOLIO_URL", url)
+        .env("FOLIO_TOKEN", "folio_x");
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_cli_speaks_https_and_sends_no_token_over_plain_http_to_another_machine() {
+    let dir = temp_dir();
+    let dir_arg = dir.to_str().unwrap();
+    let (ok, out) = folio_at("http://cms.example.com", &["export", dir_arg]).await;
+    assert!(!ok && out.contains("plain HTTP"), "{out}");
+    // HTTPS is built in: against a server that speaks plain HTTP, the TLS
+    // handshake is what fails (not an unsupported scheme).
+    let app = TestApp::spawn().await;
+    let https = app.base.replace("http://", "https://");
+    let (ok, out) = folio_at(&https, &["export", dir_arg]).await;
+    // rustls's words for "the other side does not speak TLS".
+    let tls_failed = ["tls", "corrupt message", "invalidcontenttype"]
+        .iter()
+        .any(|w| out.to_lowercase().contains(w));
+    assert!(!ok && tls_failed && !out.contains("scheme"), "{out}");
+}
+
+#[tokio::test]
+async fn export_refuses_a_slug_that_would_leave_its_folder() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A server that is not Folio, or a compromised one, naming a post
+    // `../../escaped`.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let n = socket.read(&mut buf).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let body = if request.starts_with("GET /api/v1/posts?") {
+                serde_json::json!({
+                    "data": [{"id": "0190c0de-0000-7000-8000-000000000001", "slug": "../../escaped"}],
+                    "meta": {"pagination": {"pages": 1}}
+                })
+                .to_string()
+            } else {
+                "---\ntitle: x\n---\nowned\n".to_owned()
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    let root = temp_dir();
+    let dir = root.join("a").join("b");
+    let (ok, out) = folio_at(&url, &["export", dir.to_str().unwrap()]).await;
+    assert!(!ok && out.contains("not a slug"), "{out}");
+    assert!(!root.join("escaped.md").exists());
+    assert!(!dir.join("../../escaped.md").exists());
+}

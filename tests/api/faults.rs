@@ -70,6 +70,7 @@ async fn a_database_restart_under_load_gives_no_500s_and_loses_no_acknowledged_w
     wait_until_ready(&app, Duration::from_secs(15)).await;
     let token = app.admin_token().await;
 
+    folio::cli::install_tls();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

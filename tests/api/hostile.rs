@@ -954,3 +954,95 @@ async fn extreme_numbers_in_metadata_round_trip_and_never_break_reads() {
         .unwrap();
     assert_eq!(list.status(), 200);
 }
+
+/// Front matter that expands: one anchored list referenced many times (the
+/// security review's 15 KB that grew to 1.7 GB).
+fn alias_bomb() -> String {
+    let items = (0..3_000)
+        .map(|i| format!("x{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let refs = vec!["*a"; 3_000].join(", ");
+    format!("---\ntitle: Bomb\nlist: &a [{items}]\nboom: [{refs}]\n---\n\nBody\n")
+}
+
+/// Bodies whose cost outgrew their size before: each is refused with a
+/// 422 naming the field, at once (the checks come before the costly work),
+/// and nothing stored changes. Their time and memory are measured in
+/// `benches/render.rs` (`hostile`) and recorded in `bench/README.md`.
+#[tokio::test]
+async fn bodies_that_would_cost_more_than_their_size_are_422_and_change_nothing() {
+    let app = Hostile::spawn().await;
+    let headings = "## Intro\n".repeat(20_000);
+    let quotes = format!("{} deep\n", ">".repeat(20_000));
+    let divs = "<div>".repeat(40_000);
+    let json_body = |md: &str| serde_json::json!({"markdown": md}).to_string();
+    let post_body = |md: &str| serde_json::json!({"title": "T", "markdown": md}).to_string();
+    let render = |name: &str, body: String| {
+        Case::new(name, "POST", "/api/v1/render")
+            .authed()
+            .body("application/json", body)
+    };
+    let big_front_matter = format!(
+        "---\ntitle: Big\ndescription: {}\n---\n\nBody\n",
+        "x".repeat(70 * 1024)
+    );
+    let cases = vec![
+        render("20,000 identical headings", json_body(&headings)).naming("markdown"),
+        render("20,000-deep quotes", json_body(&quotes)).naming("markdown"),
+        render("40,000 nested divs", json_body(&divs)).naming("markdown"),
+        Case::new("an alias bomb to render", "POST", "/api/v1/render")
+            .authed()
+            .body("text/markdown", alias_bomb())
+            .naming("front_matter"),
+        Case::import("an alias bomb to import", alias_bomb()).naming("front_matter"),
+        Case::import("front matter over 64 KiB", big_front_matter).naming("front_matter"),
+        Case::create("a post of 20,000 headings", post_body(&headings)).naming("markdown"),
+        Case::create("a post of 20,000-deep quotes", post_body(&quotes)).naming("markdown"),
+        Case::update("an update to 40,000 nested divs", json_body(&divs)).naming("markdown"),
+        Case::new(
+            "a replacement of 20,000 headings",
+            "PUT",
+            format!("/api/v1/posts/{SEEDED}"),
+        )
+        .authed()
+        .body("application/json", post_body(&headings))
+        .naming("markdown"),
+    ];
+    app.run(cases).await;
+}
+
+#[tokio::test]
+async fn a_search_page_is_small_and_its_snippet_comes_from_the_start_of_the_text() {
+    let app = Hostile::spawn().await;
+    let res = app
+        .send(&Case::get("search of 26", "/api/v1/posts?q=word&limit=26"))
+        .await;
+    assert_eq!(res.status, 400);
+    let res = app
+        .send(&Case::get("search of 25", "/api/v1/posts?q=word&limit=25"))
+        .await;
+    assert_eq!(res.status, 200);
+
+    // A match far into a long body still finds the post; its snippet is
+    // cut from the start of the text rather than from the whole body.
+    let long = format!("{} needle\n", "filler words here. ".repeat(5_000));
+    app.app
+        .created_post(
+            &app.token,
+            serde_json::json!({"title": "Long", "markdown": long, "status": "published"}),
+        )
+        .await;
+    let found: serde_json::Value = app
+        .app
+        .get("/api/v1/posts?q=needle")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["data"][0]["title"], "Long", "{found}");
+    let snippet = found["data"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.len() < 2_000, "{snippet}");
+}

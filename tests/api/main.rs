@@ -18,6 +18,7 @@ mod login_limits;
 mod migrations;
 mod openapi;
 mod operations;
+mod permissions;
 mod posts;
 mod posts_markdown;
 mod preview;

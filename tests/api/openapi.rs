@@ -156,3 +156,36 @@ async fn the_spec_and_the_explorer_are_served() {
     let res = app.get("/docs/swagger-ui-bundle.js").send().await.unwrap();
     assert_eq!(res.status(), 200);
 }
+
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+
+/// The README's permission table is printed from `auth::permissions`.
+/// Rewrite it with `UPDATE_README=1 cargo test`.
+#[test]
+fn the_readmes_permission_table_is_the_one_the_server_enforces() {
+    let spec: Value = serde_json::from_str(&folio::openapi::spec_json()).unwrap();
+    let mut operations = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations.push((
+                op["operationId"].as_str().unwrap().to_owned(),
+                method.to_uppercase(),
+                path.clone(),
+            ));
+        }
+    }
+    let table = folio::auth::permissions::markdown_table(&operations);
+    let readme = std::fs::read_to_string(README).unwrap();
+    let (start, end) = ("<!-- permissions:start -->\n", "<!-- permissions:end -->");
+    let from = readme.find(start).expect("the start marker") + start.len();
+    let to = readme.find(end).expect("the end marker");
+    if std::env::var_os("UPDATE_README").is_some() {
+        let updated = format!("{}{table}{}", &readme[..from], &readme[to..]);
+        std::fs::write(README, updated).unwrap();
+        return;
+    }
+    assert!(
+        readme[from..to] == table,
+        "the README's permission table is stale: run `UPDATE_README=1 cargo test --test api the_readmes_permission_table`"
+    );
+}

@@ -349,3 +349,45 @@ async fn a_login_forgets_the_users_expired_refresh_tokens() {
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left.contains(&other));
 }
+
+#[tokio::test]
+async fn logging_out_ends_the_sessions_access_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let session = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let other = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let access = str_of(&session, "access_token");
+    assert_eq!(me_status(&app, access).await, 200);
+    let res = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            Some(json!({"refresh_token": str_of(&session, "refresh_token")})),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    // Not minutes later, when it would have expired: now.
+    assert_eq!(me_status(&app, access).await, 401);
+    // The user's other sessions go on.
+    assert_eq!(me_status(&app, str_of(&other, "access_token")).await, 200);
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_ends_the_families_access_tokens_too() {
+    let app = TestApp::spawn().await;
+    let first = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let second: Value = refresh(&app, str_of(&first, "refresh_token"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me_status(&app, str_of(&second, "access_token")).await, 200);
+    // A copy of the first refresh token comes back: someone kept it.
+    assert_problem(refresh(&app, str_of(&first, "refresh_token")).await, 401).await;
+    for access in [
+        str_of(&first, "access_token"),
+        str_of(&second, "access_token"),
+    ] {
+        assert_eq!(me_status(&app, access).await, 401);
+    }
+}

@@ -30,7 +30,7 @@ pub async fn spawn_binary(db: &TestDb, extra: &[(&str, &str)]) -> (Child, u16) {
         command.env(k, v);
     }
     let child = command.spawn().expect("start folio");
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let started = Instant::now();
     while client
         .get(format!("http://127.0.0.1:{port}/health/ready"))
@@ -49,7 +49,7 @@ pub async fn spawn_binary(db: &TestDb, extra: &[(&str, &str)]) -> (Child, u16) {
 }
 
 async fn login(port: u16) -> String {
-    let login: serde_json::Value = reqwest::Client::new()
+    let login: serde_json::Value = crate::helpers::http_client()
         .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
         .send()
@@ -78,7 +78,7 @@ async fn memory_stays_flat_while_refusing_huge_bodies() {
     let before = peak_rss_kib(child.id());
     let body = vec![b'x'; 10 * 1024 * 1024];
     for _ in 0..20 {
-        let res = reqwest::Client::new()
+        let res = crate::helpers::http_client()
             .post(format!("http://127.0.0.1:{port}/api/v1/posts"))
             .header("content-type", "text/markdown")
             .bearer_auth(&token)

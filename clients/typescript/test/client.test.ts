@@ -53,7 +53,7 @@ test("a frontend's typed round trip", async () => {
     params: { path: { id_or_slug: post?.slug ?? "" } },
   });
   assert.equal(one.data?.id, post?.id);
-  assert.match(one.data?.html ?? "", /<h1 id="typed">Typed<\/h1>/);
+  assert.match(one.data?.html ?? "", /<h1 id="user-content-typed">Typed<\/h1>/);
 });
 
 test("an error comes back as a typed problem", async () => {

@@ -98,10 +98,17 @@ try {
   assert.equal(await page.locator("h1.title").textContent(), "Building a blog on Folio");
   assert.deepEqual(await page.locator(".tags span").allTextContents(), ["astro", "guide"]);
   assert.deepEqual(await page.locator(".body h2").allTextContents(), ["Fetching posts", "Rendering"]);
-  assert.equal(await page.locator(".body h2").first().getAttribute("id"), "fetching-posts");
+  // Ids from content are namespaced, and the table of contents follows them.
+  assert.equal(await page.locator(".body h2").first().getAttribute("id"), "user-content-fetching-posts");
   assert.deepEqual(await page.locator("nav.toc a").allTextContents(), ["Fetching posts", "Rendering", "Safety"]);
   await page.locator("nav.toc a", { hasText: "Safety" }).click();
-  assert.ok(page.url().endsWith("#safety"));
+  assert.ok(page.url().endsWith("#user-content-safety"), page.url());
+  // The link landed: the heading is the page's target, and in view.
+  assert.equal(await page.locator(":target").textContent(), "Safety");
+  assert.ok(await page.locator(":target").evaluate((el) => {
+    const { top } = el.getBoundingClientRect();
+    return top >= 0 && top < window.innerHeight;
+  }), "the heading is scrolled into view");
 
   const img = page.locator(".body img");
   assert.equal(await img.getAttribute("alt"), "The Folio logo");

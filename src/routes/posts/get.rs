@@ -1,4 +1,4 @@
-use actix_web::http::header::{self, Header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use serde::Deserialize;
@@ -77,7 +77,7 @@ pub async fn get_post(
     let mut res = HttpResponse::Ok();
     res.insert_header((header::VARY, "Accept, Authorization"))
         .insert_header((header::LAST_MODIFIED, last_modified(post.updated_at)));
-    if wants_markdown(&req) {
+    if crate::http_cache::prefers_markdown(&req) {
         return Ok(res
             .insert_header((header::CONTENT_TYPE, "text/markdown; charset=utf-8"))
             .insert_header((header::ETAG, post_etag(&post, Representation::Markdown)))
@@ -90,18 +90,4 @@ pub async fn get_post(
         .insert_header((header::ETAG, etag))
         .insert_header(header::ContentType::json())
         .body(json))
-}
-
-/// Whether the client asked for Markdown over JSON.
-fn wants_markdown(req: &HttpRequest) -> bool {
-    let Ok(accept) = header::Accept::parse(req) else {
-        return false;
-    };
-    let ranked = accept.ranked();
-    let position = |essence: &str| ranked.iter().position(|m| m.essence_str() == essence);
-    match (position("text/markdown"), position("application/json")) {
-        (Some(md), Some(json)) => md < json,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }

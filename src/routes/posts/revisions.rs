@@ -53,18 +53,19 @@ fn snapshot(revision: &Revision) -> Result<PostSnapshot, AppError> {
     serde_json::from_value(revision.snapshot.clone()).map_err(|e| AppError::Internal(e.into()))
 }
 
-/// The post, if the caller may manage it (404 when they may not see it,
-/// 403 when they see it but it is not theirs).
+/// The post, if `check` lets the caller at it (404 when they may not see
+/// it, 403 when they see it but may not do this).
 async fn managed_post(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     raw: &str,
+    check: fn(&Caller, &Post) -> Result<(), AppError>,
 ) -> Result<Post, AppError> {
     let key = PostKey::parse(raw).ok_or(AppError::NotFound("post"))?;
     let (post, _) = posts::find(conn, &key, caller.visibility())
         .await?
         .ok_or(AppError::NotFound("post"))?;
-    super::check_may_manage(caller, &post)?;
+    check(caller, &post)?;
     Ok(post)
 }
 
@@ -90,7 +91,7 @@ pub async fn list_revisions(
     path: web::Path<String>,
 ) -> Result<web::Json<RevisionList>, AppError> {
     let mut conn = state.conn().await?;
-    let post = managed_post(&mut conn, &caller, &path).await?;
+    let post = managed_post(&mut conn, &caller, &path, super::check_may_read_history).await?;
     let rows = revisions::list(&mut conn, post.id).await?;
     let data = rows
         .into_iter()
@@ -129,7 +130,7 @@ pub async fn get_revision(
 ) -> Result<web::Json<RevisionResponse>, AppError> {
     let (raw, number) = path.into_inner();
     let mut conn = state.conn().await?;
-    let post = managed_post(&mut conn, &caller, &raw).await?;
+    let post = managed_post(&mut conn, &caller, &raw, super::check_may_read_history).await?;
     let (r, name) = revisions::find(&mut conn, post.id, number)
         .await?
         .ok_or(AppError::NotFound("revision"))?;
@@ -175,7 +176,7 @@ pub async fn restore_revision(
     let (raw, number) = path.into_inner();
     let snapshot = {
         let mut conn = state.conn().await?;
-        let post = managed_post(&mut conn, &caller, &raw).await?;
+        let post = managed_post(&mut conn, &caller, &raw, super::check_may_manage).await?;
         let (revision, _) = revisions::find(&mut conn, post.id, number)
             .await?
             .ok_or(AppError::NotFound("revision"))?;

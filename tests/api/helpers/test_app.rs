@@ -66,10 +66,13 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         Self {
             base,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
+            client: {
+                folio::cli::install_tls();
+                reqwest::Client::builder()
+            }
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
             db,
             config,
         }
