@@ -520,6 +520,7 @@ pub const PUBLISHED_SAMPLES: &[&str] = &[
     "load-bench-secret-load-bench-secret-0123456789",
     "load-bench-password-long",
     "bench-password-long",
+    "hostile-bench-password",
     "a-long-enough-password",
 ];
 
