@@ -15,8 +15,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use uuid::Uuid;
 
 use super::{Role, Scope, api_key};
-use crate::db::posts::Visibility;
 use crate::db::{api_keys, users};
+use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::state::AppState;
 

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 use super::{Client, Remote, problem_text};
 use crate::domain::Slug;
+use crate::domain::post::PostInput;
+use crate::domain::post::file as markdown_file;
+use crate::domain::post::seo::SeoFields;
 use crate::error::AppError;
-use crate::routes::posts::input::PostInput;
-use crate::routes::posts::markdown_file;
-use crate::routes::posts::seo::SeoFields;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {

@@ -21,9 +21,10 @@ pub struct AuthorRow {
 }
 
 fn select(filter: &str) -> String {
+    let public = &*PUBLIC_SQL;
     format!(
         "SELECT u.slug, u.name, u.bio, u.avatar_url, \
-           (SELECT count(*) FROM posts WHERE posts.author_id = u.id AND {PUBLIC_SQL}) AS posts \
+           (SELECT count(*) FROM posts WHERE posts.author_id = u.id AND {public}) AS posts \
          FROM users u {filter}"
     )
 }

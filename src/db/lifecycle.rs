@@ -8,9 +8,14 @@ use uuid::Uuid;
 
 use super::schema::posts;
 
-/// Published posts, and scheduled ones whose time has come. The database's
-/// clock decides, so a scheduled post is never shown early by any instance
-/// and is shown on time even before the scheduler has flipped it.
+/// Published posts, and scheduled ones whose time has come: the SQL
+/// spelling of [`PostStatus::is_public_at`](crate::domain::PostStatus::is_public_at)
+/// (a test keeps the two equal). The database's clock decides, so a
+/// scheduled post is never shown early by any instance and is shown on
+/// time, everywhere at once, before the scheduler has flipped it.
+///
+/// Written as `status IN (published, scheduled) AND (…)` so that the first
+/// half is the predicate of the partial indexes behind public lists.
 ///
 /// Built with the query builder, not as SQL text: diesel never keeps a
 /// prepared statement that holds an SQL literal, and PostgreSQL would
@@ -18,15 +23,24 @@ use super::schema::posts;
 #[diesel::dsl::auto_type]
 pub fn is_public() -> _ {
     let published: &'static str = "published";
-    let scheduled: &'static str = "scheduled";
+    let either: [&'static str; 2] = ["published", "scheduled"];
     posts::status
-        .eq(published)
-        .or(posts::status.eq(scheduled).and(posts::published_at.le(now)))
+        .eq_any(either)
+        .and(posts::status.eq(published).or(posts::published_at.le(now)))
 }
 
-/// [`is_public`] as SQL text, for hand-written queries on `posts`.
-pub const PUBLIC_SQL: &str =
-    "(posts.status = 'published' OR (posts.status = 'scheduled' AND posts.published_at <= now()))";
+/// [`is_public`] as SQL text, for hand-written queries on `posts` under
+/// the alias `table` (`posts`, `p`).
+pub fn public_sql(table: &str) -> String {
+    format!(
+        "({table}.status IN ('published', 'scheduled') \
+          AND ({table}.status = 'published' OR {table}.published_at <= now()))"
+    )
+}
+
+/// [`is_public`] as SQL text for queries on `posts` by its own name.
+pub static PUBLIC_SQL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| public_sql("posts"));
 
 #[derive(diesel::QueryableByName)]
 struct Flipped {

@@ -19,7 +19,8 @@ use diesel::sql_types::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::posts::Visibility;
+use super::lifecycle::public_sql;
+use crate::domain::{PostStatus, Slug, Title, Visibility};
 
 /// The text-search configuration, as stored by [`set_search_language`].
 const LANGUAGE: &str = "(SELECT language FROM search_settings)";
@@ -32,7 +33,7 @@ pub const SNIPPET_SOURCE_CHARS: usize = 4_000;
 #[derive(Debug, Clone)]
 pub struct ListFilter {
     pub visibility: Visibility,
-    pub status: Option<&'static str>,
+    pub status: Option<PostStatus>,
     pub tag: Option<String>,
     pub author: Option<Uuid>,
     /// Exclusive bounds on `published_at`.
@@ -116,13 +117,13 @@ pub struct ListedPost {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
     #[diesel(sql_type = Text)]
-    pub slug: String,
+    pub slug: Slug,
     #[diesel(sql_type = Text)]
-    pub title: String,
+    pub title: Title,
     #[diesel(sql_type = Text)]
     pub excerpt: String,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: PostStatus,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub published_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Array<Text>)]
@@ -165,7 +166,7 @@ impl ListedPost {
         let value = match sort {
             SortKey::PublishedAt => KeyValue::Time(self.published_at),
             SortKey::UpdatedAt => KeyValue::Time(Some(self.updated_at)),
-            SortKey::Title => KeyValue::Text(self.title.clone()),
+            SortKey::Title => KeyValue::Text(self.title.as_str().to_owned()),
             SortKey::Relevance => KeyValue::Rank(self.rank.unwrap_or(0.0)),
         };
         After { value, id: self.id }
@@ -279,19 +280,28 @@ fn tsquery(sql: &mut Sql, search: &str) -> String {
 fn push_filters(sql: &mut Sql, f: &ListFilter, tsq: Option<&str>) {
     match f.visibility {
         Visibility::Published => {
-            sql.push(" AND p.status = 'published'");
+            sql.push(&format!(" AND {}", public_sql("p")));
         }
         Visibility::PublishedOrOwnedBy(user) => {
             let u = sql.bind::<SqlUuid, _>(user);
-            sql.push(&format!(
-                " AND (p.status = 'published' OR p.author_id = {u})"
-            ));
+            sql.push(&format!(" AND ({} OR p.author_id = {u})", public_sql("p")));
         }
         Visibility::All => {}
     }
-    if let Some(status) = f.status {
-        let s = sql.bind::<Text, _>(status);
-        sql.push(&format!(" AND p.status = {s}"));
+    // Statuses as readers are told them: a scheduled post whose time has
+    // come is published.
+    match f.status {
+        Some(PostStatus::Published) => {
+            sql.push(&format!(" AND {}", public_sql("p")));
+        }
+        Some(PostStatus::Scheduled) => {
+            sql.push(" AND p.status = 'scheduled' AND p.published_at > now()");
+        }
+        Some(status) => {
+            let s = sql.bind::<Text, _>(status.as_str());
+            sql.push(&format!(" AND p.status = {s}"));
+        }
+        None => {}
     }
     if let Some(tag) = &f.tag {
         let t = sql.bind::<Array<Text>, _>(vec![tag.clone()]);
@@ -488,7 +498,7 @@ pub async fn sitemap(
     use super::schema::posts;
     use diesel::{ExpressionMethods, QueryDsl};
     posts::table
-        .filter(posts::status.eq("published"))
+        .filter(super::lifecycle::is_public())
         .order((posts::published_at.desc(), posts::id.desc()))
         .limit(limit)
         .select((posts::id, posts::slug, posts::updated_at))

@@ -9,8 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::{posts, users};
-use crate::domain::Slug;
-use crate::render::{RENDERER_VERSION, Rendered, TocEntry};
+use crate::domain::{PostStatus, Slug, Title, Visibility};
 
 /// A whole post row.
 #[derive(
@@ -19,13 +18,13 @@ use crate::render::{RENDERER_VERSION, Rendered, TocEntry};
 #[diesel(table_name = posts, check_for_backend(Pg), treat_none_as_null = true)]
 pub struct Post {
     pub id: Uuid,
-    pub slug: String,
-    pub title: String,
+    pub slug: Slug,
+    pub title: Title,
     pub markdown: String,
     pub html: String,
     pub excerpt: String,
     pub custom_excerpt: bool,
-    pub status: String,
+    pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
     pub tags: Vec<String>,
     pub metadata: serde_json::Value,
@@ -34,11 +33,12 @@ pub struct Post {
     pub updated_at: DateTime<Utc>,
     /// The text a reader sees, derived from the body.
     pub plain_text: String,
-    /// The table of contents: a JSON array of [`TocEntry`].
+    /// The table of contents: a JSON array of `render::TocEntry`.
     pub toc: serde_json::Value,
     pub word_count: i32,
     pub reading_time: i32,
-    /// The [`RENDERER_VERSION`] that produced `html` and the derived fields.
+    /// The renderer version that produced `html` and the derived fields
+    /// (`render::RENDERER_VERSION`).
     pub renderer_version: i32,
     /// Goes up on every write (a database trigger); the ETag is built from it.
     pub version: i64,
@@ -47,29 +47,9 @@ pub struct Post {
 }
 
 impl Post {
-    /// Stores what the renderer made of the body: the HTML, the derived
-    /// text and, unless the author wrote one, the excerpt.
-    pub fn set_rendered(&mut self, rendered: Rendered) {
-        if !self.custom_excerpt {
-            self.excerpt = rendered.excerpt();
-        }
-        self.toc = serde_json::to_value(&rendered.toc).unwrap_or_else(|_| serde_json::json!([]));
-        self.word_count = i32::try_from(rendered.word_count).unwrap_or(i32::MAX);
-        self.reading_time = i32::try_from(rendered.reading_time).unwrap_or(i32::MAX);
-        self.plain_text = rendered.plain_text;
-        self.html = rendered.html.into_inner();
-        self.renderer_version = RENDERER_VERSION;
-    }
-
-    /// Whether readers who may see only public posts see this one now.
+    /// Whether readers who may see only public posts see this one at `now`.
     pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {
-        crate::domain::PostStatus::parse(&self.status)
-            .is_ok_and(|s| s.is_public_at(self.published_at, now))
-    }
-
-    /// The stored table of contents.
-    pub fn toc_entries(&self) -> Vec<TocEntry> {
-        serde_json::from_value(self.toc.clone()).unwrap_or_default()
+        self.status.is_public_at(self.published_at, now)
     }
 }
 
@@ -78,10 +58,10 @@ impl Post {
 #[diesel(table_name = posts, check_for_backend(Pg))]
 pub struct PostSummary {
     pub id: Uuid,
-    pub slug: String,
-    pub title: String,
+    pub slug: Slug,
+    pub title: Title,
     pub excerpt: String,
-    pub status: String,
+    pub status: PostStatus,
     pub published_at: Option<DateTime<Utc>>,
     pub tags: Vec<String>,
     pub metadata: serde_json::Value,
@@ -92,29 +72,6 @@ pub struct PostSummary {
     pub reading_time: i32,
     #[diesel(embed)]
     pub seo: super::seo::Seo,
-}
-
-/// Which posts a caller may see.
-#[derive(Debug, Clone, Copy)]
-pub enum Visibility {
-    /// Anonymous callers: published posts only.
-    Published,
-    /// Published posts and the caller's own drafts.
-    PublishedOrOwnedBy(Uuid),
-    /// Everything (admins and editors).
-    All,
-}
-
-impl Visibility {
-    /// Whether a caller with this visibility sees a post by `author` that
-    /// is (`public`) or is not public now.
-    pub fn allows(self, author: Uuid, public: bool) -> bool {
-        match self {
-            Self::Published => public,
-            Self::PublishedOrOwnedBy(user) => public || author == user,
-            Self::All => true,
-        }
-    }
 }
 
 type BoxedPosts<'a> = posts::BoxedQuery<'a, Pg>;

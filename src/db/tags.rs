@@ -6,8 +6,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::lifecycle::PUBLIC_SQL;
-use super::posts::Visibility;
 use crate::domain::Slug;
+use crate::domain::Visibility;
 
 #[derive(Debug, Clone, diesel::QueryableByName)]
 pub struct TagRow {
@@ -34,14 +34,15 @@ pub struct TagRow {
 /// tags stay as private as the draft. Editors and admins know every tag,
 /// also those no post carries yet.
 fn select(filter: &str) -> String {
+    let public = &*PUBLIC_SQL;
     format!(
         "SELECT t.slug, t.name, t.description, t.created_at, t.updated_at, \
-           (SELECT count(*) FROM posts WHERE {PUBLIC_SQL} AND posts.tags && \
+           (SELECT count(*) FROM posts WHERE {public} AND posts.tags && \
               ARRAY(SELECT n.name FROM tag_names n WHERE n.tag_slug = t.slug)) AS posts, \
            (SELECT count(*) FROM posts WHERE posts.tags && \
               ARRAY(SELECT n.name FROM tag_names n WHERE n.tag_slug = t.slug)) AS all_posts \
          FROM tags t \
-         WHERE ($1 OR EXISTS (SELECT 1 FROM posts WHERE ({PUBLIC_SQL} OR posts.author_id = $2) \
+         WHERE ($1 OR EXISTS (SELECT 1 FROM posts WHERE ({public} OR posts.author_id = $2) \
               AND posts.tags && ARRAY(SELECT n.name FROM tag_names n WHERE n.tag_slug = t.slug))) \
          {filter}"
     )

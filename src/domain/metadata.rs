@@ -57,6 +57,94 @@ fn depth(value: &Value) -> usize {
     }
 }
 
+/// The schema of `metadata` in requests, the rules of [`Metadata::parse`]:
+/// a JSON object whose keys and strings hold no NUL, nested at most
+/// [`MAX_METADATA_DEPTH`] levels. One component per level (`MetadataValue7`
+/// … `MetadataValue1`) states the depth bound without a recursive `$ref`
+/// that fuzzers would follow past it; the size bound is in the description.
+pub struct MetadataInput;
+
+pub(crate) const NO_NUL: &str = r"^[^\u0000]*$";
+
+/// A value inside `metadata` that may itself nest `levels` more levels.
+fn metadata_value(levels: usize) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        AnyOfBuilder, ArrayBuilder, ObjectBuilder, Ref, SchemaType, Type,
+    };
+    let scalar = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Null,
+            Type::Boolean,
+            Type::Number,
+            Type::String,
+        ]))
+        .pattern(Some(NO_NUL));
+    if levels == 0 {
+        return scalar.build().into();
+    }
+    let inner: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> = if levels == 1 {
+        metadata_value(0).into()
+    } else {
+        Ref::from_schema_name(format!("MetadataValue{}", levels - 1)).into()
+    };
+    AnyOfBuilder::new()
+        .item(scalar)
+        .item(ArrayBuilder::new().items(inner.clone()))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property_names(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(NO_NUL)),
+                ))
+                .additional_properties(Some(inner)),
+        )
+        .build()
+        .into()
+}
+
+impl utoipa::PartialSchema for MetadataInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(NO_NUL)),
+            ))
+            .additional_properties(Some(Ref::from_schema_name(format!(
+                "MetadataValue{}",
+                MAX_METADATA_DEPTH - 1
+            ))))
+            .description(Some(
+                "A JSON object of at most 16 KiB and 8 levels deep; no key or string may hold NUL.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MetadataInput {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Metadata".into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        for levels in 1..MAX_METADATA_DEPTH {
+            schemas.push((
+                format!("MetadataValue{levels}"),
+                metadata_value(levels).into(),
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

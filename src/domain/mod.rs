@@ -3,12 +3,16 @@
 
 pub mod markdown;
 pub mod metadata;
+pub mod post;
 pub mod post_status;
+pub mod problems;
 pub mod published_at;
 pub mod slug;
+mod sql;
 pub mod tags;
 pub mod title;
 pub mod user;
+pub mod visibility;
 
 pub use markdown::Markdown;
 pub use metadata::Metadata;
@@ -17,3 +21,4 @@ pub use slug::Slug;
 pub use tags::Tags;
 pub use title::Title;
 pub use user::{Email, PersonName};
+pub use visibility::Visibility;

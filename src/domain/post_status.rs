@@ -5,7 +5,19 @@ use utoipa::ToSchema;
 /// `published_at`) → `published` → `archived`. Only published posts (and
 /// scheduled ones whose time has come) are public; the others are visible
 /// only to signed-in users allowed to see them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum PostStatus {
     Draft,
@@ -39,6 +51,20 @@ impl PostStatus {
         }
     }
 
+    /// The status readers are told at `now`: a scheduled post whose time
+    /// has come is published, whether or not the scheduler has flipped it
+    /// yet, so a post never reads "scheduled" while it is public.
+    pub fn as_seen_at(
+        self,
+        published_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        match self {
+            Self::Scheduled if self.is_public_at(published_at, now) => Self::Published,
+            other => other,
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         match raw {
             "draft" => Ok(Self::Draft),
@@ -49,6 +75,8 @@ impl PostStatus {
         }
     }
 }
+
+super::sql::text_column!(PostStatus);
 
 #[cfg(test)]
 mod tests {

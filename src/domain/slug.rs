@@ -3,10 +3,22 @@ use std::fmt;
 /// A post's URL name: lowercase ASCII letters, digits and single hyphens,
 /// 1–200 characters. A slug may never look like a UUID, because
 /// `/posts/{id_or_slug}` tells the two apart by shape.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct Slug(String);
 
 pub const MAX_SLUG_LEN: usize = 200;
+/// What [`Slug::parse`] accepts, for the OpenAPI document (which cannot say
+/// "not a UUID": that rule is the server's).
+pub const SLUG_PATTERN: &str = r"^[a-z0-9]+(-[a-z0-9]+)*$";
 
 impl Slug {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
@@ -54,6 +66,32 @@ impl Slug {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+super::sql::text_column!(Slug);
+
+impl utoipa::PartialSchema for Slug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_SLUG_LEN))
+            .pattern(Some(SLUG_PATTERN))
+            .description(Some(
+                "A URL name: lowercase letters, digits and single hyphens, at most 200 characters, never shaped like a UUID.",
+            ))
+            .examples(["hello-world"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Slug {}
+
+impl serde::Serialize for Slug {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 
@@ -108,6 +146,24 @@ mod tests {
         assert!(Slug::from_title("!!!").is_none());
         let long = Slug::from_title(&"word ".repeat(100)).unwrap();
         assert!(long.as_str().len() <= MAX_SLUG_LEN);
+    }
+
+    #[test]
+    fn the_documented_pattern_is_the_parser() {
+        let pattern = regex_lite::Regex::new(SLUG_PATTERN).unwrap();
+        for raw in [
+            "a",
+            "hello-world",
+            "x1-y2",
+            "Hello",
+            "a--b",
+            "-a",
+            "a-",
+            "a b",
+            "ü",
+        ] {
+            assert_eq!(pattern.is_match(raw), Slug::parse(raw).is_ok(), "{raw:?}");
+        }
     }
 
     #[test]

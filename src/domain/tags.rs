@@ -40,6 +40,29 @@ impl Tags {
     }
 }
 
+/// The schema of `tags`: the rules of [`Tags::parse`], so that generated
+/// clients and fuzzers know what a valid tag is.
+pub fn tags_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_TAG_CHARS))
+                .pattern(Some(
+                    r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
+                )),
+        )
+        .max_items(Some(MAX_TAGS))
+        .description(Some(
+            "At most 32 tags of at most 64 characters, in order: the first is the \
+             primary tag. Duplicates are dropped; in an update, `null` clears them.",
+        ))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

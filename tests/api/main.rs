@@ -37,3 +37,4 @@ mod slug_aliases;
 mod sync;
 mod tags;
 mod users;
+mod visibility;

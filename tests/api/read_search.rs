@@ -2,7 +2,7 @@
 
 use diesel_async::RunQueryDsl;
 use folio::db::post_list::{self, ListFilter, PageRequest, Sort, SortKey};
-use folio::db::posts::Visibility;
+use folio::domain::Visibility;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -229,29 +229,24 @@ async fn every_filter_and_sort_is_served_by_an_index() {
     let everything = ListFilter::new(Visibility::All);
     let by = |key, descending| Sort { key, descending };
     let cases: Vec<(&str, ListFilter, Sort, &str)> = vec![
-        (
-            "default",
-            public.clone(),
-            Sort::NEWEST,
-            "posts_published_idx",
-        ),
+        ("default", public.clone(), Sort::NEWEST, "posts_public_idx"),
         (
             "oldest",
             public.clone(),
             by(SortKey::PublishedAt, false),
-            "posts_published_idx",
+            "posts_public_idx",
         ),
         (
             "updated",
             public.clone(),
             by(SortKey::UpdatedAt, true),
-            "posts_published_updated_idx",
+            "posts_public_updated_idx",
         ),
         (
             "title",
             public.clone(),
             by(SortKey::Title, false),
-            "posts_published_title_idx",
+            "posts_public_title_idx",
         ),
         (
             "all, title",
@@ -292,7 +287,7 @@ async fn every_filter_and_sort_is_served_by_an_index() {
         (
             "status",
             ListFilter {
-                status: Some("draft"),
+                status: Some(folio::domain::PostStatus::Draft),
                 ..everything.clone()
             },
             Sort::NEWEST,

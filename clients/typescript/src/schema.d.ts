@@ -1084,13 +1084,13 @@ export interface components {
              * @example 6
              */
             reading_time: number;
-            /** @example hello-world */
-            slug: string;
+            slug: components["schemas"]["Slug"];
+            /** @description `published` once a scheduled post's time has come, whether or not
+             *     the scheduler has flipped it yet. */
             status: components["schemas"]["PostStatus"];
             /** @description Tags in the author's order; the first is the primary tag. */
             tags: string[];
-            /** @example Hello, world */
-            title: string;
+            title: components["schemas"]["Title"];
             /** @description The headings, in order: only with `formats=toc`. */
             toc?: components["schemas"]["TocEntry"][] | null;
             /** Format: date-time */
@@ -1143,10 +1143,11 @@ export interface components {
              * @description Minutes to read it, rounded up.
              */
             reading_time?: number;
-            slug?: string;
+            slug?: components["schemas"]["Slug"];
+            /** @description `published` once a scheduled post's time has come. */
             status?: components["schemas"]["PostStatus"];
             tags?: string[];
-            title?: string;
+            title?: components["schemas"]["Title"];
             /** Format: date-time */
             updated_at?: string;
             /**
@@ -1297,6 +1298,11 @@ export interface components {
             og_image: string | null;
         };
         /**
+         * @description A URL name: lowercase letters, digits and single hyphens, at most 200 characters, never shaped like a UUID.
+         * @example hello-world
+         */
+        Slug: string;
+        /**
          * @description How to order a list; `-` means descending.
          * @enum {string}
          */
@@ -1335,6 +1341,11 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description 1–300 characters, not all blank, no control characters; surrounding spaces are trimmed.
+         * @example Hello, world
+         */
+        Title: string;
         /** @description One heading in a table of contents, in document order. */
         TocEntry: {
             /**

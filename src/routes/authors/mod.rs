@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::auth::MaybeCaller;
 use crate::db::authors::{self, AuthorRow};
-use crate::db::posts::Visibility;
+use crate::domain::Visibility;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 

@@ -51,8 +51,8 @@ pub async fn atom_feed(
              <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n\
              <updated>{}</updated>\n<author><name>{}</name></author>\n",
             post.id,
-            text(&post.title),
-            text(&config.post_url(post.id, &post.slug)),
+            text(post.title.as_str()),
+            text(&config.post_url(post.id, post.slug.as_str())),
             rfc3339(post.updated_at),
             text(&post.author_name),
         );

@@ -67,8 +67,8 @@ pub async fn json_feed(
             .into_iter()
             .map(|p| JsonFeedItem {
                 id: p.id.to_string(),
-                url: config.post_url(p.id, &p.slug),
-                title: p.title,
+                url: config.post_url(p.id, p.slug.as_str()),
+                title: p.title.into_inner(),
                 content_html: p.html.unwrap_or_default(),
                 summary: p.excerpt,
                 date_published: p.published_at,

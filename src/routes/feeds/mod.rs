@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest, Sort};
-use crate::db::posts::Visibility;
+use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::state::AppState;
 

@@ -47,12 +47,12 @@ pub async fn rss_feed(
         updated(&posts).to_rfc2822(),
     );
     for post in &posts {
-        let link = config.post_url(post.id, &post.slug);
+        let link = config.post_url(post.id, post.slug.as_str());
         let _ = write!(
             out,
             "<item>\n<title>{}</title>\n<link>{link}</link>\n\
              <guid isPermaLink=\"false\">urn:uuid:{}</guid>\n<dc:creator>{}</dc:creator>\n",
-            text(&post.title),
+            text(post.title.as_str()),
             post.id,
             text(&post.author_name),
             link = text(&link),

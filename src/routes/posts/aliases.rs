@@ -5,8 +5,9 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use diesel_async::AsyncPgConnection;
 
-use crate::db::posts::{self, PostKey, Visibility};
+use crate::db::posts::{self, PostKey};
 use crate::db::slug_aliases;
+use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::state::AppState;
 

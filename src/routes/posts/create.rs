@@ -1,21 +1,14 @@
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
-use diesel::result::{DatabaseErrorKind, Error as DbError};
-use diesel_async::AsyncConnection;
 
 use super::dto::PostResponse;
-use super::input::{CreatePostRequest, PostInput};
-use super::markdown_file::{self, MarkdownFile};
 use crate::auth::Caller;
-use crate::db::posts;
-use crate::domain::Slug;
+use crate::domain::post::file::{self as markdown_file, MarkdownFile};
+use crate::domain::post::{CreatePostRequest, PostInput, lifecycle, write};
 use crate::error::{AppError, Problem};
 use crate::routes::json::{self, TimedBytes};
 use crate::state::AppState;
-
-/// How many numbered variants of a derived slug to try before giving up.
-const SLUG_ATTEMPTS: u32 = 20;
 
 /// Create a post from JSON or from a Markdown file with YAML front matter.
 ///
@@ -58,61 +51,22 @@ pub async fn create_post(
 ) -> Result<HttpResponse, AppError> {
     let TimedBytes(body) = body;
     let input = parse_body(&state, &req, &body)?;
-    super::lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
-    let (slug, derived) = match &input.slug {
-        Some(slug) => (slug.clone(), false),
-        None => (
-            Slug::from_title(input.title.as_str())
-                .unwrap_or_else(|| Slug::parse("post").expect("valid")),
-            true,
-        ),
-    };
+    // Before rendering: a status the caller may not set costs no render.
+    lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
     let rendered = state
         .renderer
         .render(input.markdown().to_owned(), "markdown")
         .await?;
-    let mut post = input.into_post(slug, caller.id, Utc::now(), rendered);
-
     let mut conn = state.conn().await?;
-    let base = Slug::parse(&post.slug).map_err(|e| AppError::invalid("slug", e))?;
     let keep = state.config.revisions_keep;
-    let created = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            let mut attempt = 1;
-            let created = loop {
-                // A savepoint per attempt, so a taken slug does not abort the transaction.
-                match conn
-                    .transaction(async |c| posts::insert(c, &post).await)
-                    .await
-                {
-                    Ok(created) => break created,
-                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
-                        if derived && attempt < SLUG_ATTEMPTS =>
-                    {
-                        attempt += 1;
-                        post.slug = base.with_suffix(attempt).to_string();
-                    }
-                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                        return Err(AppError::Conflict(format!(
-                            "the slug `{}` is taken",
-                            post.slug
-                        )));
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            };
-            super::history::record(conn, caller.id, None, &created, keep).await?;
-            Ok(created)
-        })
-        .await?;
-    let name = posts::author_name(&mut conn, created.author_id).await?;
+    let (created, author) = write::create_post(&mut conn, &caller, input, rendered, keep).await?;
     let location = state
         .config
         .public_link(&format!("/api/v1/posts/{}", created.id));
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .insert_header(super::preconditions::etag_header(&created))
-        .json(PostResponse::new(created, name)))
+        .json(PostResponse::new(created, author)))
 }
 
 pub(super) fn parse_body(

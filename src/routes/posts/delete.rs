@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, delete, web};
 
 use super::preconditions::IfMatch;
-use super::write;
 use crate::auth::Caller;
 use crate::db::posts::PostKey;
+use crate::domain::post::write;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
@@ -35,6 +35,7 @@ pub async fn delete_post(
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
-    write::delete_post(&state, &caller, &key, &if_match).await?;
+    let mut conn = state.conn().await?;
+    write::delete_post(&mut conn, &caller, &key, |post| if_match.check(post)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -70,7 +70,7 @@ fn language(post: &Post) -> Option<&str> {
 
 /// Writes the page.
 pub fn render(post: &Post, author: &str, canonical: &str, image: Option<&str>) -> String {
-    let title = escape(&post.title);
+    let title = escape(post.title.as_str());
     let description = escape(&post.excerpt);
     let canonical = escape(canonical);
     let mut head = String::new();

@@ -6,9 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::seo::SeoFields;
 use crate::db::posts::{Post, PostSummary};
-use crate::domain::PostStatus;
+use crate::domain::post::seo::SeoFields;
+use crate::domain::{PostStatus, Slug, Title};
 use crate::error::AppError;
 use crate::render::TocEntry;
 
@@ -23,10 +23,10 @@ pub struct AuthorRef {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PostResponse {
     pub id: Uuid,
-    #[schema(example = "hello-world")]
-    pub slug: String,
-    #[schema(example = "Hello, world")]
-    pub title: String,
+    pub slug: Slug,
+    pub title: Title,
+    /// `published` once a scheduled post's time has come, whether or not
+    /// the scheduler has flipped it yet.
     pub status: PostStatus,
     /// When the post was (or will be shown as) published; null for drafts that never were.
     pub published_at: Option<DateTime<Utc>>,
@@ -68,9 +68,10 @@ pub struct PostSummaryResponse {
     #[schema(required = false)]
     pub id: Uuid,
     #[schema(required = false)]
-    pub slug: String,
+    pub slug: Slug,
     #[schema(required = false)]
-    pub title: String,
+    pub title: Title,
+    /// `published` once a scheduled post's time has come.
     #[schema(required = false)]
     pub status: PostStatus,
     #[schema(required = false)]
@@ -164,11 +165,6 @@ pub fn to_json<T: Serialize>(value: &T, size_hint: usize) -> Result<Vec<u8>, App
     Ok(out)
 }
 
-fn status(raw: &str) -> PostStatus {
-    // The database CHECK constraint admits only these two values.
-    PostStatus::parse(raw).unwrap_or(PostStatus::Draft)
-}
-
 impl PostResponse {
     /// About how long this post's JSON is (escaping lengthens the HTML).
     pub fn json_size_hint(&self) -> usize {
@@ -182,9 +178,9 @@ impl PostResponse {
     pub fn new(post: Post, author_name: String) -> Self {
         Self {
             id: post.id,
+            status: post.status.as_seen_at(post.published_at, Utc::now()),
             slug: post.slug,
             title: post.title,
-            status: status(&post.status),
             published_at: post.published_at,
             excerpt: post.excerpt,
             tags: post.tags,
@@ -249,9 +245,9 @@ impl PostSummaryResponse {
     pub fn new(post: PostSummary, author_name: String) -> Self {
         Self {
             id: post.id,
+            status: post.status.as_seen_at(post.published_at, Utc::now()),
             slug: post.slug,
             title: post.title,
-            status: status(&post.status),
             published_at: post.published_at,
             excerpt: post.excerpt,
             tags: post.tags,

@@ -5,10 +5,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{Formats, PostResponse, to_json};
-use super::markdown_file;
 use super::preconditions::{Representation, post_etag};
 use crate::auth::MaybeCaller;
 use crate::db::posts::{self, PostKey};
+use crate::domain::post::file as markdown_file;
 use crate::error::{AppError, Problem};
 use crate::http_cache::last_modified;
 use crate::state::AppState;

@@ -60,7 +60,7 @@ pub async fn list_posts(
         None => None,
     };
     let filter = ListFilter {
-        status: params.status.map(|s| s.as_str()),
+        status: params.status,
         tag: params.tag.clone(),
         author: params.author,
         published_after: params.published_after,

@@ -7,12 +7,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::{AuthorRef, PostResponse};
-use super::history::PostSnapshot;
 use super::preconditions::{IfMatch, etag_header};
-use super::write;
 use crate::auth::Caller;
 use crate::db::posts::{self, Post, PostKey};
 use crate::db::revisions::{self, Revision};
+use crate::domain::post::history::PostSnapshot;
+use crate::domain::post::{policy, write};
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
@@ -91,7 +91,7 @@ pub async fn list_revisions(
     path: web::Path<String>,
 ) -> Result<web::Json<RevisionList>, AppError> {
     let mut conn = state.conn().await?;
-    let post = managed_post(&mut conn, &caller, &path, super::check_may_read_history).await?;
+    let post = managed_post(&mut conn, &caller, &path, policy::check_may_read_history).await?;
     let rows = revisions::list(&mut conn, post.id).await?;
     let data = rows
         .into_iter()
@@ -130,7 +130,7 @@ pub async fn get_revision(
 ) -> Result<web::Json<RevisionResponse>, AppError> {
     let (raw, number) = path.into_inner();
     let mut conn = state.conn().await?;
-    let post = managed_post(&mut conn, &caller, &raw, super::check_may_read_history).await?;
+    let post = managed_post(&mut conn, &caller, &raw, policy::check_may_read_history).await?;
     let (r, name) = revisions::find(&mut conn, post.id, number)
         .await?
         .ok_or(AppError::NotFound("revision"))?;
@@ -176,7 +176,7 @@ pub async fn restore_revision(
     let (raw, number) = path.into_inner();
     let snapshot = {
         let mut conn = state.conn().await?;
-        let post = managed_post(&mut conn, &caller, &raw, super::check_may_manage).await?;
+        let post = managed_post(&mut conn, &caller, &raw, policy::check_may_manage).await?;
         let (revision, _) = revisions::find(&mut conn, post.id, number)
             .await?
             .ok_or(AppError::NotFound("revision"))?;
@@ -187,9 +187,16 @@ pub async fn restore_revision(
         .render(snapshot.markdown.clone(), "markdown")
         .await?;
     let key = PostKey::parse(&raw).ok_or(AppError::NotFound("post"))?;
-    let (post, author) = write::change_post(&state, &caller, &key, &if_match, |post, now| {
-        snapshot.restore_request().apply(post, now, Some(rendered))
-    })
+    let mut conn = state.conn().await?;
+    let keep = state.config.revisions_keep;
+    let (post, author) = write::change_post(
+        &mut conn,
+        &caller,
+        &key,
+        |post| if_match.check(post),
+        keep,
+        |post, now| snapshot.restore_request().apply(post, now, Some(rendered)),
+    )
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag_header(&post))

@@ -4,12 +4,12 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 use super::TagResponse;
-use crate::db::posts::Visibility;
 use crate::db::tags;
+use crate::domain::Visibility;
+use crate::domain::problems::Problems;
 use crate::domain::{Slug, Tags};
 use crate::error::{AppError, Problem};
 use crate::routes::json::JsonBody;
-use crate::routes::posts::input::Problems;
 use crate::state::AppState;
 
 const MAX_DESCRIPTION_CHARS: usize = 1_000;

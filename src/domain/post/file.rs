@@ -12,8 +12,9 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::input::{PostInput, Problems, parse_excerpt};
+use super::input::{PostInput, parse_excerpt};
 use crate::db::posts::Post;
+use crate::domain::problems::Problems;
 use crate::domain::{Markdown, Metadata, PostStatus, Slug, Tags, Title, published_at};
 use crate::error::AppError;
 use crate::render::front_matter;
@@ -206,15 +207,21 @@ fn parse_date(raw: &str) -> Result<DateTime<Utc>, &'static str> {
 /// Writes a post back out as a Markdown file that imports to the same post.
 pub fn export(post: &Post) -> String {
     let mut fm = Map::new();
-    fm.insert("title".into(), Value::String(post.title.clone()));
-    fm.insert("slug".into(), Value::String(post.slug.clone()));
+    fm.insert(
+        "title".into(),
+        Value::String(post.title.as_str().to_owned()),
+    );
+    fm.insert("slug".into(), Value::String(post.slug.as_str().to_owned()));
     if let Some(at) = post.published_at {
         fm.insert(
             "date".into(),
             Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
         );
     }
-    fm.insert("status".into(), Value::String(post.status.clone()));
+    fm.insert(
+        "status".into(),
+        Value::String(post.status.as_str().to_owned()),
+    );
     if post.custom_excerpt {
         fm.insert("description".into(), Value::String(post.excerpt.clone()));
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::input::UpdatePostRequest;
+use super::patch::UpdatePostRequest;
 use super::seo::SeoFields;
 use crate::db::posts::Post;
 use crate::db::{revisions, slug_aliases};
@@ -37,11 +37,11 @@ pub struct PostSnapshot {
 impl PostSnapshot {
     pub fn of(post: &Post) -> Self {
         Self {
-            title: post.title.clone(),
-            slug: post.slug.clone(),
+            title: post.title.as_str().to_owned(),
+            slug: post.slug.as_str().to_owned(),
             markdown: post.markdown.clone(),
             excerpt: post.custom_excerpt.then(|| post.excerpt.clone()),
-            status: PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft),
+            status: post.status,
             published_at: post.published_at,
             tags: post.tags.clone(),
             metadata: post.metadata.clone(),
@@ -84,7 +84,7 @@ pub async fn record(
     if let Some(before) = before
         && before.slug != after.slug
     {
-        slug_aliases::remember(conn, &before.slug, after.id).await?;
+        slug_aliases::remember(conn, before.slug.as_str(), after.id).await?;
     }
     if before.is_none_or(|b| b.tags != after.tags) {
         crate::db::tags::ensure(conn, &after.tags).await?;

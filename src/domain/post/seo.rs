@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::input::Problems;
 use crate::db::seo::{Seo, TEXT_FIELDS};
+use crate::domain::problems::Problems;
 
 /// A post's SEO and presentation fields, as the API shows them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]

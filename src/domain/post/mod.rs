@@ -1,0 +1,24 @@
+//! The post model: everything that decides what a valid post is and how it
+//! may change, apart from HTTP (`routes::posts`) and SQL (`db::posts`).
+//!
+//! - [`input`]: a new post from a JSON request; [`file`]: from a Markdown
+//!   file with front matter, and back to one.
+//! - [`patch`]: a partial update; [`seo`]: the SEO and presentation fields.
+//! - [`lifecycle`]: which status changes a role may make; [`policy`]: who
+//!   may see or change a post.
+//! - [`rendered`]: what rendering a body sets on a post.
+//! - [`history`]: what every write leaves behind (revisions, old slugs).
+//! - [`write`]: the one way a post is created, changed or deleted.
+
+pub mod file;
+pub mod history;
+pub mod input;
+pub mod lifecycle;
+pub mod patch;
+pub mod policy;
+pub mod rendered;
+pub mod seo;
+pub mod write;
+
+pub use input::{CreatePostRequest, PostInput};
+pub use patch::UpdatePostRequest;
