@@ -47,7 +47,7 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A user's access token from `POST /api/v1/auth/login`: an HS256 JWT (the one algorithm accepted) carrying and checked for `iss`, `aud`, `sub`, `exp`, `nbf`, `iat` and its session, as RFC 8725 recommends. Where an operation lists roles, only users with one of them may call it. Every operation says who may call it in its description.",
+                        "A user's access token from `POST /api/v1/auth/login`: an HS256 JWT (the one algorithm accepted) carrying and checked for `iss`, `aud`, `sub`, `exp`, `nbf`, `iat`, its type and its session, following the JWT best current practices of RFC8725. Where an operation lists roles, only users with one of them may call it. Every operation says who may call it in its description.",
                     ))
                     .build(),
             ),
@@ -76,9 +76,216 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    describe_server(&mut api);
     describe_permissions(&mut api);
+    describe_shared_answers(&mut api);
     describe_read_cache(&mut api);
     api
+}
+
+/// The document as served and committed: [`spec`], with the passes that
+/// are easier on JSON than on utoipa's types.
+pub fn document() -> serde_json::Value {
+    let mut value = serde_json::to_value(spec()).unwrap_or_default();
+    bound_formatted_strings(&mut value);
+    bound_response_headers(&mut value);
+    value
+}
+
+/// Response headers say how long they can be (Folio writes them: ETags of
+/// a few dozen characters, URLs within the public URL's length), and every
+/// `Retry-After` is the one shared header, with its bounds.
+fn bound_response_headers(document: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for response in responses.values_mut().filter_map(Value::as_object_mut) {
+                let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                for (name, header) in headers.iter_mut() {
+                    if name == "Retry-After" {
+                        *header = json!({"$ref": "#/components/headers/Retry-After"});
+                        continue;
+                    }
+                    let Some(schema) = header.get_mut("schema").and_then(Value::as_object_mut)
+                    else {
+                        continue;
+                    };
+                    if schema.get("type") == Some(&json!("string"))
+                        && !schema.contains_key("maxLength")
+                    {
+                        let bound = match name.as_str() {
+                            "ETag" => 128,
+                            "Location" => 4_096,
+                            _ => 1_024,
+                        };
+                        schema.insert("maxLength".into(), bound.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Strings whose format fixes their length say so (`maxLength`), wherever
+/// they are: a UUID is 36 characters, an RFC 3339 instant at most 64 (the
+/// server refuses longer), a date 10.
+fn bound_formatted_strings(value: &mut serde_json::Value) {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let bound = match map.get("format").and_then(|f| f.as_str()) {
+                    Some("uuid") => Some(36),
+                    Some("date-time") => Some(64),
+                    Some("date") => Some(10),
+                    _ => None,
+                };
+                if let Some(bound) = bound
+                    && !map.contains_key("maxLength")
+                {
+                    map.insert("maxLength".into(), bound.into());
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(value);
+}
+
+/// The one server entry: wherever the document is served from.
+fn describe_server(api: &mut utoipa::openapi::OpenApi) {
+    let mut extensions = utoipa::openapi::extensions::Extensions::default();
+    extensions.insert("x-internal".into(), serde_json::Value::Bool(false));
+    for server in api.servers.iter_mut().flatten() {
+        server.description = Some(
+            "The Folio instance serving this document: each environment (local, staging, production) serves its own."
+                .into(),
+        );
+        server.extensions = Some(extensions.clone());
+    }
+}
+
+/// Paths the rate limiter and the database are not in front of.
+fn is_probe(path: &str) -> bool {
+    path.starts_with("/health/") || path == "/metrics"
+}
+
+/// The answers every operation shares, written once under
+/// `components/responses` (and their headers under `components/headers`)
+/// and referenced from each operation: 429 and the `RateLimit-*` headers
+/// where the rate limiter is in front (everything but the probes), 503
+/// where the database is behind (everything but liveness and metrics),
+/// 500 everywhere. Handlers document only what is particular to them.
+fn describe_shared_answers(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{HeaderBuilder, Ref, RefOr};
+
+    let components = api.components.get_or_insert_with(Default::default);
+    let integer_header = |description: &str| {
+        HeaderBuilder::new()
+            .schema(Some(
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::Integer)
+                    .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                        utoipa::openapi::schema::KnownFormat::Int64,
+                    )))
+                    .minimum(Some(0))
+                    .maximum(Some(10_000_000)),
+            ))
+            .description(Some(description))
+            .build()
+    };
+    for (name, description) in [
+        (
+            "RateLimit-Limit",
+            "Requests allowed in a burst for this client address or credential (when rate limiting is on, the default; `FOLIO_RATE_LIMIT_BURST`).",
+        ),
+        (
+            "RateLimit-Remaining",
+            "Requests left in the current burst before answers become 429.",
+        ),
+        (
+            "RateLimit-Reset",
+            "Seconds until a drained burst is full again.",
+        ),
+        ("Retry-After", "Seconds to wait before trying again."),
+    ] {
+        components
+            .headers
+            .insert(name.into(), RefOr::T(integer_header(description)));
+    }
+    let header = |name: &str| {
+        RefOr::<utoipa::openapi::Header>::Ref(Ref::new(format!("#/components/headers/{name}")))
+    };
+    let mut too_many = problem_response(
+        "Too many requests from this client address or credential (or, for logins, a back-off): wait `Retry-After` seconds",
+    );
+    too_many
+        .headers
+        .insert("Retry-After".into(), header("Retry-After"));
+    for name in ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] {
+        too_many.headers.insert(name.into(), header(name));
+    }
+    let mut unavailable = problem_response(
+        "The database is unavailable or too busy right now; try again after `Retry-After` seconds",
+    );
+    unavailable
+        .headers
+        .insert("Retry-After".into(), header("Retry-After"));
+    for (name, response) in [
+        ("TooManyRequests", too_many),
+        ("Unavailable", unavailable),
+        (
+            "InternalError",
+            problem_response("An unexpected error; its cause is logged, never sent"),
+        ),
+    ] {
+        components.responses.insert(name.into(), RefOr::T(response));
+    }
+
+    let shared = |name: &str| {
+        RefOr::<utoipa::openapi::Response>::Ref(Ref::new(format!("#/components/responses/{name}")))
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        let probe = is_probe(path);
+        for op in operations_mut(item) {
+            let id = op.operation_id.clone().unwrap_or_default();
+            let responses = &mut op.responses.responses;
+            responses
+                .entry("500".into())
+                .or_insert_with(|| shared("InternalError"));
+            if id != "live" && id != "metrics" {
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| shared("Unavailable"));
+            }
+            if probe {
+                continue;
+            }
+            responses
+                .entry("429".into())
+                .or_insert_with(|| shared("TooManyRequests"));
+            for response in responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    for name in ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] {
+                        response
+                            .headers
+                            .entry(name.into())
+                            .or_insert_with(|| header(name));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// States each operation's security from the permission table (the one
@@ -234,7 +441,7 @@ fn describe_read_cache(api: &mut utoipa::openapi::OpenApi) {
 
 /// The document as pretty JSON with a trailing newline, the committed form.
 pub fn spec_json() -> String {
-    let mut json = spec().to_pretty_json().unwrap_or_default();
+    let mut json = serde_json::to_string_pretty(&document()).unwrap_or_default();
     json.push('\n');
     json
 }

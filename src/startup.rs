@@ -163,6 +163,7 @@ async fn keep_preparing(state: AppState) {
 /// Starts the HTTP server on a bound listener.
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let spec = openapi::spec();
+    let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_openapi(&spec));
     let operations = web::Data::new(Operations::from_openapi(&spec));
     let workers = state.config.workers;
@@ -215,7 +216,10 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                     cfg,
                 ));
             })
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .external_url_unchecked("/openapi.json", document.clone()),
+            )
             .service(web::redirect("/docs", "/docs/").permanent())
             .default_service(web::to(not_found_or_method_not_allowed))
     })

@@ -78,7 +78,8 @@ fn metadata_value(levels: usize) -> utoipa::openapi::schema::Schema {
             Type::Number,
             Type::String,
         ]))
-        .pattern(Some(NO_NUL));
+        .pattern(Some(NO_NUL))
+        .max_length(Some(MAX_METADATA_BYTES));
     if levels == 0 {
         return scalar.build().into();
     }
@@ -89,14 +90,20 @@ fn metadata_value(levels: usize) -> utoipa::openapi::schema::Schema {
     };
     AnyOfBuilder::new()
         .item(scalar)
-        .item(ArrayBuilder::new().items(inner.clone()))
+        // No array within 16 KiB of JSON holds more items than this.
+        .item(
+            ArrayBuilder::new()
+                .items(inner.clone())
+                .max_items(Some(MAX_METADATA_BYTES / 2)),
+        )
         .item(
             ObjectBuilder::new()
                 .schema_type(Type::Object)
                 .property_names(Some(
                     ObjectBuilder::new()
                         .schema_type(Type::String)
-                        .pattern(Some(NO_NUL)),
+                        .pattern(Some(NO_NUL))
+                        .max_length(Some(MAX_METADATA_BYTES)),
                 ))
                 .additional_properties(Some(inner)),
         )
@@ -112,7 +119,8 @@ impl utoipa::PartialSchema for MetadataInput {
             .property_names(Some(
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .pattern(Some(NO_NUL)),
+                    .pattern(Some(NO_NUL))
+                    .max_length(Some(MAX_METADATA_BYTES)),
             ))
             .additional_properties(Some(Ref::from_schema_name(format!(
                 "MetadataValue{}",

@@ -40,21 +40,31 @@ impl Tags {
     }
 }
 
+/// What one tag name may be, for the OpenAPI document: not blank, no
+/// control characters (the same rule as a title's), at most 64 characters.
+pub const TAG_PATTERN: &str = super::title::TITLE_PATTERN;
+
+/// The schema of one tag name: the rules of [`Tags::parse`].
+pub fn tag_name_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_TAG_CHARS))
+        .pattern(Some(TAG_PATTERN))
+        .description(Some(
+            "1–64 characters, not all blank, no control characters; trimmed.",
+        ))
+        .build()
+}
+
 /// The schema of `tags`: the rules of [`Tags::parse`], so that generated
 /// clients and fuzzers know what a valid tag is.
 pub fn tags_schema() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::schema::{ArrayBuilder, SchemaType, Type};
     ArrayBuilder::new()
         .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1))
-                .max_length(Some(MAX_TAG_CHARS))
-                .pattern(Some(
-                    r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
-                )),
-        )
+        .items(tag_name_schema())
         .max_items(Some(MAX_TAGS))
         .description(Some(
             "At most 32 tags of at most 64 characters, in order: the first is the \

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::domain::Markdown;
 use crate::error::{AppError, Problem};
 use crate::render::{TocEntry, front_matter};
 use crate::routes::json;
@@ -16,7 +17,10 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"markdown": "---\ntitle: Draft\n---\n\n## Hello\n\nA *first* look."}))]
 pub struct RenderRequest {
-    /// Markdown, optionally starting with YAML front matter.
+    /// Markdown, optionally starting with YAML front matter (at most 64 KiB,
+    /// no anchors or aliases): any text but NUL, within the Markdown limit
+    /// (`FOLIO_MAX_MARKDOWN_BYTES`, 1 MiB by default).
+    #[schema(max_length = 1048576, pattern = r"^[^\u0000]*$")]
     pub markdown: String,
 }
 
@@ -30,8 +34,10 @@ pub struct RenderResponse {
     /// The front matter's `excerpt` or `description`, else cut from the text.
     pub excerpt: String,
     /// Minutes to read, rounded up.
+    #[schema(format = Int64, minimum = 0)]
     pub reading_time: usize,
     /// Words in the text (code blocks excluded).
+    #[schema(format = Int64, minimum = 0)]
     pub word_count: usize,
     /// The text without markup.
     pub plain_text: String,
@@ -57,11 +63,9 @@ pub struct RenderResponse {
     responses(
         (status = 200, description = "The rendered document", body = RenderResponse),
         (status = 400, description = "Malformed JSON, or Markdown that is not UTF-8", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid front matter or fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/render")]
@@ -111,7 +115,10 @@ fn document(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, 
         if parsed.markdown.len() > state.config.max_markdown_bytes {
             return Err(too_large(state.config.max_markdown_bytes));
         }
-        return Ok(parsed.markdown);
+        // What a post may hold is what a preview may: no NUL.
+        return Markdown::parse(parsed.markdown)
+            .map(Markdown::into_inner)
+            .map_err(|e| AppError::invalid("markdown", e));
     }
     let mime = req
         .mime_type()

@@ -128,3 +128,42 @@ async fn the_fragment_is_still_the_default_and_carries_the_policy_too() {
         .unwrap();
     assert_problem(res, 400).await;
 }
+
+#[tokio::test]
+async fn the_page_takes_its_seo_fields_first() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    app.created_post(
+        &token,
+        json!({
+            "title": "Plain title",
+            "slug": "seo-first",
+            "markdown": "Body text.",
+            "status": "published",
+            "meta_title": "Search <title>",
+            "meta_description": "For \"search\" engines",
+            "canonical_url": "https://origin.example.com/first",
+            "og_image": "https://cdn.example.com/card.png",
+            "metadata": {"canonical_url": "https://old.example.com/x", "image": "https://old.example.com/i.png"}
+        }),
+    )
+    .await;
+    let page = app
+        .get("/api/v1/posts/seo-first/html?document=true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "<title>Search &lt;title&gt;</title>",
+        r#"<meta name="description" content="For &quot;search&quot; engines">"#,
+        r#"<link rel="canonical" href="https://origin.example.com/first">"#,
+        r#"<meta property="og:image" content="https://cdn.example.com/card.png">"#,
+        r#"<meta property="og:title" content="Plain title">"#,
+    ] {
+        assert!(page.contains(expected), "{expected} missing from\n{page}");
+    }
+    assert!(!page.contains("old.example.com"), "{page}");
+}

@@ -35,6 +35,14 @@ fn every_operation_is_documented_with_problem_errors() {
             assert!(op["tags"].is_array(), "{id} has no tag");
             let responses = op["responses"].as_object().unwrap();
             for (status, response) in responses {
+                // Shared answers are references to `components/responses`.
+                let response = match response["$ref"].as_str() {
+                    Some(reference) => {
+                        let name = reference.trim_start_matches("#/components/responses/");
+                        &spec["components"]["responses"][name]
+                    }
+                    None => response,
+                };
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
                         response["content"]["application/problem+json"].is_object(),
@@ -42,11 +50,13 @@ fn every_operation_is_documented_with_problem_errors() {
                     );
                 }
             }
+            assert!(responses.contains_key("500"), "{id} documents no 500");
             if path.starts_with("/api/") {
                 assert!(
                     responses.keys().any(|s| s.starts_with('4')),
                     "{id} documents no 4xx"
                 );
+                assert!(responses.contains_key("429"), "{id} documents no 429");
                 assert!(op["security"].is_array(), "{id} states no security");
             }
         }

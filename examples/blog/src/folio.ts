@@ -18,7 +18,7 @@ export async function allPosts(): Promise<PostSummary[]> {
 /** One post, with its table of contents (`toc`). */
 export async function post(slug: string): Promise<Post> {
   const { data, error } = await folio.GET("/api/v1/posts/{id_or_slug}", {
-    params: { path: { id_or_slug: slug }, query: { formats: "toc" } },
+    params: { path: { id_or_slug: slug }, query: { formats: ["toc"] } },
   });
   if (error) throw new Error(`fetching ${slug} failed: ${error.status} ${error.detail}`);
   return data;

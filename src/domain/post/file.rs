@@ -60,9 +60,11 @@ impl utoipa::PartialSchema for MarkdownFile {
                  required; `slug`, `date` or `published_at`, `tags`, `description` or \
                  `excerpt`, `draft`, `published` and `status` map to the post's fields, \
                  and any other key is kept in `metadata`. The pattern shows the smallest \
-                 file that is always accepted.",
+                 file that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB \
+                 by default), with at most 64 KiB of front matter.",
             ))
             .pattern(Some(MARKDOWN_FILE_PATTERN))
+            .max_length(Some(1_048_576))
             .into()
     }
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::seo;
 use crate::db::posts::Post;
 use crate::domain::metadata::MetadataInput;
 use crate::domain::problems::Problems;
@@ -27,18 +28,17 @@ pub const MAX_EXCERPT_CHARS: usize = 1_000;
     "metadata": {"series": "basics"}
 }))]
 pub struct CreatePostRequest {
-    /// 1–300 characters, not all blank, no control characters.
-    #[schema(
-        min_length = 1,
-        max_length = 300,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
-    )]
+    /// The title.
+    #[schema(value_type = Title)]
     pub title: String,
-    /// Lowercase letters, digits and single hyphens; derived from the title when absent.
-    #[schema(max_length = 200, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    /// Derived from the title when absent (numbered `-2`, `-3`… when taken);
+    /// a slug you choose that is taken is a 409.
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    /// The Markdown body (any text but NUL).
-    #[schema(pattern = r"^[^\u0000]*$")]
+    /// The Markdown body: any text but NUL, within the body limit
+    /// (`FOLIO_MAX_JSON_BYTES`, 1 MiB by default), at most 256 levels of
+    /// nesting and 2,000 headings.
+    #[schema(max_length = 1048576, pattern = r"^[^\u0000]*$")]
     pub markdown: String,
     /// A summary of at most 1,000 characters; derived from the body when absent.
     #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
@@ -46,6 +46,7 @@ pub struct CreatePostRequest {
     /// Defaults to `draft`.
     pub status: Option<PostStatus>,
     /// Defaults to now when the post is published; years 0000–9999.
+    #[schema(max_length = 64)]
     pub published_at: Option<DateTime<Utc>>,
     /// At most 32 tags of at most 64 characters; the first is the primary tag.
     #[schema(schema_with = tags_schema)]
@@ -53,21 +54,35 @@ pub struct CreatePostRequest {
     /// A JSON object (at most 16 KiB, 8 levels deep, no NUL) for everything else.
     #[schema(value_type = Option<MetadataInput>)]
     pub metadata: Option<Value>,
-    // SEO and presentation fields: see `SeoFields` for what each holds.
+    /// The post's main image: an `http(s)` URL or a path from the site root.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::feature_image)]
     pub feature_image: Option<String>,
+    /// Alternative text for the feature image.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::feature_image_alt)]
     pub feature_image_alt: Option<String>,
+    /// A caption shown with the feature image.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::feature_image_caption)]
     pub feature_image_caption: Option<String>,
+    /// The `<title>` for search engines.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::meta_title)]
     pub meta_title: Option<String>,
+    /// The meta description for search engines.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::meta_description)]
     pub meta_description: Option<String>,
+    /// The canonical URL: absolute `http(s)`.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::canonical_url)]
     pub canonical_url: Option<String>,
+    /// The image for social cards.
     #[serde(default)]
+    #[schema(schema_with = seo::schemas::og_image)]
     pub og_image: Option<String>,
+    /// Whether themes should highlight the post; defaults to false.
     pub featured: Option<bool>,
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::input::parse_excerpt;
+use super::seo;
 use crate::db::posts::Post;
 use crate::domain::metadata::MetadataInput;
 use crate::domain::problems::Problems;
@@ -23,15 +24,16 @@ use crate::render::{Rendered, excerpt};
 pub struct UpdatePostRequest {
     /// A new title (not null).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(value_type = Title)]
     pub title: Option<Option<String>>,
-    /// A new slug (not null).
+    /// A new slug (not null); the old one keeps working as an alias.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, max_length = 200, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(value_type = Slug)]
     pub slug: Option<Option<String>>,
-    /// A new body (not null); the HTML is rendered again.
+    /// A new body (not null); the HTML is rendered again. The limits of
+    /// `CreatePostRequest.markdown` apply.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, pattern = r"^[^\u0000]*$")]
+    #[schema(value_type = String, max_length = 1048576, pattern = r"^[^\u0000]*$")]
     pub markdown: Option<Option<String>>,
     /// `null` goes back to an excerpt derived from the body.
     #[serde(default, deserialize_with = "present")]
@@ -44,7 +46,7 @@ pub struct UpdatePostRequest {
     /// Years 0000–9999. `null` clears it; a published post then gets the
     /// current time, as on create.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<DateTime<Utc>>, nullable)]
+    #[schema(value_type = Option<DateTime<Utc>>, nullable, max_length = 64)]
     pub published_at: Option<Option<DateTime<Utc>>>,
     /// `null` clears the tags.
     #[serde(default, deserialize_with = "present")]
@@ -54,28 +56,35 @@ pub struct UpdatePostRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<MetadataInput>, nullable)]
     pub metadata: Option<Option<Value>>,
-    // SEO and presentation fields: `null` clears them (`featured` to false).
+    /// The post's main image; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::feature_image)]
     pub feature_image: Option<Option<String>>,
+    /// Alternative text for the feature image; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::feature_image_alt)]
     pub feature_image_alt: Option<Option<String>>,
+    /// A caption for the feature image; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::feature_image_caption)]
     pub feature_image_caption: Option<Option<String>>,
+    /// The `<title>` for search engines; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::meta_title)]
     pub meta_title: Option<Option<String>>,
+    /// The meta description; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::meta_description)]
     pub meta_description: Option<Option<String>>,
+    /// The canonical URL; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::canonical_url)]
     pub canonical_url: Option<Option<String>>,
+    /// The image for social cards; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(schema_with = seo::schemas::nullable::og_image)]
     pub og_image: Option<Option<String>>,
+    /// Whether themes should highlight the post; `null` means false.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<bool>, nullable)]
     pub featured: Option<Option<bool>>,

@@ -63,6 +63,115 @@ impl From<SeoFields> for Seo {
     }
 }
 
+/// What one text field accepts: its longest value, and whether it is a URL
+/// (`Some(true)`: absolute or a path from the site root; `Some(false)`:
+/// absolute only).
+struct Rule {
+    max: usize,
+    url: Option<bool>,
+    description: &'static str,
+}
+
+/// The rules, by field: [`check`] applies them and [`text_schema`] states
+/// them in the OpenAPI document.
+fn rule(name: &str) -> Rule {
+    match name {
+        "feature_image" => Rule {
+            max: 2_048,
+            url: Some(true),
+            description: "The post's main image: an `http(s)` URL or a path from the site root.",
+        },
+        "og_image" => Rule {
+            max: 2_048,
+            url: Some(true),
+            description: "The image for social cards: an `http(s)` URL or a path from the site root.",
+        },
+        "canonical_url" => Rule {
+            max: 2_048,
+            url: Some(false),
+            description: "The canonical URL, when the post first appeared elsewhere: an absolute `http(s)` URL.",
+        },
+        "meta_title" => Rule {
+            max: 300,
+            url: None,
+            description: "The `<title>` for search engines, when not the post's title.",
+        },
+        "meta_description" => Rule {
+            max: 1_000,
+            url: None,
+            description: "The meta description for search engines.",
+        },
+        "feature_image_alt" => Rule {
+            max: 1_000,
+            url: None,
+            description: "Alternative text for the feature image.",
+        },
+        _ => Rule {
+            max: 1_000,
+            url: None,
+            description: "A caption shown with the feature image (plain text).",
+        },
+    }
+}
+
+/// The schema of one text field in a request: its rule, and `nullable`
+/// in an update (where `null` clears it). Blank is the same as absent.
+pub fn text_schema(name: &str, nullable: bool) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let rule = rule(name);
+    let types = if nullable {
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::new(Type::String)
+    };
+    let clears = if nullable { " `null` clears it." } else { "" };
+    ObjectBuilder::new()
+        .schema_type(types)
+        .max_length(Some(rule.max))
+        .pattern(Some(if rule.url.is_some() {
+            r"^\S*$"
+        } else {
+            r"^[^\u0000]*$"
+        }))
+        .description(Some(format!(
+            "{} At most {} characters; blank is the same as absent.{clears}",
+            rule.description, rule.max
+        )))
+        .build()
+}
+
+macro_rules! text_schemas {
+    ($($field:ident),*) => {
+        $(
+            pub fn $field() -> utoipa::openapi::schema::Object {
+                text_schema(stringify!($field), false)
+            }
+        )*
+        /// The same, nullable, for updates.
+        pub mod nullable {
+            $(
+                pub fn $field() -> utoipa::openapi::schema::Object {
+                    super::text_schema(stringify!($field), true)
+                }
+            )*
+        }
+    };
+}
+
+/// One schema function per field, for `#[schema(schema_with = …)]`.
+pub mod schemas {
+    use super::text_schema;
+    text_schemas!(
+        feature_image,
+        feature_image_alt,
+        feature_image_caption,
+        meta_title,
+        meta_description,
+        canonical_url,
+        og_image
+    );
+}
+
 /// Checks one text field. Blank means absent; a field that was not
 /// blank is stored trimmed.
 pub fn check(name: &str, raw: &str) -> Result<Option<String>, String> {
@@ -70,12 +179,7 @@ pub fn check(name: &str, raw: &str) -> Result<Option<String>, String> {
     if value.is_empty() {
         return Ok(None);
     }
-    let (max, url) = match name {
-        "feature_image" | "og_image" => (2_048, Some(true)),
-        "canonical_url" => (2_048, Some(false)),
-        "meta_title" => (300, None),
-        _ => (1_000, None),
-    };
+    let Rule { max, url, .. } = rule(name);
     if value.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }

@@ -11,10 +11,7 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "The key's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key, or already revoked", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/api-keys/{id}")]
 pub async fn delete_api_key(

@@ -58,11 +58,13 @@ pub struct ApiKeyList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
+    /// A name to tell keys apart.
     #[schema(example = "Website frontend", min_length = 1, max_length = 100)]
     pub name: String,
-    /// At least one scope.
-    #[schema(example = json!(["content:read"]))]
+    /// One to three scopes (repeats count once).
+    #[schema(example = json!(["content:read"]), min_items = 1, max_items = 3)]
     pub scopes: Vec<Scope>,
     /// When the key stops working; never, when absent. Must be in the future.
+    #[schema(max_length = 64)]
     pub expires_at: Option<DateTime<Utc>>,
 }

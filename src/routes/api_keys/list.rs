@@ -3,15 +3,12 @@ use actix_web::{get, web};
 use super::dto::{ApiKeyList, ApiKeyResponse};
 use crate::auth::Caller;
 use crate::db::api_keys;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// List API keys that are not revoked, newest first. Secrets are never shown.
 #[utoipa::path(tag = "api-keys", responses(
     (status = 200, description = "The keys", body = ApiKeyList),
-    (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api-keys")]
 pub async fn list_api_keys(

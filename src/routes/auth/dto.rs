@@ -41,5 +41,7 @@ impl TokenResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// The refresh token of the session.
+    #[schema(min_length = 1, max_length = 256, pattern = r"^[A-Za-z0-9_-]+$")]
     pub refresh_token: String,
 }

@@ -38,7 +38,6 @@ pub struct LoginRequest {
     (status = 422, description = "Missing, mistyped or overlong fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many failed logins for this account or address", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    (status = 503, description = "The database is unavailable, or too many passwords are being checked at once", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
 pub async fn login(

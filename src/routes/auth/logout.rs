@@ -17,13 +17,18 @@ use crate::state::AppState;
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or mistyped fields", body = Problem, content_type = "application/problem+json"),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
+    if !super::refresh::well_formed(&body.0.refresh_token) {
+        return Err(AppError::invalid(
+            "refresh_token",
+            "must be a refresh token Folio issued (1–256 URL-safe characters)",
+        ));
+    }
     let mut conn = state.conn().await?;
     session::end(&mut conn, &body.0.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())

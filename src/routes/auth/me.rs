@@ -9,9 +9,7 @@ use crate::state::AppState;
 /// The signed-in user's own account.
 #[utoipa::path(tag = "auth", responses(
     (status = 200, description = "The caller", body = UserResponse),
-    (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "An API key, which is not a user", body = Problem, content_type = "application/problem+json"),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/auth/me")]
 pub async fn me(

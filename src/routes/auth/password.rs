@@ -27,13 +27,11 @@ pub struct ChangePasswordRequest {
 #[utoipa::path(tag = "auth", request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed; all sessions ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Wrong current password, or an API key", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The new password is too weak, or unknown fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many wrong passwords", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    (status = 503, description = "The database is unavailable, or too many passwords are being checked at once", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/password")]
 pub async fn change_password(

@@ -18,17 +18,33 @@ use crate::state::AppState;
     (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or mistyped fields", body = Problem, content_type = "application/problem+json"),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
+    if !well_formed(&body.0.refresh_token) {
+        // The same answer as for a token that is unknown or spent.
+        return Err(AppError::Unauthorized(
+            "the refresh token is invalid, expired or revoked".into(),
+        ));
+    }
     let mut conn = state.conn().await?;
     let issued = session::rotate(&state, &mut conn, &body.0.refresh_token).await?;
     // Tokens must not be cached anywhere (RFC 6749 §5.1).
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse::new(&state, issued)))
+}
+
+/// Whether a string could be a refresh token Folio issued (43 URL-safe
+/// characters; the schema allows up to 256). Anything else never reaches
+/// the database.
+pub(super) fn well_formed(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= 256
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -56,8 +56,6 @@ fn visible(caller: &MaybeCaller, author: &AuthorRow) -> bool {
     tag = "authors",
     responses(
         (status = 200, description = "The authors", body = AuthorList),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/authors")]
@@ -78,12 +76,10 @@ pub async fn list_authors(
 /// Fetch an author's public profile by slug.
 #[utoipa::path(
     tag = "authors",
-    params(("slug" = String, Path, description = "The author's slug", example = "ada-lovelace")),
+    params(("slug" = String, Path, description = "The author's slug", max_length = 200, example = "ada-lovelace")),
     responses(
         (status = 200, description = "The author", body = AuthorResponse),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such author, or none the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/authors/{slug}")]

@@ -18,7 +18,6 @@ use crate::state::AppState;
         (status = 200, description = "The feed", body = String, content_type = "application/atom+xml"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "A bad, unknown or repeated parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/atom.xml")]

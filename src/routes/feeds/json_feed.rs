@@ -47,7 +47,6 @@ pub struct JsonFeedAuthor {
         (status = 200, description = "The feed", body = JsonFeed, content_type = "application/feed+json"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "A bad, unknown or repeated parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/feed.json")]

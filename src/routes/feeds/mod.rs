@@ -30,8 +30,8 @@ pub const FEED_ITEMS: i64 = 20;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
-    /// Only posts with this tag.
-    #[param(min_length = 1)]
+    /// Only posts with this tag (its name, as posts carry it).
+    #[param(schema_with = crate::domain::tags::tag_name_schema)]
     pub tag: Option<String>,
     /// Only posts by this author (the author's id).
     pub author: Option<Uuid>,
@@ -49,8 +49,7 @@ impl FeedQuery {
                 return Err(bad(&name, "is given more than once"));
             }
             match name.as_ref() {
-                "tag" if !value.is_empty() => q.tag = Some(value.into_owned()),
-                "tag" => return Err(bad("tag", "must not be empty")),
+                "tag" => q.tag = Some(crate::routes::posts::list_params::parse_tag(&value)?),
                 "author" => {
                     q.author = Some(
                         Uuid::try_parse(&value)

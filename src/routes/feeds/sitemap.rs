@@ -21,7 +21,6 @@ pub const MAX_URLS: i64 = 50_000;
         (status = 200, description = "The sitemap", body = String, content_type = "application/xml"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         (status = 400, description = "A query parameter was sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/sitemap.xml")]

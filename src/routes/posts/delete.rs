@@ -13,18 +13,16 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "posts",
     params(
-        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", max_length = 1024, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
     ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A malformed If-Match header", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match the post's current ETag", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/posts/{id_or_slug}")]

@@ -26,24 +26,34 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The post's own canonical URL (`canonical_url` or Hugo's `canonicalURL`
-/// in its metadata) when it is an absolute http(s) URL.
+/// The post's own canonical URL: its `canonical_url` field, else
+/// `canonical_url` or Hugo's `canonicalURL` in its metadata (posts stored
+/// before the field existed), when it is an absolute http(s) URL.
 pub fn canonical_override(post: &Post) -> Option<String> {
-    ["canonical_url", "canonicalURL"]
-        .iter()
-        .find_map(|k| post.metadata.get(k).and_then(Value::as_str))
+    post.seo
+        .canonical_url
+        .as_deref()
+        .or_else(|| {
+            ["canonical_url", "canonicalURL"]
+                .iter()
+                .find_map(|k| post.metadata.get(k).and_then(Value::as_str))
+        })
         .and_then(|raw| Url::parse(raw).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(String::from)
 }
 
-/// The share image: metadata `image`, `cover`, or `cover.image` (Hugo
-/// themes), resolved against the media base; http(s) only.
+/// The share image: the `og_image` field, else the `feature_image`, else
+/// metadata `image`, `cover`, or `cover.image` (Hugo themes), resolved
+/// against the media base; http(s) only.
 pub fn share_image(post: &Post, media_base: Option<&Url>) -> Option<String> {
     let m = &post.metadata;
-    let raw = m
-        .get("image")
-        .and_then(Value::as_str)
+    let raw = post
+        .seo
+        .og_image
+        .as_deref()
+        .or(post.seo.feature_image.as_deref())
+        .or_else(|| m.get("image").and_then(Value::as_str))
         .or_else(|| m.get("cover").and_then(Value::as_str))
         .or_else(|| {
             m.get("cover")
@@ -71,7 +81,19 @@ fn language(post: &Post) -> Option<&str> {
 /// Writes the page.
 pub fn render(post: &Post, author: &str, canonical: &str, image: Option<&str>) -> String {
     let title = escape(post.title.as_str());
-    let description = escape(&post.excerpt);
+    // What search engines are shown, when the author set it apart.
+    let page_title = escape(
+        post.seo
+            .meta_title
+            .as_deref()
+            .unwrap_or(post.title.as_str()),
+    );
+    let description = escape(
+        post.seo
+            .meta_description
+            .as_deref()
+            .unwrap_or(&post.excerpt),
+    );
     let canonical = escape(canonical);
     let mut head = String::new();
     let mut meta = |attr: &str, key: &str, value: &str| {
@@ -118,7 +140,7 @@ pub fn render(post: &Post, author: &str, canonical: &str, image: Option<&str>) -
     format!(
         "<!DOCTYPE html>\n<html{lang}>\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n{head}</head>\n\
+         <title>{page_title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n{head}</head>\n\
          <body>\n<article>\n{heading}{html}</article>\n</body>\n</html>\n",
         html = post.html,
     )

@@ -223,9 +223,19 @@ pub struct Formats {
 impl Formats {
     /// A comma-separated list: `toc`, `plaintext` (`html` and `markdown`
     /// are accepted and always included).
+    /// What `formats` may name.
+    pub const NAMES: [&'static str; 4] = ["toc", "plaintext", "html", "markdown"];
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let mut formats = Self::default();
-        for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let names: Vec<&str> = raw.split(',').map(str::trim).collect();
+        if names.iter().any(|n| n.is_empty()) {
+            return Err("names an empty format: list toc, plaintext, html or markdown".into());
+        }
+        if names.len() > Self::NAMES.len() {
+            return Err(format!("lists at most the {} formats", Self::NAMES.len()));
+        }
+        for name in names {
             match name {
                 "toc" => formats.toc = true,
                 "plaintext" => formats.plain_text = true,

@@ -17,9 +17,25 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct GetPostQuery {
     /// Extra parts to include, comma-separated: `toc` (the table of
-    /// contents), `plaintext` (the text without markup).
-    #[param(example = "toc,plaintext")]
+    /// contents), `plaintext` (the text without markup); `html` and
+    /// `markdown` are always there and accepted.
+    #[param(style = Form, explode = false, schema_with = formats_schema, example = "toc,plaintext")]
     pub formats: Option<String>,
+}
+
+/// `formats`: names from [`Formats::NAMES`], at most four.
+fn formats_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(Formats::NAMES))
+                .max_length(Some(9)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(Formats::NAMES.len()))
+        .build()
 }
 
 /// Fetch one post by id or slug.
@@ -36,7 +52,7 @@ pub struct GetPostQuery {
 /// `If-Modified-Since`) answers 304 when nothing changed.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", example = "hello-world"), GetPostQuery),
+    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200, example = "hello-world"), GetPostQuery),
     responses(
         (status = 200, description = "The post", headers(("ETag" = String, description = "A strong entity tag for this representation; send it back in If-Match")), content(
             (PostResponse = "application/json"),
@@ -46,9 +62,7 @@ pub struct GetPostQuery {
         (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
         (status = 301, description = "An old slug of the post: `Location` is its current URL",
             headers(("Location" = String, description = "The post's current URL"))),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/posts/{id_or_slug}")]
@@ -59,8 +73,13 @@ pub async fn get_post(
     query: web::Query<GetPostQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let formats = Formats::parse(query.formats.as_deref().unwrap_or_default())
-        .map_err(AppError::BadRequest)?;
+    let formats = query
+        .formats
+        .as_deref()
+        .map(Formats::parse)
+        .transpose()
+        .map_err(AppError::BadRequest)?
+        .unwrap_or_default();
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
     let Some((post, author)) = posts::find(&mut conn, &key, caller.visibility()).await? else {

@@ -28,7 +28,7 @@ pub struct HtmlQuery {
 /// Both carry a strict `Content-Security-Policy`.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug"), HtmlQuery),
+    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200), HtmlQuery),
     responses(
         (status = 200, description = "The HTML fragment or page", body = String, content_type = "text/html",
             headers(("Content-Security-Policy" = String, description = "No scripts, frames, forms or plugins"),
@@ -37,9 +37,7 @@ pub struct HtmlQuery {
             headers(("Location" = String, description = "The post's current URL"))),
         (status = 400, description = "A bad `document` value", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the `If-None-Match` ETag or `If-Modified-Since` date"),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/posts/{id_or_slug}/html")]

@@ -20,9 +20,13 @@ const ITEM_SIZE_HINT: usize = 800;
 /// posts, and drafts too with `preview:read`. Filters combine (AND). Pages
 /// come by number (`page`, with `total` and `pages`) or by keyset `cursor`
 /// (stable while posts are added). Items carry no bodies unless `formats`
-/// asks. Unknown or repeated parameters are a 400. `include` does not
-/// apply yet: authors are always embedded as `{id, name}` and tags are
-/// strings. There is no `featured` filter: posts have no such field yet.
+/// asks. Unknown or repeated parameters are a 400. Authors are always
+/// embedded as `{id, name}`, and each item's `tags` are the names the post
+/// carries (the tag resources are at `/api/v1/tags`). A scheduled post
+/// whose time has come is listed, as `published`, at once. A search page
+/// holds at most 25 hits. Every item field, `featured` and the other SEO
+/// fields included, can be named in `fields`; there is no filter on them
+/// yet.
 ///
 /// Responses carry a strong `ETag` (send it back in `If-None-Match` for a
 /// 304) and `Cache-Control`: public for anonymous callers, private for
@@ -37,7 +41,6 @@ const ITEM_SIZE_HINT: usize = 800;
         (status = 304, description = "Not modified (the `If-None-Match` ETag still matches)"),
         (status = 400, description = "A bad, unknown or repeated parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "An invalid credential was sent, or `status` without one", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/posts")]

@@ -21,6 +21,15 @@ pub const MAX_SEARCH_LIMIT: u32 = 25;
 /// Far past any real blog; keeps `page × limit` well inside an i64.
 pub const MAX_PAGE: u32 = 1_000_000;
 pub const MAX_QUERY_CHARS: usize = 256;
+/// The longest cursor Folio issues is well below this.
+pub const MAX_CURSOR_CHARS: usize = 1_024;
+/// The longest date or instant a client may send.
+pub const MAX_INSTANT_CHARS: usize = 64;
+/// The longest value of one `metadata.*` parameter (the whole of
+/// `metadata` is at most 16 KiB, so no longer value can match).
+pub const MAX_METADATA_VALUE_CHARS: usize = crate::domain::metadata::MAX_METADATA_BYTES;
+/// The most `metadata.*` filters in one list request.
+pub const MAX_METADATA_FILTERS: usize = 16;
 
 /// The fields a list item can have, for `fields=`.
 pub const FIELDS: &[&str] = &[
@@ -35,6 +44,16 @@ pub const FIELDS: &[&str] = &[
     "author",
     "created_at",
     "updated_at",
+    "word_count",
+    "reading_time",
+    "feature_image",
+    "feature_image_alt",
+    "feature_image_caption",
+    "featured",
+    "meta_title",
+    "meta_description",
+    "canonical_url",
+    "og_image",
     "markdown",
     "html",
     "plaintext",
@@ -84,7 +103,7 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// Keyset pagination: `meta.pagination.next_cursor` from the previous
     /// page, with the same `sort`. Stable while posts are added. Not with `page`.
-    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
+    #[param(min_length = 1, max_length = 1024, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// The order; `-` means descending. Default `-published_at`, or
     /// `relevance` with `q`.
@@ -95,8 +114,8 @@ pub struct ListQuery {
     /// `snippet` (HTML-escaped text with matches in `<mark>`) and a `rank`.
     #[param(min_length = 1, max_length = 256, example = "rust -java")]
     pub q: Option<String>,
-    /// Posts with this tag.
-    #[param(min_length = 1)]
+    /// Posts with this tag (its name, as posts carry it).
+    #[param(schema_with = crate::domain::tags::tag_name_schema)]
     pub tag: Option<String>,
     /// Posts by this author (the author's id, as in `author.id`).
     pub author: Option<Uuid>,
@@ -106,26 +125,72 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Published strictly after this instant (RFC 3339, or a date meaning
     /// its midnight UTC).
-    #[param(value_type = Option<String>, format = DateTime, example = "2024-01-01T00:00:00Z")]
+    #[param(value_type = Option<String>, format = DateTime, max_length = 64, example = "2024-01-01T00:00:00Z")]
     pub published_after: Option<String>,
     /// Published strictly before this instant (RFC 3339, or a date).
-    #[param(value_type = Option<String>, format = DateTime, example = "2025-01-01T00:00:00Z")]
+    #[param(value_type = Option<String>, format = DateTime, max_length = 64, example = "2025-01-01T00:00:00Z")]
     pub published_before: Option<String>,
     /// Metadata equality, one parameter per key: `metadata.series=intro`
     /// (or `metadata[series]=intro`). Nested keys use dots
     /// (`metadata.cover.alt=x`). A value matches the string, the same JSON
     /// number/boolean/null, or an array containing it. Keys are letters,
-    /// digits, `_` and `-`.
-    #[param(style = DeepObject, explode, value_type = Option<Object>)]
+    /// digits, `_` and `-`, at most 64 characters each.
+    #[param(style = DeepObject, explode, schema_with = metadata_filter_schema)]
     pub metadata: Option<HashMap<String, String>>,
     /// Sparse fieldset: a comma-separated subset of the item fields
     /// (`id` always included). Naming `html`, `markdown` or `plaintext`
     /// adds that format.
-    #[param(style = Form, explode = false, value_type = Option<Vec<String>>, example = json!(["id", "slug", "title"]))]
+    #[param(style = Form, explode = false, schema_with = fields_schema, example = json!(["id", "slug", "title"]))]
     pub fields: Option<String>,
     /// Bodies to include in each item, comma-separated. None by default.
-    #[param(style = Form, explode = false, value_type = Option<Vec<FormatParam>>)]
+    #[param(style = Form, explode = false, schema_with = formats_schema)]
     pub formats: Option<String>,
+}
+
+/// `fields`: names from [`FIELDS`], each at most once.
+fn fields_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(FIELDS.iter().copied()))
+                .max_length(Some(FIELDS.iter().map(|f| f.len()).max().unwrap_or(0))),
+        )
+        .min_items(Some(1))
+        .max_items(Some(FIELDS.len()))
+        .build()
+}
+
+/// `formats`: up to the three body formats.
+fn formats_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::ArrayBuilder;
+    ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name("FormatParam"))
+        .min_items(Some(1))
+        .max_items(Some(3))
+        .build()
+}
+
+/// `metadata.<key>`: keys of letters, digits, `_` and `-`; bounded values.
+fn metadata_filter_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$"))
+                .max_length(Some(8 * 65)),
+        ))
+        .additional_properties(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_METADATA_VALUE_CHARS))
+                .pattern(Some(r"^[^\u0000]*$")),
+        ))
+        .max_properties(Some(16))
+        .build()
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -193,6 +258,12 @@ fn parse_number(name: &str, raw: &str, max: u32) -> Result<u32, AppError> {
 }
 
 fn parse_instant(name: &str, raw: &str) -> Result<DateTime<Utc>, AppError> {
+    if raw.len() > MAX_INSTANT_CHARS {
+        return Err(bad(
+            name,
+            format!("must be at most {MAX_INSTANT_CHARS} characters"),
+        ));
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -244,6 +315,22 @@ fn metadata_documents(
         .collect())
 }
 
+/// A tag name to filter by: what [`crate::domain::Tags`] accepts.
+pub fn parse_tag(raw: &str) -> Result<String, AppError> {
+    crate::domain::Tags::parse([raw])
+        .ok()
+        .and_then(|t| t.into_inner().pop())
+        .ok_or_else(|| {
+            bad(
+                "tag",
+                format!(
+                    "must be a tag name: 1–{} characters, no control characters",
+                    crate::domain::tags::MAX_TAG_CHARS
+                ),
+            )
+        })
+}
+
 fn comma_list(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim)
 }
@@ -284,6 +371,15 @@ pub fn parse(query: &str) -> Result<ListParams, AppError> {
             return Err(bad(&name, "is given more than once"));
         }
         if let Some(key) = metadata_key {
+            if p.metadata.len() >= MAX_METADATA_FILTERS {
+                return Err(bad(
+                    &name,
+                    format!("is one `metadata.*` filter too many (at most {MAX_METADATA_FILTERS})"),
+                ));
+            }
+            if value.chars().count() > MAX_METADATA_VALUE_CHARS {
+                return Err(bad(&name, "is longer than any stored metadata"));
+            }
             p.metadata.push(metadata_documents(&name, &key, &value)?);
             continue;
         }
@@ -291,8 +387,11 @@ pub fn parse(query: &str) -> Result<ListParams, AppError> {
         match name.as_ref() {
             "page" => p.page = Some(parse_number("page", value, MAX_PAGE)?),
             "limit" => p.limit = parse_number("limit", value, MAX_LIMIT)?,
-            "cursor" if !value.is_empty() => p.cursor = Some(value.to_owned()),
-            "cursor" => return Err(bad("cursor", "must not be empty")),
+            "cursor" if value.is_empty() => return Err(bad("cursor", "must not be empty")),
+            "cursor" if value.len() > MAX_CURSOR_CHARS => {
+                return Err(bad("cursor", "is not a cursor Folio issued"));
+            }
+            "cursor" => p.cursor = Some(value.to_owned()),
             "sort" => {
                 sort = Some(parse_sort(value).ok_or_else(|| {
                     bad(
@@ -311,8 +410,7 @@ pub fn parse(query: &str) -> Result<ListParams, AppError> {
                 }
                 p.q = Some(q.to_owned());
             }
-            "tag" if !value.is_empty() => p.tag = Some(value.to_owned()),
-            "tag" => return Err(bad("tag", "must not be empty")),
+            "tag" => p.tag = Some(parse_tag(value)?),
             "author" => {
                 p.author = Some(
                     Uuid::try_parse(value)
@@ -333,11 +431,17 @@ pub fn parse(query: &str) -> Result<ListParams, AppError> {
                             format!("names an unknown field `{f}`; known: {}", FIELDS.join(", ")),
                         ));
                     }
+                    if fields.iter().any(|known| known == f) {
+                        return Err(bad("fields", format!("names `{f}` twice")));
+                    }
                     fields.push(f.to_owned());
                 }
                 p.fields = Some(fields);
             }
             "formats" => {
+                if comma_list(value).count() > 3 {
+                    return Err(bad("formats", "lists at most the three formats"));
+                }
                 for f in comma_list(value) {
                     match f {
                         "html" => p.formats.html = true,
@@ -350,7 +454,7 @@ pub fn parse(query: &str) -> Result<ListParams, AppError> {
             other => {
                 return Err(bad(
                     other,
-                    "is not known (see the OpenAPI document; `include` does not apply: authors are always embedded and tags are strings)",
+                    "is not known (see the OpenAPI document: authors are always embedded, and tags filter by name with `tag`)",
                 ));
             }
         }
@@ -507,5 +611,122 @@ mod tests {
     fn page_and_cursor_exclude_each_other() {
         err("page=2&cursor=abc");
         err("cursor=");
+    }
+}
+
+/// The documented parameters (the OpenAPI document's, read off
+/// [`ListQuery`]) and [`parse`] cannot drift apart: every documented
+/// parameter is fed to the parser, and every parameter the parser takes is
+/// documented.
+#[cfg(test)]
+mod documented {
+    use super::*;
+
+    /// A value each parameter accepts; a new documented parameter without
+    /// one here fails the test.
+    fn example(name: &str) -> Option<&'static str> {
+        Some(match name {
+            "page" => "2",
+            "limit" => "10",
+            "cursor" => "abc",
+            "sort" => "-updated_at",
+            "q" => "rust",
+            "tag" => "Web dev",
+            "author" => "0190c0de-0000-7000-8000-000000000001",
+            "status" => "draft",
+            "published_after" => "2024-01-01",
+            "published_before" => "2025-01-01T00:00:00Z",
+            "metadata" => "intro",
+            "fields" => "id,title,featured",
+            "formats" => "html,markdown",
+            _ => return None,
+        })
+    }
+
+    fn documented() -> Vec<String> {
+        let spec = crate::openapi::document();
+        spec["paths"]["/api/v1/posts"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_documented_parameter_is_parsed() {
+        let names = documented();
+        assert!(names.len() >= 13, "{names:?}");
+        for name in names {
+            let value = example(&name).unwrap_or_else(|| panic!("no example for `{name}`"));
+            let query = if name == "metadata" {
+                format!("metadata.series={value}")
+            } else if name == "cursor" {
+                // A cursor is not taken with a page, and is checked later.
+                "cursor=abc".to_owned()
+            } else {
+                format!("{name}={}", value.replace(' ', "%20"))
+            };
+            let parsed = parse(&query);
+            assert!(parsed.is_ok(), "{query}: {:?}", parsed.err());
+        }
+    }
+
+    #[test]
+    fn every_parameter_the_parser_takes_is_documented() {
+        let names = documented();
+        for candidate in [
+            "page",
+            "limit",
+            "cursor",
+            "sort",
+            "q",
+            "tag",
+            "author",
+            "status",
+            "published_after",
+            "published_before",
+            "fields",
+            "formats",
+            "include",
+            "featured",
+            "metadata",
+        ] {
+            let query = match candidate {
+                "metadata" => "metadata.a=1".to_owned(),
+                other => format!("{other}={}", example(other).unwrap_or("x")),
+            };
+            if parse(&query).is_ok() {
+                assert!(
+                    names.iter().any(|n| n == candidate),
+                    "`{candidate}` is parsed but not documented"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_item_field_can_be_asked_for() {
+        let item = crate::openapi::document()["components"]["schemas"]["PostListItem"].clone();
+        let summary =
+            crate::openapi::document()["components"]["schemas"]["PostSummaryResponse"].clone();
+        let mut fields: Vec<String> = Vec::new();
+        for schema in [&item, &summary] {
+            if let Some(props) = schema["properties"].as_object() {
+                fields.extend(props.keys().cloned());
+            }
+            for part in schema["allOf"].as_array().into_iter().flatten() {
+                if let Some(props) = part["properties"].as_object() {
+                    fields.extend(props.keys().cloned());
+                }
+            }
+        }
+        assert!(fields.len() > 10, "{fields:?}");
+        for field in fields.iter().filter(|f| *f != "post") {
+            assert!(
+                FIELDS.contains(&field.as_str()),
+                "`fields` cannot name `{field}`"
+            );
+        }
     }
 }

@@ -14,6 +14,9 @@ use crate::db::posts::Post;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The longest `If-Match` accepted.
+pub const MAX_IF_MATCH_BYTES: usize = 1_024;
+
 /// A representation of a post other than its JSON.
 #[derive(Debug, Clone, Copy)]
 pub enum Representation {
@@ -98,6 +101,16 @@ impl IfMatch {
             } else {
                 Ok(Self::Absent)
             };
+        }
+        // The longest list of tags a client needs is far below this.
+        if req
+            .headers()
+            .get(header::IF_MATCH)
+            .is_some_and(|v| v.len() > MAX_IF_MATCH_BYTES)
+        {
+            return Err(AppError::BadRequest(format!(
+                "If-Match is longer than {MAX_IF_MATCH_BYTES} bytes"
+            )));
         }
         match header::IfMatch::parse(req) {
             Ok(header::IfMatch::Any) => Ok(Self::Any),

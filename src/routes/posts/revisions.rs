@@ -75,13 +75,11 @@ async fn managed_post(
 /// metadata stores a revision. Only callers who may change the post see them.
 #[utoipa::path(
     tag = "posts",
-    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug")),
+    params(("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200)),
     responses(
         (status = 200, description = "The revisions", body = RevisionList),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/posts/{id_or_slug}/revisions")]
@@ -111,15 +109,13 @@ pub async fn list_revisions(
 #[utoipa::path(
     tag = "posts",
     params(
-        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
-        ("revision" = i32, Path, description = "The revision's number"),
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200),
+        ("revision" = i32, Path, description = "The revision's number", minimum = 1, maximum = 2147483647),
     ),
     responses(
         (status = 200, description = "The revision", body = RevisionResponse),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post or revision", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/posts/{id_or_slug}/revisions/{revision}")]
@@ -150,20 +146,18 @@ pub async fn get_revision(
 #[utoipa::path(
     tag = "posts",
     params(
-        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
-        ("revision" = i32, Path, description = "The revision's number"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the restore is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200),
+        ("revision" = i32, Path, description = "The revision's number", minimum = 1, maximum = 2147483647),
+        ("If-Match" = Option<String>, Header, description = "The ETag the restore is based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", max_length = 1024, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
     ),
     responses(
         (status = 200, description = "The restored post", body = PostResponse,
             headers(("ETag" = String, description = "The post's new strong entity tag"))),
         (status = 400, description = "A malformed If-Match header", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post or revision", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match the post's current ETag", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/posts/{id_or_slug}/revisions/{revision}/restore")]

@@ -21,9 +21,11 @@ pub const MAX_LIMIT: u32 = 100;
 #[into_params(parameter_in = Query)]
 pub struct SyncQuery {
     /// The `next_token` of the previous call. Absent: from the beginning.
+    #[param(min_length = 1, max_length = 19, pattern = "^[0-9]+$")]
     pub since: Option<String>,
     /// Instead of a token, start with the changes made at or after this
     /// moment (RFC 3339), for a first call. Not with `since`.
+    #[param(max_length = 64)]
     pub updated_since: Option<DateTime<Utc>>,
     /// Most changes (posts and tombstones together) in one answer.
     #[param(minimum = 1, maximum = 100, default = 50)]
@@ -73,8 +75,6 @@ pub struct SyncResponse {
     responses(
         (status = 200, description = "The changes since the token", body = SyncResponse),
         (status = 400, description = "A bad token, date or limit", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/sync")]
@@ -127,9 +127,13 @@ pub async fn sync_posts(
 }
 
 fn parse_token(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-        AppError::BadRequest("since must be a next_token from an earlier sync".into())
-    })
+    let digits = !raw.is_empty() && raw.len() <= 19 && raw.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| raw.parse::<i64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            AppError::BadRequest("since must be a next_token from an earlier sync".into())
+        })
 }
 
 /// Interleaves the two lists by change number and keeps the first `limit`.

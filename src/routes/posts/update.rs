@@ -19,15 +19,14 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "posts",
     params(
-        ("id_or_slug" = String, Path, description = "The post's UUID or its slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
+        ("id_or_slug" = String, Path, description = "The post's UUID or its slug", max_length = 200),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change was based on (or `*`); required when FOLIO_REQUIRE_IF_MATCH is on", max_length = 1024, pattern = r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)\s*$"#),
     ),
     request_body = UpdatePostRequest,
     responses(
         (status = 200, description = "The updated post", body = PostResponse,
             headers(("ETag" = String, description = "The post's new strong entity tag"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's post, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
@@ -36,7 +35,6 @@ use crate::state::AppState;
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is required and was not sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/posts/{id_or_slug}")]

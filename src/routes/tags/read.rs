@@ -16,8 +16,6 @@ use crate::state::AppState;
     tag = "tags",
     responses(
         (status = 200, description = "The tags", body = TagList),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/tags")]
@@ -37,12 +35,10 @@ pub async fn list_tags(
 /// Fetch one tag by its slug.
 #[utoipa::path(
     tag = "tags",
-    params(("slug" = String, Path, description = "The tag's slug", example = "web-dev")),
+    params(("slug" = String, Path, description = "The tag's slug", max_length = 200, example = "web-dev")),
     responses(
         (status = 200, description = "The tag", body = TagResponse),
-        (status = 401, description = "An invalid credential was sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tag, or none the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/tags/{slug}")]

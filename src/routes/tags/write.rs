@@ -19,11 +19,14 @@ const MAX_DESCRIPTION_CHARS: usize = 1_000;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Web dev", "description": "Building for the web."}))]
 pub struct CreateTagRequest {
-    /// 1–64 characters.
+    /// 1–64 characters, no control characters; trimmed.
+    #[schema(schema_with = crate::domain::tags::tag_name_schema)]
     pub name: String,
     /// Derived from the name when absent.
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    /// At most 1,000 characters.
+    /// At most 1,000 characters; blank means none.
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description: Option<String>,
 }
 
@@ -32,10 +35,20 @@ pub struct CreateTagRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTagRequest {
+    /// A new name: 1–64 characters, no control characters; trimmed. Not
+    /// null (absent keeps the name).
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(schema_with = crate::domain::tags::tag_name_schema)]
     pub name: Option<String>,
+    /// A new description of at most 1,000 characters; `null` or blank clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description: Option<Option<String>>,
+}
+
+/// A field that may be absent but, when present, may not be `null`.
+fn not_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -61,8 +74,6 @@ fn check_description(p: &mut Problems, raw: Option<&str>) -> Option<Option<Strin
     }
 }
 
-const P401: &str = "Not authenticated";
-
 /// Create a tag. Editors and admins only.
 #[utoipa::path(
     tag = "tags",
@@ -71,12 +82,9 @@ const P401: &str = "Not authenticated";
         (status = 201, description = "Created", body = TagResponse,
             headers(("Location" = String, description = "The new tag's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = P401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/tags")]
@@ -118,17 +126,14 @@ pub async fn create_tag(
 /// Change a tag's name or description. Editors and admins only.
 #[utoipa::path(
     tag = "tags",
-    params(("slug" = String, Path, description = "The tag's slug")),
+    params(("slug" = String, Path, description = "The tag's slug", max_length = 200)),
     request_body = UpdateTagRequest,
     responses(
         (status = 200, description = "The updated tag", body = TagResponse),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = P401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/tags/{slug}")]
@@ -167,14 +172,11 @@ pub async fn update_tag(
 /// Delete a tag that no post carries (409 while posts do). Editors and admins only.
 #[utoipa::path(
     tag = "tags",
-    params(("slug" = String, Path, description = "The tag's slug")),
+    params(("slug" = String, Path, description = "The tag's slug", max_length = 200)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = P401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Posts still carry the tag", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/tags/{slug}")]

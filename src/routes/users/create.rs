@@ -16,12 +16,9 @@ use crate::state::AppState;
         (status = 201, description = "Created", body = UserResponse,
             headers(("Location" = String, description = "The new user's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (a weak password, an unknown role…)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/users")]
 pub async fn create_user(

@@ -17,11 +17,8 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This is the last admin", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/users/{id}")]
 pub async fn delete_user(

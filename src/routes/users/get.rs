@@ -12,10 +12,7 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = UserResponse),
-        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/users/{id}")]
 pub async fn get_user(

@@ -3,15 +3,12 @@ use actix_web::{get, web};
 use super::dto::{UserList, UserResponse};
 use crate::auth::Caller;
 use crate::db::users;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// List users, oldest first (deleted users are left out).
 #[utoipa::path(tag = "users", responses(
     (status = 200, description = "Every user", body = UserList),
-    (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin, or an API key", body = Problem, content_type = "application/problem+json"),
-    (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/users")]
 pub async fn list_users(

@@ -16,7 +16,6 @@ use crate::state::AppState;
     responses(
         (status = 204, description = "Cleared (also when there was nothing to clear)"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/users/{id}/login-throttle")]
 pub async fn clear_login_throttle(
