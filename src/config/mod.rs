@@ -10,7 +10,9 @@
 //! [`VARIABLES`] lists every variable Folio reads, with its default as
 //! written for people. The readers ([`Vars`]) take an entry of that list,
 //! not a name, and a number's default is parsed from the entry's text, so
-//! the list cannot say one thing while the code does another.
+//! the list cannot say one thing while the code does another. `.env.example`,
+//! `docs/CONFIGURATION.md` and each module's documentation are checked
+//! against the list by the tests in `drift.rs`.
 
 pub mod auth;
 pub mod cache;
@@ -18,6 +20,9 @@ pub mod database;
 pub mod limits;
 pub mod server;
 pub mod site;
+
+#[cfg(test)]
+mod drift;
 
 use std::fmt;
 use std::str::FromStr;
