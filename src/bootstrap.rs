@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::db::{self, DbPool, users};
 
 pub async fn ensure_admin(pool: &DbPool, config: &Config) -> anyhow::Result<()> {
-    let Some(admin) = &config.admin else {
+    let Some(admin) = &config.auth.admin else {
         let mut conn = pool.get().await?;
         if users::count(&mut conn).await? == 0 {
             tracing::warn!(

@@ -112,8 +112,8 @@ fn default_cache_control(req: &ServiceRequest) -> String {
     }
     let (max_age, swr) = req.app_data::<web::Data<AppState>>().map_or((0, 0), |s| {
         (
-            s.config.cache_max_age,
-            s.config.cache_stale_while_revalidate,
+            s.config.cache.max_age,
+            s.config.cache.stale_while_revalidate,
         )
     });
     format!("public, max-age={max_age}, stale-while-revalidate={swr}")

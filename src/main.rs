@@ -85,13 +85,13 @@ async fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    folio::telemetry::init(config.log_format);
-    if config.jwt_secret_generated {
+    folio::telemetry::init(config.server.log_format);
+    if config.auth.jwt_secret_generated {
         tracing::warn!(
             "FOLIO_JWT_SECRET is unset: using a random key, so tokens end with this process"
         );
     }
-    let addr = config.addr;
+    let addr = config.server.addr;
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
@@ -117,7 +117,7 @@ async fn rerender(all: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    folio::telemetry::init(config.log_format);
+    folio::telemetry::init(config.server.log_format);
     match folio::rerender::command(&config, all).await {
         Ok(n) => {
             println!("re-rendered {n} post{}", if n == 1 { "" } else { "s" });

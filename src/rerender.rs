@@ -92,9 +92,9 @@ pub async fn in_background(pool: DbPool, options: RenderOptions) {
 /// `folio rerender [--all]`: migrates (the columns must exist), then
 /// re-renders stale posts, or every post with `all`.
 pub async fn command(config: &Config, all: bool) -> anyhow::Result<usize> {
-    let url = config.database_url.expose();
+    let url = config.database.url.expose();
     db::migrate(url).await?;
-    let pool = db::pool(url, 2, config.db_timeout)?;
+    let pool = db::pool(url, 2, config.database.timeout)?;
     if all {
         let mut conn = pool.get().await?;
         posts::mark_all_stale(&mut conn).await?;

@@ -11,7 +11,7 @@ use crate::db::lifecycle;
 use crate::state::AppState;
 
 pub async fn run(state: AppState) {
-    let mut tick = tokio::time::interval(state.config.scheduler_interval);
+    let mut tick = tokio::time::interval(state.config.site.scheduler_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

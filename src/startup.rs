@@ -48,20 +48,20 @@ impl Application {
                 unlisted.join(", ")
             );
         }
-        let url = config.database_url.expose().clone();
+        let url = config.database.url.expose().clone();
         // Made now, so the first login for an unknown email is not slower
         // than the rest (which would tell that the email is unknown).
         tokio::task::spawn_blocking(|| {
             crate::auth::password::dummy_hash();
         })
         .await?;
-        let pool = db::pool(&url, config.db_pool_size, config.db_timeout)?;
+        let pool = db::pool(&url, config.database.pool_size, config.database.timeout)?;
 
-        let listener = TcpListener::bind(config.addr)?;
+        let listener = TcpListener::bind(config.server.addr)?;
         let bound = listener.local_addr()?;
         let port = bound.port();
-        if !config.public_url_explicit {
-            config.public_url = url::Url::parse(&format!("http://{bound}"))?;
+        if !config.server.public_url_explicit {
+            config.server.public_url = url::Url::parse(&format!("http://{bound}"))?;
         }
         let state = AppState::new(config, pool);
         match prepare_database(&state).await {
@@ -80,8 +80,8 @@ impl Application {
         if let Some(cache) = state.cache.clone() {
             tokio::spawn(crate::cache::listener::listen(
                 cache.clone(),
-                state.config.listen_database_url.expose().clone(),
-                state.config.db_timeout,
+                state.config.database.listen_url.expose().clone(),
+                state.config.database.timeout,
             ));
             tokio::spawn(crate::cache::listener::track_horizon(
                 cache,
@@ -109,14 +109,14 @@ struct Misconfigured(String);
 /// Creates the database if needed, applies migrations, sets the search
 /// language, creates the first admin.
 async fn prepare_database(state: &AppState) -> anyhow::Result<()> {
-    let url = state.config.database_url.expose();
+    let url = state.config.database.url.expose();
     db::create_database_if_missing(url).await?;
     let applied = db::migrate(url).await?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
     let mut conn = state.pool.get().await?;
-    let language = &state.config.search_language;
+    let language = &state.config.site.search_language;
     match db::post_list::set_search_language(&mut conn, language).await {
         Ok(true) => tracing::info!(%language, "re-indexed posts for search"),
         Ok(false) => {}
@@ -166,12 +166,12 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_openapi(&spec));
     let operations = web::Data::new(Operations::from_openapi(&spec));
-    let workers = state.config.workers;
-    let shutdown_timeout = state.config.shutdown_timeout.as_secs();
+    let workers = state.config.server.workers;
+    let shutdown_timeout = state.config.server.shutdown_timeout.as_secs();
     let limits = RateLimits::new(
-        state.config.rate_limit_per_minute,
-        state.config.rate_limit_burst,
-        state.config.trusted_proxies.clone(),
+        state.config.limits.rate_limit_per_minute,
+        state.config.limits.rate_limit_burst,
+        state.config.server.trusted_proxies.clone(),
     );
     if let Some(limits) = limits.clone() {
         // Idle buckets are dropped every minute so memory stays bounded.
@@ -186,9 +186,10 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     let limits = web::Data::new(limits);
     let body_limit = state
         .config
+        .limits
         .max_json_bytes
-        .max(state.config.max_markdown_bytes);
-    let cors_origins = state.config.cors_origins.clone();
+        .max(state.config.limits.max_markdown_bytes);
+    let cors_origins = state.config.server.cors_origins.clone();
     let state = web::Data::new(state);
 
     let server = HttpServer::new(move || {

@@ -36,14 +36,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
-        let tokens = TokenKeys::new(config.jwt_secret.expose(), config.access_token_ttl);
-        let hashing = Hashing::new(config.max_concurrent_hashes, config.db_timeout);
-        let cache = ResponseCache::new(config.read_cache_max_bytes, config.read_cache_ttl);
+        let tokens = TokenKeys::new(
+            config.auth.jwt_secret.expose(),
+            config.auth.access_token_ttl,
+        );
+        let hashing = Hashing::new(config.auth.max_concurrent_hashes, config.database.timeout);
+        let cache = ResponseCache::new(config.cache.read_max_bytes, config.cache.read_ttl);
         let renderer = Renderer::new(
             config.render_options(),
-            config.render_concurrency,
-            config.db_timeout,
-            config.render_timeout,
+            config.limits.render_concurrency,
+            config.database.timeout,
+            config.limits.render_timeout,
         );
         Self {
             renderer: Arc::new(renderer),

@@ -3,9 +3,11 @@
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::config::server::{DEFAULT_LOG_FILTER, RUST_LOG};
 
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_env(RUST_LOG.name)
+        .unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);

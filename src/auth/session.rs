@@ -32,7 +32,7 @@ pub async fn start(
     conn: &mut AsyncPgConnection,
     user: &User,
 ) -> Result<Issued, AppError> {
-    let ttl = chrono::Duration::from_std(state.config.refresh_token_ttl)
+    let ttl = chrono::Duration::from_std(state.config.auth.refresh_token_ttl)
         .map_err(|e| AppError::Internal(e.into()))?;
     // Each login tidies up after the user's old sessions, so the table
     // does not grow for ever.

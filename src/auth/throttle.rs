@@ -47,21 +47,21 @@ impl Attempt {
                 (
                     format!("address:{address}"),
                     None,
-                    config.login_max_failures_per_address,
+                    config.auth.login_max_failures_per_address,
                 ),
                 (
                     format!("pair:{address}:{account}"),
                     Some(account.clone()),
-                    config.login_free_failures,
+                    config.auth.login_free_failures,
                 ),
                 (
                     format!("account:{account}"),
                     Some(account),
-                    config.login_max_failures_per_account,
+                    config.auth.login_max_failures_per_account,
                 ),
             ],
         };
-        let window = config.login_window;
+        let window = config.auth.login_window;
         for (i, (key, account, free)) in attempt.keys.iter().enumerate() {
             let counted =
                 login_throttle::count_attempt(conn, key, account.as_deref(), *free, window).await?;
@@ -84,8 +84,8 @@ impl Attempt {
         config: &Config,
     ) -> Result<(), AppError> {
         let [(address, _, free), (pair, _, _), (account, _, _)] = &self.keys;
-        login_throttle::reset(conn, pair, config.login_window).await?;
-        login_throttle::reset(conn, account, config.login_window).await?;
+        login_throttle::reset(conn, pair, config.auth.login_window).await?;
+        login_throttle::reset(conn, account, config.auth.login_window).await?;
         login_throttle::forgive(conn, address, *free).await?;
         Ok(())
     }
@@ -100,7 +100,11 @@ fn too_many(wait_secs: f64) -> AppError {
 /// usually hold a whole /64, so they are counted by it.
 pub fn client_address(req: &HttpRequest, config: &Config) -> String {
     let peer = req.peer_addr().map(|a| a.ip());
-    match crate::middleware::rate_limit::client_ip(peer, req.headers(), &config.trusted_proxies) {
+    match crate::middleware::rate_limit::client_ip(
+        peer,
+        req.headers(),
+        &config.server.trusted_proxies,
+    ) {
         Some(ip) => bucket(ip),
         None => "unknown".to_owned(),
     }

@@ -15,11 +15,14 @@ pub async fn limits(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let (max_uri, max_headers) = req
-        .app_data::<web::Data<AppState>>()
-        .map_or((8 * 1024, 16 * 1024), |s| {
-            (s.config.max_uri_bytes, s.config.max_header_bytes)
-        });
+    let (max_uri, max_headers) =
+        req.app_data::<web::Data<AppState>>()
+            .map_or((8 * 1024, 16 * 1024), |s| {
+                (
+                    s.config.limits.max_uri_bytes,
+                    s.config.limits.max_header_bytes,
+                )
+            });
     let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     let header_len: usize = req
         .headers()

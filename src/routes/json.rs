@@ -91,7 +91,7 @@ impl FromRequest for TimedBytes {
         let timeout = req
             .app_data::<web::Data<AppState>>()
             .map_or(std::time::Duration::from_secs(30), |s| {
-                s.config.body_timeout
+                s.config.limits.body_timeout
             });
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
@@ -119,7 +119,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         }
         let limit = req
             .app_data::<web::Data<AppState>>()
-            .map_or(usize::MAX, |s| s.config.max_json_bytes);
+            .map_or(usize::MAX, |s| s.config.limits.max_json_bytes);
         let body = TimedBytes::from_request(req, payload);
         Box::pin(async move {
             let TimedBytes(body) = body.await?;

@@ -108,12 +108,12 @@ fn document(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, 
     let too_large =
         |limit: usize| AppError::PayloadTooLarge(format!("the body is larger than {limit} bytes"));
     if json::is_json(req) {
-        if body.len() > state.config.max_json_bytes {
-            return Err(too_large(state.config.max_json_bytes));
+        if body.len() > state.config.limits.max_json_bytes {
+            return Err(too_large(state.config.limits.max_json_bytes));
         }
         let parsed: RenderRequest = json::from_slice(body)?;
-        if parsed.markdown.len() > state.config.max_markdown_bytes {
-            return Err(too_large(state.config.max_markdown_bytes));
+        if parsed.markdown.len() > state.config.limits.max_markdown_bytes {
+            return Err(too_large(state.config.limits.max_markdown_bytes));
         }
         // What a post may hold is what a preview may: no NUL.
         return Markdown::parse(parsed.markdown)
@@ -128,8 +128,8 @@ fn document(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, 
         .map(|m| (m.type_().as_str(), m.subtype().as_str()))
     {
         Some(("text", "markdown" | "x-markdown")) => {
-            if body.len() > state.config.max_markdown_bytes {
-                return Err(too_large(state.config.max_markdown_bytes));
+            if body.len() > state.config.limits.max_markdown_bytes {
+                return Err(too_large(state.config.limits.max_markdown_bytes));
             }
             String::from_utf8(body.to_vec())
                 .map_err(|_| AppError::BadRequest("the Markdown is not valid UTF-8".into()))

@@ -336,10 +336,11 @@ async fn without_its_notifications_an_instance_serves_nothing_stale_and_flushes_
     // through the proxy, so B keeps answering while it hears nothing.
     let other = sibling(&app, |config| {
         let url = config
-            .database_url
+            .database
+            .url
             .expose()
             .replace(":5432/", &format!(":{port}/"));
-        config.listen_database_url = Secret::new(url);
+        config.database.listen_url = Secret::new(url);
     })
     .await;
     let post_on_b = format!("{other}/api/v1/posts/outage");

@@ -95,7 +95,7 @@ pub fn self_url(config: &Config, path: &str, query: &str) -> String {
 /// The public site's home page: the origin of an absolute post URL
 /// pattern, or `FOLIO_PUBLIC_URL`.
 pub fn home_url(config: &Config) -> String {
-    match url::Url::parse(&config.post_url_pattern) {
+    match url::Url::parse(&config.site.post_url_pattern) {
         Ok(u) => format!("{}/", u.origin().ascii_serialization()),
         Err(_) => config.public_link("/"),
     }
@@ -104,12 +104,12 @@ pub fn home_url(config: &Config) -> String {
 /// The feed's title, naming its filter.
 pub fn title(config: &Config, query: &FeedQuery, posts: &[ListedPost]) -> String {
     match (&query.tag, query.author) {
-        (Some(tag), _) => format!("{} — #{tag}", config.site_title),
+        (Some(tag), _) => format!("{} — #{tag}", config.site.site_title),
         (None, Some(_)) => match posts.first() {
-            Some(p) => format!("{} — {}", config.site_title, p.author_name),
-            None => config.site_title.clone(),
+            Some(p) => format!("{} — {}", config.site.site_title, p.author_name),
+            None => config.site.site_title.clone(),
         },
-        (None, None) => config.site_title.clone(),
+        (None, None) => config.site.site_title.clone(),
     }
 }
 

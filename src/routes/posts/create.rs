@@ -56,7 +56,7 @@ pub async fn create_post(
         .render(input.markdown().to_owned(), "markdown")
         .await?;
     let mut conn = state.conn().await?;
-    let keep = state.config.revisions_keep;
+    let keep = state.config.site.revisions_keep;
     let (created, author) = write::create_post(&mut conn, &caller, input, rendered, keep).await?;
     let location = state
         .config
@@ -80,15 +80,15 @@ pub(super) fn parse_body(
         .map(|m| (m.type_().as_str(), m.subtype().as_str()));
     match essence {
         _ if json::is_json(req) => {
-            if body.len() > state.config.max_json_bytes {
-                return Err(too_large(state.config.max_json_bytes));
+            if body.len() > state.config.limits.max_json_bytes {
+                return Err(too_large(state.config.limits.max_json_bytes));
             }
             let req: CreatePostRequest = json::from_slice(body)?;
             PostInput::from_request(req)
         }
         Some(("text", "markdown" | "x-markdown")) => {
-            if body.len() > state.config.max_markdown_bytes {
-                return Err(too_large(state.config.max_markdown_bytes));
+            if body.len() > state.config.limits.max_markdown_bytes {
+                return Err(too_large(state.config.limits.max_markdown_bytes));
             }
             let text = std::str::from_utf8(body)
                 .map_err(|_| AppError::BadRequest("the Markdown file is not valid UTF-8".into()))?;

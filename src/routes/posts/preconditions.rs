@@ -93,7 +93,7 @@ impl IfMatch {
         if !req.headers().contains_key(header::IF_MATCH) {
             let required = req
                 .app_data::<web::Data<AppState>>()
-                .is_some_and(|s| s.config.require_if_match);
+                .is_some_and(|s| s.config.site.require_if_match);
             return if required {
                 Err(AppError::PreconditionRequired(
                     "this server requires If-Match with the post's ETag on writes".into(),

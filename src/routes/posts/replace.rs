@@ -57,7 +57,7 @@ pub async fn replace_post(
         .render(input.markdown().to_owned(), "markdown")
         .await?;
     let mut conn = state.conn().await?;
-    let keep = state.config.revisions_keep;
+    let keep = state.config.site.revisions_keep;
     let precondition = |post: &_| if_match.check(post);
     let (post, author) =
         write::change_post(&mut conn, &caller, &key, precondition, keep, |post, now| {

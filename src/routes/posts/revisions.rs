@@ -182,7 +182,7 @@ pub async fn restore_revision(
         .await?;
     let key = PostKey::parse(&raw).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
-    let keep = state.config.revisions_keep;
+    let keep = state.config.site.revisions_keep;
     let (post, author) = write::change_post(
         &mut conn,
         &caller,

@@ -52,7 +52,7 @@ pub async fn update_post(
         None => None,
     };
     let mut conn = state.conn().await?;
-    let keep = state.config.revisions_keep;
+    let keep = state.config.site.revisions_keep;
     let (post, author) = write::change_post(
         &mut conn,
         &caller,
