@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
-use crate::read_list::publish;
 
 async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
     let res = app.get(path).send().await.unwrap();
@@ -32,17 +31,16 @@ fn texts(doc: &roxmltree::Document, parent: &str, name: &str) -> Vec<String> {
 async fn seed(app: &TestApp) -> (String, String) {
     let token = app.admin_token().await;
     let (author_id, author) = app.user_with_role("author").await;
-    publish(
-        app,
+    app.publish_on(
         &token,
         "Tom & Jerry <3",
         1,
         json!({"tags": ["cartoons"], "markdown": "Some <b>bold</b> & \u{1b} text"}),
     )
     .await;
-    publish(app, &author, "Second", 2, json!({"tags": ["rust"]})).await;
-    app.created_post(&token, json!({"title": "A draft", "markdown": "x"}))
+    app.publish_on(&author, "Second", 2, json!({"tags": ["rust"]}))
         .await;
+    app.draft(&token, "A draft").await;
     (author_id.to_string(), token)
 }
 

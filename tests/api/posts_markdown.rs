@@ -1,8 +1,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of, post_path};
 
 /// A post the way a Hugo or Astro site keeps it.
 const BLOG_POST: &str = r#"---
@@ -96,20 +96,10 @@ async fn a_markdown_file_imports_with_its_front_matter_mapped_to_fields() {
 async fn export_then_import_gives_an_equivalent_post() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let original: Value = app
-        .import_markdown(&token, BLOG_POST)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = original["id"].as_str().unwrap();
+    let original = app.imported_post(&token, BLOG_POST).await;
+    let id = id_of(&original);
 
-    let res = app
-        .get(&format!("/api/v1/posts/{id}"))
-        .header("accept", "text/markdown")
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_markdown(&post_path(&original)).await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.headers()["content-type"],
@@ -125,19 +115,9 @@ async fn export_then_import_gives_an_equivalent_post() {
         "{exported}"
     );
 
-    let deleted = app
-        .request(Method::DELETE, &format!("/api/v1/posts/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let deleted = app.delete_post(&token, id).await;
     assert_eq!(deleted.status(), 204);
-    let reimported: Value = app
-        .import_markdown(&token, &exported)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let reimported = app.imported_post(&token, &exported).await;
     for field in [
         "title",
         "slug",
@@ -152,18 +132,7 @@ async fn export_then_import_gives_an_equivalent_post() {
         assert_eq!(reimported[field], original[field], "{field}");
     }
     // And exporting again gives the very same file.
-    let again = app
-        .get(&format!(
-            "/api/v1/posts/{}",
-            reimported["id"].as_str().unwrap()
-        ))
-        .header("accept", "text/markdown")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = app.export_markdown(id_of(&reimported)).await;
     assert_eq!(again, exported);
 }
 
@@ -171,7 +140,7 @@ async fn export_then_import_gives_an_equivalent_post() {
 async fn json_stays_the_default_representation() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    app.import_markdown(&token, BLOG_POST).await;
+    app.imported_post(&token, BLOG_POST).await;
     for accept in [
         "*/*",
         "application/json",
@@ -200,12 +169,7 @@ async fn drafts_and_undated_files_import_as_drafts() {
         "---\ntitle: Draft one\ndate: 2024-01-01\ndraft: true\n---\nbody",
         "---\ntitle: Draft two\n---\nbody",
     ] {
-        let post: Value = app
-            .import_markdown(&token, file)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let post = app.imported_post(&token, file).await;
         assert_eq!(post["status"], "draft", "{file}");
     }
 }

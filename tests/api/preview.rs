@@ -57,15 +57,7 @@ async fn a_markdown_document_previews_with_everything_a_post_would_carry() {
     );
 
     // Nothing was stored.
-    let list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 0);
 }
 
