@@ -1,8 +1,8 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, assert_problem};
+use crate::helpers::{TestApp, snapshots};
 
 #[tokio::test]
 async fn login_returns_a_bearer_token_that_authorises_writes() {
@@ -10,8 +10,11 @@ async fn login_returns_a_bearer_token_that_authorises_writes() {
     let res = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["expires_in"], 900);
+    insta::assert_json_snapshot!("token_response", body, {
+        ".access_token" => snapshots::secret(),
+        ".refresh_token" => snapshots::secret(),
+        ".refresh_token_expires_in" => snapshots::seconds_left(),
+    });
     let token = body["access_token"].as_str().unwrap();
     app.draft(token, "T").await;
 }
