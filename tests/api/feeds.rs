@@ -182,7 +182,7 @@ async fn feeds_refuse_bad_parameters_and_answer_304() {
 /// (found by schemathesis); any parameter carrying one is a 400.
 #[tokio::test]
 async fn a_nul_in_a_feed_filter_is_a_400_problem() {
-    let app = crate::helpers::TestApp::spawn().await;
+    let app = TestApp::spawn().await;
     for path in [
         "/rss.xml?tag=a%00b",
         "/atom.xml?tag=%00",
@@ -190,6 +190,6 @@ async fn a_nul_in_a_feed_filter_is_a_400_problem() {
         "/api/v1/posts?tag=a%00b",
     ] {
         let res = app.get(path).send().await.unwrap();
-        crate::helpers::test_app::assert_problem(res, 400).await;
+        assert_problem(res, 400).await;
     }
 }
