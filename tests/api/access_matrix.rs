@@ -2,10 +2,10 @@
 //! of operation, from one table. Each check runs on fresh posts.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of, post_path};
 
 /// Columns of the table.
 const ROLES: [&str; 5] = ["admin", "editor", "author", "contributor", "anonymous"];
@@ -58,7 +58,7 @@ impl World {
                 json!({"title": unique(), "markdown": "x", "status": status}),
             )
             .await;
-        post["id"].as_str().unwrap().to_owned()
+        id_of(&post).to_owned()
     }
 
     async fn run(&self, op: &str, caller: Option<&str>) -> u16 {
@@ -205,31 +205,16 @@ async fn bodies_setting_fields_the_caller_may_not_set_are_422_and_change_nothing
         .await;
     assert_problem(res, 422).await;
 
-    let post = app
-        .created_post(&author, json!({"title": "T", "markdown": "x"}))
-        .await;
-    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
+    let post = app.draft(&author, "T").await;
     for body in [
         json!({"author_id": admin_id}),
         json!({"title": "New", "role": "admin"}),
     ] {
-        let res = app
-            .call(Method::PATCH, &path, Some(&author), Some(body))
-            .await;
+        let res = app.patch_post(&author, id_of(&post), body).await;
         assert_problem(res, 422).await;
     }
-    let after: Value = app
-        .call(Method::GET, &path, Some(&author), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after = app.get_json_as(&author, &post_path(&post)).await;
     assert_eq!(after, post);
-    let me: Value = app
-        .call(Method::GET, "/api/v1/auth/me", Some(&author), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json_as(&author, "/api/v1/auth/me").await;
     assert_eq!(me["role"], "author");
 }

@@ -1,8 +1,8 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, assert_problem};
+use crate::helpers::{TestApp, snapshots};
 
 #[tokio::test]
 async fn login_returns_a_bearer_token_that_authorises_writes() {
@@ -10,13 +10,13 @@ async fn login_returns_a_bearer_token_that_authorises_writes() {
     let res = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["expires_in"], 900);
+    insta::assert_json_snapshot!("token_response", body, {
+        ".access_token" => snapshots::secret(),
+        ".refresh_token" => snapshots::secret(),
+        ".refresh_token_expires_in" => snapshots::seconds_left(),
+    });
     let token = body["access_token"].as_str().unwrap();
-    let res = app
-        .create_post(token, json!({"title": "T", "markdown": "x"}))
-        .await;
-    assert_eq!(res.status(), 201);
+    app.draft(token, "T").await;
 }
 
 #[tokio::test]
@@ -169,12 +169,7 @@ async fn assert_rejected(spoil: impl FnOnce(&Value) -> String) {
     let app = TestApp::spawn().await;
     let good = admin_claims(&app).await;
     let token = spoil(&good);
-    let res = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_as(&token, "/api/v1/posts").await;
     assert!(res.headers().get("www-authenticate").is_some());
     assert_problem(res, 401).await;
 }
@@ -183,13 +178,7 @@ async fn assert_rejected(spoil: impl FnOnce(&Value) -> String) {
 async fn a_well_formed_token_is_accepted_so_the_rejections_below_mean_something() {
     let app = TestApp::spawn().await;
     let token = signed(&admin_claims(&app).await);
-    let res = app
-        .get("/api/v1/auth/me")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    app.get_json_as(&token, "/api/v1/auth/me").await;
 }
 
 #[tokio::test]
@@ -291,15 +280,7 @@ async fn a_disabled_user_is_locked_out_at_the_next_request() {
     use diesel_async::RunQueryDsl;
     let app = TestApp::spawn().await;
     let (id, token) = app.user_with_role("author").await;
-    assert_eq!(
-        app.get("/api/v1/posts")
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    app.get_json_as(&token, "/api/v1/posts").await;
     let mut conn = app.db.conn().await;
     diesel::update(folio::db::schema::users::table)
         .filter(folio::db::schema::users::id.eq(id))
@@ -307,12 +288,7 @@ async fn a_disabled_user_is_locked_out_at_the_next_request() {
         .execute(&mut conn)
         .await
         .unwrap();
-    let res = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_as(&token, "/api/v1/posts").await;
     assert_problem(res, 401).await;
 }
 

@@ -3,8 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
-
 use crate::helpers::TestApp;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/blog");
@@ -58,15 +56,7 @@ async fn import_is_idempotent_and_export_round_trips() {
         out.contains("4 created, 0 updated, 0 unchanged, 0 failed (dry run"),
         "{out}"
     );
-    let list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
     assert_eq!(
         list["meta"]["pagination"]["total"], 0,
         "a dry run changes nothing"
@@ -84,15 +74,9 @@ async fn import_is_idempotent_and_export_round_trips() {
         ("jekyll-style", "Jekyll style", "published"),
         ("draft-notes", "Unfinished notes", "draft"),
     ] {
-        let post: Value = app
-            .get(&format!("/api/v1/posts/{slug}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let post = app
+            .get_json_as(&token, &format!("/api/v1/posts/{slug}"))
+            .await;
         assert_eq!(post["title"], title, "{slug}");
         assert_eq!(post["status"], status, "{slug}");
         if slug == "first-post" {

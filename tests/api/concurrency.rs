@@ -3,8 +3,8 @@
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of};
 
 fn etag(res: &Response) -> String {
     res.headers()
@@ -15,31 +15,15 @@ fn etag(res: &Response) -> String {
         .to_owned()
 }
 
-async fn patch(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    if_match: Option<&str>,
-    body: Value,
-) -> Response {
-    let mut req = app
-        .request(Method::PATCH, &format!("/api/v1/posts/{id}"))
-        .bearer_auth(token)
-        .json(&body);
-    if let Some(tag) = if_match {
-        req = req.header("if-match", tag);
-    }
-    req.send().await.unwrap()
-}
-
-async fn delete(app: &TestApp, token: &str, id: &str, if_match: Option<&str>) -> Response {
-    let mut req = app
-        .request(Method::DELETE, &format!("/api/v1/posts/{id}"))
-        .bearer_auth(token);
-    if let Some(tag) = if_match {
-        req = req.header("if-match", tag);
-    }
-    req.send().await.unwrap()
+/// Creates a draft; returns its ETag and its id.
+async fn draft_with_etag(app: &TestApp, token: &str, title: &str) -> (String, String) {
+    let res = app
+        .create_post(token, json!({"title": title, "markdown": "x"}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let tag = etag(&res);
+    let post: Value = res.json().await.unwrap();
+    (tag, id_of(&post).to_owned())
 }
 
 #[tokio::test]
@@ -58,10 +42,7 @@ async fn every_single_post_response_carries_a_strong_etag_that_changes_on_write(
         created.starts_with('"') && created.ends_with('"'),
         "{created}"
     );
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = id_of(&res.json::<Value>().await.unwrap()).to_owned();
 
     let got = app
         .get(&format!("/api/v1/posts/{id}"))
@@ -69,17 +50,14 @@ async fn every_single_post_response_carries_a_strong_etag_that_changes_on_write(
         .await
         .unwrap();
     assert_eq!(etag(&got), created, "GET and POST agree");
-    let md = app
-        .get("/api/v1/posts/tagged")
-        .header("accept", "text/markdown")
-        .send()
-        .await
-        .unwrap();
+    let md = app.get_markdown("/api/v1/posts/tagged").await;
     let html = app.get("/api/v1/posts/tagged/html").send().await.unwrap();
     assert_ne!(etag(&md), created, "each representation has its own tag");
     assert_ne!(etag(&html), created);
 
-    let res = patch(&app, &token, &id, None, json!({"title": "Retitled"})).await;
+    let res = app
+        .patch_post(&token, &id, json!({"title": "Retitled"}))
+        .await;
     assert_eq!(res.status(), 200);
     let patched = etag(&res);
     assert_ne!(patched, created);
@@ -95,44 +73,24 @@ async fn every_single_post_response_carries_a_strong_etag_that_changes_on_write(
 async fn a_patch_with_a_stale_if_match_is_412_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let res = app
-        .create_post(&token, json!({"title": "One", "markdown": "x"}))
-        .await;
-    let first = etag(&res);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = patch(&app, &token, &id, Some(&first), json!({"title": "Two"})).await;
+    let (first, id) = draft_with_etag(&app, &token, "One").await;
+    let patch = async |if_match: &str, title: &str| {
+        app.patch_post_if_match(&token, &id, Some(if_match), json!({"title": title}))
+            .await
+    };
+    let res = patch(&first, "Two").await;
     assert_eq!(res.status(), 200);
     let second = etag(&res);
 
-    let res = patch(&app, &token, &id, Some(&first), json!({"title": "Three"})).await;
-    let problem = assert_problem(res, 412).await;
+    let problem = assert_problem(patch(&first, "Three").await, 412).await;
     assert_eq!(problem["type"], "/problems/precondition-failed");
     // The Markdown export's tag and `*` are accepted too; a weak tag never is.
-    let weak = format!("W/{second}");
-    let res = patch(&app, &token, &id, Some(&weak), json!({"title": "Three"})).await;
-    assert_problem(res, 412).await;
-    let res = patch(
-        &app,
-        &token,
-        &id,
-        Some("not-quoted"),
-        json!({"title": "Three"}),
-    )
-    .await;
-    assert_problem(res, 400).await;
+    assert_problem(patch(&format!("W/{second}"), "Three").await, 412).await;
+    assert_problem(patch("not-quoted", "Three").await, 400).await;
 
-    let got: Value = app
-        .get(&format!("/api/v1/posts/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got = app
+        .get_json_as(&token, &format!("/api/v1/posts/{id}"))
+        .await;
     assert_eq!(got["title"], "Two");
 
     let md = app
@@ -143,16 +101,9 @@ async fn a_patch_with_a_stale_if_match_is_412_and_changes_nothing() {
         .await
         .unwrap();
     let md_tag = etag(&md);
-    let res = patch(
-        &app,
-        &token,
-        &id,
-        Some(&format!("\"nope\", {md_tag}")),
-        json!({"title": "Four"}),
-    )
-    .await;
+    let res = patch(&format!("\"nope\", {md_tag}"), "Four").await;
     assert_eq!(res.status(), 200);
-    let res = patch(&app, &token, &id, Some("*"), json!({"title": "Five"})).await;
+    let res = patch("*", "Five").await;
     assert_eq!(res.status(), 200);
 }
 
@@ -160,32 +111,13 @@ async fn a_patch_with_a_stale_if_match_is_412_and_changes_nothing() {
 async fn two_concurrent_patches_with_the_same_if_match_let_exactly_one_win() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let res = app
-        .create_post(&token, json!({"title": "Race", "markdown": "x"}))
-        .await;
-    let mut tag = etag(&res);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mut tag, id) = draft_with_etag(&app, &token, "Race").await;
     for round in 0..5 {
         let a = format!("A{round}");
         let b = format!("B{round}");
         let (ra, rb) = tokio::join!(
-            patch(
-                &app,
-                &token,
-                &id,
-                Some(&tag),
-                json!({"title": a, "markdown": a})
-            ),
-            patch(
-                &app,
-                &token,
-                &id,
-                Some(&tag),
-                json!({"title": b, "markdown": b})
-            ),
+            app.patch_post_if_match(&token, &id, Some(&tag), json!({"title": a, "markdown": a})),
+            app.patch_post_if_match(&token, &id, Some(&tag), json!({"title": b, "markdown": b})),
         );
         let statuses = [ra.status().as_u16(), rb.status().as_u16()];
         let (winner, loser, title) = match statuses {
@@ -196,15 +128,9 @@ async fn two_concurrent_patches_with_the_same_if_match_let_exactly_one_win() {
         assert_problem(loser, 412).await;
         tag = etag(&winner);
         // No lost update: the stored post is entirely the winner's.
-        let got: Value = app
-            .get(&format!("/api/v1/posts/{id}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let got = app
+            .get_json_as(&token, &format!("/api/v1/posts/{id}"))
+            .await;
         assert_eq!(got["title"], title.as_str());
         assert_eq!(got["markdown"], title.as_str());
     }
@@ -214,25 +140,20 @@ async fn two_concurrent_patches_with_the_same_if_match_let_exactly_one_win() {
 async fn a_delete_honours_if_match() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
+    let (first, id) = draft_with_etag(&app, &token, "Doomed").await;
     let res = app
-        .create_post(&token, json!({"title": "Doomed", "markdown": "x"}))
+        .patch_post(&token, &id, json!({"title": "Changed"}))
         .await;
-    let first = etag(&res);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = patch(&app, &token, &id, None, json!({"title": "Changed"})).await;
     let second = etag(&res);
-    assert_problem(delete(&app, &token, &id, Some(&first)).await, 412).await;
-    let still = app
-        .get(&format!("/api/v1/posts/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    assert_problem(
+        app.delete_post_if_match(&token, &id, Some(&first)).await,
+        412,
+    )
+    .await;
+    let still = app.get_as(&token, &format!("/api/v1/posts/{id}")).await;
     assert_eq!(still.status(), 200);
-    assert_eq!(delete(&app, &token, &id, Some(&second)).await.status(), 204);
+    let res = app.delete_post_if_match(&token, &id, Some(&second)).await;
+    assert_eq!(res.status(), 204);
 }
 
 #[tokio::test]
@@ -242,25 +163,21 @@ async fn with_if_match_required_writes_without_it_are_428() {
     })
     .await;
     let token = app.admin_token().await;
-    let res = app
-        .create_post(&token, json!({"title": "Strict", "markdown": "x"}))
-        .await;
-    let tag = etag(&res);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (tag, id) = draft_with_etag(&app, &token, "Strict").await;
     let problem = assert_problem(
-        patch(&app, &token, &id, None, json!({"title": "No"})).await,
+        app.patch_post(&token, &id, json!({"title": "No"})).await,
         428,
     )
     .await;
     assert_eq!(problem["type"], "/problems/precondition-required");
-    assert_problem(delete(&app, &token, &id, None).await, 428).await;
-    let res = patch(&app, &token, &id, Some(&tag), json!({"title": "Yes"})).await;
+    assert_problem(app.delete_post(&token, &id).await, 428).await;
+    let res = app
+        .patch_post_if_match(&token, &id, Some(&tag), json!({"title": "Yes"}))
+        .await;
     assert_eq!(res.status(), 200);
     let tag = etag(&res);
-    assert_eq!(delete(&app, &token, &id, Some(&tag)).await.status(), 204);
+    let res = app.delete_post_if_match(&token, &id, Some(&tag)).await;
+    assert_eq!(res.status(), 204);
 }
 
 async fn put_markdown(
@@ -285,18 +202,14 @@ async fn put_replaces_a_post_from_its_exported_file_and_honours_if_match() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     let post = app
-        .created_post(
+        .publish_with(
             &token,
-            json!({"title": "Whole", "markdown": "Old body", "status": "published", "tags": ["a"]}),
+            "Whole",
+            json!({"markdown": "Old body", "tags": ["a"]}),
         )
         .await;
-    let id = post["id"].as_str().unwrap().to_owned();
-    let md = app
-        .get(&format!("/api/v1/posts/{id}"))
-        .header("accept", "text/markdown")
-        .send()
-        .await
-        .unwrap();
+    let id = id_of(&post).to_owned();
+    let md = app.get_markdown(&format!("/api/v1/posts/{id}")).await;
     let tag = etag(&md);
     let file = md.text().await.unwrap().replace("Old body", "New body");
 
@@ -327,15 +240,9 @@ async fn put_replaces_a_post_from_its_exported_file_and_honours_if_match() {
     assert_eq!(bare["tags"], json!([]));
     assert_eq!(bare["slug"], "whole");
     assert_eq!(bare["published_at"], post["published_at"]);
-    let revisions: Value = app
-        .get(&format!("/api/v1/posts/{id}/revisions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let revisions = app
+        .get_json_as(&token, &format!("/api/v1/posts/{id}/revisions"))
+        .await;
     assert_eq!(revisions["data"].as_array().unwrap().len(), 3);
 }
 
@@ -343,14 +250,7 @@ async fn put_replaces_a_post_from_its_exported_file_and_honours_if_match() {
 async fn two_concurrent_puts_with_the_same_if_match_let_exactly_one_win() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let res = app
-        .create_post(&token, json!({"title": "Race", "markdown": "x"}))
-        .await;
-    let tag = etag(&res);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (tag, id) = draft_with_etag(&app, &token, "Race").await;
     let file = |body: &str| format!("---\ntitle: Race\n---\n{body}");
     let (a, b) = tokio::join!(
         put_markdown(&app, &token, &id, &tag, file("A")),

@@ -8,8 +8,8 @@ use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::helpers::TestApp;
 use crate::helpers::raw_http::{self, RawResponse};
+use crate::helpers::{TestApp, post_path};
 
 /// A seeded post every path case could hit if the key leaked into SQL.
 const SEEDED: &str = "hello-world";
@@ -928,31 +928,12 @@ async fn extreme_numbers_in_metadata_round_trip_and_never_break_reads() {
     });
     let created = app
         .app
-        .created_post(
-            &app.token,
-            json!({"title": "Numbers", "markdown": "x", "metadata": numbers}),
-        )
+        .draft_with(&app.token, "Numbers", json!({"metadata": numbers}))
         .await;
     assert_eq!(created["metadata"], numbers);
-    let path = format!("/api/v1/posts/{}", created["id"].as_str().unwrap());
-    let read = app
-        .app
-        .get(&path)
-        .bearer_auth(&app.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(read.status(), 200);
-    let read: serde_json::Value = read.json().await.unwrap();
+    let read = app.app.get_json_as(&app.token, &post_path(&created)).await;
     assert_eq!(read["metadata"], numbers);
-    let list = app
-        .app
-        .get("/api/v1/posts")
-        .bearer_auth(&app.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(list.status(), 200);
+    app.app.get_json_as(&app.token, "/api/v1/posts").await;
 }
 
 /// Front matter that expands: one anchored list referenced many times (the
@@ -1028,20 +1009,9 @@ async fn a_search_page_is_small_and_its_snippet_comes_from_the_start_of_the_text
     // cut from the start of the text rather than from the whole body.
     let long = format!("{} needle\n", "filler words here. ".repeat(5_000));
     app.app
-        .created_post(
-            &app.token,
-            serde_json::json!({"title": "Long", "markdown": long, "status": "published"}),
-        )
+        .publish_with(&app.token, "Long", json!({"markdown": long}))
         .await;
-    let found: serde_json::Value = app
-        .app
-        .get("/api/v1/posts?q=needle")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = app.app.list_posts("q=needle").await;
     assert_eq!(found["data"][0]["title"], "Long", "{found}");
     let snippet = found["data"][0]["snippet"].as_str().unwrap();
     assert!(snippet.len() < 2_000, "{snippet}");

@@ -84,13 +84,8 @@ async fn the_page_uses_the_posts_own_canonical_url_and_safe_images_only() {
     )
     .await;
     let page = app
-        .get("/api/v1/posts/elsewhere/html?document=true")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("/api/v1/posts/elsewhere/html?document=true")
+        .await;
     assert!(page.contains("<link rel=\"canonical\" href=\"https://blog.example.com/elsewhere/\">"));
     assert!(
         !page.contains("og:image") && !page.contains("javascript"),
@@ -108,11 +103,8 @@ async fn the_page_uses_the_posts_own_canonical_url_and_safe_images_only() {
 async fn the_fragment_is_still_the_default_and_carries_the_policy_too() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    app.created_post(
-        &token,
-        json!({"title": "F", "markdown": "Body", "status": "published"}),
-    )
-    .await;
+    app.publish_with(&token, "F", json!({"markdown": "Body"}))
+        .await;
     for path in [
         "/api/v1/posts/f/html",
         "/api/v1/posts/f/html?document=false",

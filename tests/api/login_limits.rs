@@ -45,6 +45,13 @@ async fn login_from(
         .unwrap()
 }
 
+async fn login_status(app: &TestApp, address: &str, email: &str, password: &str) -> u16 {
+    login_from(app, address, email, password)
+        .await
+        .status()
+        .as_u16()
+}
+
 /// Asserts a 429 whose `Retry-After` is within `range` seconds.
 async fn assert_429(res: reqwest::Response, range: std::ops::RangeInclusive<u64>) {
     let retry: u64 = res.headers()["retry-after"]
@@ -82,16 +89,11 @@ async fn one_address_guessing_at_an_account_backs_off_even_with_the_right_passwo
     // Nobody else waits: not the account from another address, not another
     // account from this address.
     assert_eq!(
-        login_from(&app, B, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, B, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
     let (_, other) = app.insert_user("author").await;
-    assert_eq!(
-        login_from(&app, A, &other, USER_PASSWORD).await.status(),
-        200
-    );
+    assert_eq!(login_status(&app, A, &other, USER_PASSWORD).await, 200);
 }
 
 #[tokio::test]
@@ -107,9 +109,7 @@ async fn each_further_failure_doubles_the_wait() {
     tokio::time::sleep(Duration::from_millis(2_100)).await;
     // After the wait, the right password works and starts afresh.
     assert_eq!(
-        login_from(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
     assert_problem(login_from(&app, A, ADMIN_EMAIL, "wrong").await, 401).await;
@@ -124,9 +124,7 @@ async fn a_single_address_cannot_lock_an_account_out_for_everyone() {
         let _ = login_from(&app, A, ADMIN_EMAIL, "wrong").await;
     }
     assert_eq!(
-        login_from(&app, B, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, B, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
 }
@@ -151,10 +149,7 @@ async fn many_addresses_together_make_the_account_back_off_and_an_admin_clears_i
     .await;
     let res = app.call(Method::DELETE, &path, Some(&admin), None).await;
     assert_eq!(res.status(), 204);
-    assert_eq!(
-        login_from(&app, B, &email, USER_PASSWORD).await.status(),
-        200
-    );
+    assert_eq!(login_status(&app, B, &email, USER_PASSWORD).await, 200);
 }
 
 #[tokio::test]
@@ -164,7 +159,7 @@ async fn unknown_emails_are_throttled_exactly_like_real_ones() {
     for email in ["nobody@example.com", ADMIN_EMAIL] {
         let mut statuses = Vec::new();
         for _ in 0..3 {
-            statuses.push(login_from(&app, A, email, "wrong").await.status().as_u16());
+            statuses.push(login_status(&app, A, email, "wrong").await);
         }
         answers.push(statuses);
     }
@@ -185,9 +180,7 @@ async fn failures_from_one_address_back_off_whatever_the_account() {
     )
     .await;
     assert_eq!(
-        login_from(&app, B, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, B, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
 }
@@ -197,24 +190,18 @@ async fn successful_logins_use_up_no_allowance() {
     let app = limited(2, 3, 2, 600).await;
     for _ in 0..6 {
         assert_eq!(
-            login_from(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD)
-                .await
-                .status(),
+            login_status(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD).await,
             200
         );
     }
     assert_problem(login_from(&app, A, ADMIN_EMAIL, "wrong").await, 401).await;
     assert_eq!(
-        login_from(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
     assert_problem(login_from(&app, A, ADMIN_EMAIL, "wrong").await, 401).await;
     assert_eq!(
-        login_from(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
 }
@@ -254,9 +241,7 @@ async fn failures_older_than_the_window_are_forgotten() {
     // the next attempt does not wait.
     assert_problem(login_from(&app, A, ADMIN_EMAIL, "wrong").await, 401).await;
     assert_eq!(
-        login_from(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD)
-            .await
-            .status(),
+        login_status(&app, A, ADMIN_EMAIL, ADMIN_PASSWORD).await,
         200
     );
 }

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::json;
 
 use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
@@ -36,11 +35,7 @@ async fn request_ids_are_echoed_or_made_up() {
 async fn security_headers_are_on_every_response() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    app.created_post(
-        &token,
-        json!({"title": "Page", "markdown": "x", "status": "published"}),
-    )
-    .await;
+    app.publish(&token, "Page").await;
     for (path, csp_start) in [
         ("/api/v1/posts", "default-src 'none'; frame-ancestors"),
         ("/api/v1/posts/page/html", "default-src 'none'; img-src"),
@@ -104,14 +99,7 @@ async fn trace_is_refused() {
 async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;
     app.get("/api/v1/posts/some-slug").send().await.unwrap();
-    let body = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = app.get_text("/metrics").await;
     assert!(
         body.contains(r#"folio_http_requests_total{method="GET",route="/api/v1/posts/{id_or_slug}",status="404"}"#),
         "{body}"
@@ -167,42 +155,26 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
             env.insert("FOLIO_TRUSTED_PROXIES".into(), trusted.into());
         })
     };
+    // One request each from two forwarded clients: their statuses.
+    let two_clients = async |app: &TestApp| {
+        let mut statuses = Vec::new();
+        for client in ["1.1.1.1", "2.2.2.2"] {
+            let res = app
+                .get("/api/v1/posts")
+                .header("x-forwarded-for", client)
+                .send()
+                .await
+                .unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        statuses
+    };
     // Untrusted peer: X-Forwarded-For is ignored, so spoofing does not help.
     let app = limited("10.0.0.0/8").await;
-    let first = app
-        .get("/api/v1/posts")
-        .header("x-forwarded-for", "1.1.1.1")
-        .send()
-        .await
-        .unwrap();
-    let second = app
-        .get("/api/v1/posts")
-        .header("x-forwarded-for", "2.2.2.2")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        (first.status().as_u16(), second.status().as_u16()),
-        (200, 429)
-    );
+    assert_eq!(two_clients(&app).await, [200, 429]);
     // Trusted peer: each forwarded client has its own bucket.
     let app = limited("127.0.0.1").await;
-    let first = app
-        .get("/api/v1/posts")
-        .header("x-forwarded-for", "1.1.1.1")
-        .send()
-        .await
-        .unwrap();
-    let second = app
-        .get("/api/v1/posts")
-        .header("x-forwarded-for", "2.2.2.2")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        (first.status().as_u16(), second.status().as_u16()),
-        (200, 200)
-    );
+    assert_eq!(two_clients(&app).await, [200, 200]);
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of, post_path, snapshots};
 
 #[tokio::test]
 async fn create_post_returns_201_with_location_and_rendered_html() {
@@ -23,38 +23,20 @@ async fn create_post_returns_201_with_location_and_rendered_html() {
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let post: Value = res.json().await.unwrap();
-    assert_eq!(
-        location,
-        app.url(&format!("/api/v1/posts/{}", post["id"].as_str().unwrap()))
-    );
-    assert_eq!(post["slug"], "hello-world");
-    assert_eq!(post["title"], "Hello, World!");
-    assert_eq!(post["status"], "published");
-    assert!(post["published_at"].is_string());
-    assert_eq!(post["tags"], json!(["rust", "web"]));
-    assert_eq!(post["metadata"], json!({"series": "intro"}));
-    assert_eq!(post["author"]["name"], "Admin");
-    assert_eq!(
-        post["markdown"],
-        "# Hi\n\nSome *text* <script>alert(1)</script>"
-    );
-    assert_eq!(
-        post["html"],
-        "<h1 id=\"user-content-hi\">Hi</h1>\n<p>Some <em>text</em> </p>\n"
-    );
-    assert_eq!(post["excerpt"], "Hi Some text");
+    assert_eq!(location, app.url(&post_path(&post)));
+    assert!(!post["html"].as_str().unwrap().contains("<script"));
 
     // The Location answers with the same post.
-    let fetched: Value = app
-        .client
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = app
+        .get_json(location.strip_prefix(&app.base).unwrap())
+        .await;
     assert_eq!(fetched, post);
+
+    snapshots::redacted().bind(|| {
+        insta::assert_json_snapshot!("created_post", post, {
+            ".published_at" => snapshots::timestamp(),
+        });
+    });
 }
 
 #[tokio::test]
@@ -62,24 +44,14 @@ async fn posts_are_fetched_by_id_or_slug_and_as_an_html_fragment() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     let post = app
-        .created_post(&token, json!({"title": "Frag", "markdown": "A [link](https://example.com)", "status": "published"}))
+        .publish_with(
+            &token,
+            "Frag",
+            json!({"markdown": "A [link](https://example.com)"}),
+        )
         .await;
-    let by_slug: Value = app
-        .get("/api/v1/posts/frag")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let by_id: Value = app
-        .get(&format!("/api/v1/posts/{}", post["id"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_slug = app.get_json("/api/v1/posts/frag").await;
+    let by_id = app.get_json(&post_path(&post)).await;
     assert_eq!(by_slug, post);
     assert_eq!(by_id, post);
 
@@ -96,10 +68,8 @@ async fn posts_are_fetched_by_id_or_slug_and_as_an_html_fragment() {
 async fn anonymous_writes_get_401_with_www_authenticate() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let post = app
-        .created_post(&token, json!({"title": "Mine", "markdown": "x"}))
-        .await;
-    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
+    let post = app.draft(&token, "Mine").await;
+    let path = post_path(&post);
     let attempts = [
         app.request(Method::POST, "/api/v1/posts")
             .json(&json!({"title": "t", "markdown": "m"})),
@@ -113,55 +83,27 @@ async fn anonymous_writes_get_401_with_www_authenticate() {
         assert_problem(res, 401).await;
     }
     // Nothing changed.
-    let res = app.get(&path).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap()["title"], "Mine");
+    assert_eq!(app.get_json_as(&token, &path).await["title"], "Mine");
 }
 
 #[tokio::test]
 async fn drafts_are_invisible_to_anonymous_callers() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let draft = app
-        .created_post(&token, json!({"title": "Secret", "markdown": "x"}))
-        .await;
+    let draft = app.draft(&token, "Secret").await;
     assert_eq!(draft["status"], "draft");
     assert!(draft["published_at"].is_null());
-    let id = draft["id"].as_str().unwrap();
     for path in [
         "/api/v1/posts/secret".to_owned(),
-        format!("/api/v1/posts/{id}"),
+        post_path(&draft),
         "/api/v1/posts/secret/html".to_owned(),
     ] {
         assert_problem(app.get(&path).send().await.unwrap(), 404).await;
-        assert_eq!(
-            app.get(&path)
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200,
-            "{path}"
-        );
+        assert_eq!(app.get_as(&token, &path).await.status(), 200, "{path}");
     }
-    let list: Value = app
-        .get("/api/v1/posts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 0);
-    let list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 1);
 }
 
@@ -170,25 +112,14 @@ async fn list_is_newest_first_paginated_and_without_bodies() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     for day in 1..=5 {
-        app.created_post(
+        app.publish_with(
             &token,
-            json!({
-                "title": format!("Day {day}"),
-                "markdown": "body",
-                "status": "published",
-                "published_at": format!("2024-01-0{day}T12:00:00Z")
-            }),
+            &format!("Day {day}"),
+            json!({"markdown": "body", "published_at": format!("2024-01-0{day}T12:00:00Z")}),
         )
         .await;
     }
-    let page: Value = app
-        .get("/api/v1/posts?limit=2&page=2")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app.list_posts("limit=2&page=2").await;
     let titles: Vec<&str> = page["data"]
         .as_array()
         .unwrap()
@@ -207,25 +138,11 @@ async fn list_is_newest_first_paginated_and_without_bodies() {
     );
     assert_eq!(item["excerpt"], "body");
 
-    let default: Value = app
-        .get("/api/v1/posts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let default = app.get_json("/api/v1/posts").await;
     assert_eq!(default["meta"]["pagination"]["limit"], 15);
     assert_eq!(default["data"].as_array().unwrap().len(), 5);
 
-    let past_end: Value = app
-        .get("/api/v1/posts?page=99")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let past_end = app.list_posts("page=99").await;
     assert_eq!(past_end["data"], json!([]));
     assert_eq!(past_end["meta"]["pagination"]["total"], 5);
 }
@@ -258,24 +175,17 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     let post = app
-        .created_post(
+        .draft_with(
             &token,
-            json!({"title": "Before", "markdown": "old *body*", "excerpt": "Mine", "tags": ["a"], "metadata": {"k": 1}}),
+            "Before",
+            json!({"markdown": "old *body*", "excerpt": "Mine", "tags": ["a"], "metadata": {"k": 1}}),
         )
         .await;
-    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
-    let patch = |body: Value| {
-        app.request(Method::PATCH, &path)
-            .bearer_auth(&token)
-            .json(&body)
-    };
+    let id = id_of(&post);
 
-    let res = patch(json!({"markdown": "new **body**"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let updated: Value = res.json().await.unwrap();
+    let updated = app
+        .patched_post(&token, id, json!({"markdown": "new **body**"}))
+        .await;
     assert_eq!(updated["title"], "Before");
     assert_eq!(updated["html"], "<p>new <strong>body</strong></p>\n");
     assert_eq!(updated["excerpt"], "Mine", "a custom excerpt is kept");
@@ -284,24 +194,20 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
     assert!(updated["updated_at"].as_str() > post["updated_at"].as_str());
 
     // null clears; the excerpt goes back to being derived.
-    let cleared: Value = patch(json!({"excerpt": null, "tags": null, "metadata": null}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cleared = app
+        .patched_post(
+            &token,
+            id,
+            json!({"excerpt": null, "tags": null, "metadata": null}),
+        )
+        .await;
     assert_eq!(cleared["excerpt"], "new body");
     assert_eq!(cleared["tags"], json!([]));
     assert_eq!(cleared["metadata"], json!({}));
 
-    let published: Value = patch(json!({"status": "published", "slug": "after"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let published = app
+        .patched_post(&token, id, json!({"status": "published", "slug": "after"}))
+        .await;
     assert_eq!(published["status"], "published");
     assert!(published["published_at"].is_string());
     assert_eq!(
@@ -320,23 +226,19 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
         json!({"author": "someone"}),
         json!({"status": "retired"}),
     ] {
-        let problem = assert_problem(patch(body.clone()).send().await.unwrap(), 422).await;
+        let problem = assert_problem(app.patch_post(&token, id, body.clone()).await, 422).await;
         assert!(
             problem["errors"].as_array().is_some_and(|e| !e.is_empty()),
             "{body}: {problem}"
         );
     }
-    let after: Value = app.get(&path).send().await.unwrap().json().await.unwrap();
+    let after = app.get_json(&post_path(&post)).await;
     assert_eq!(after, published);
 
     // Clearing a published post's date publishes it now, as on create.
-    let redated: Value = patch(json!({"published_at": null}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let redated = app
+        .patched_post(&token, id, json!({"published_at": null}))
+        .await;
     assert_eq!(redated["status"], "published");
     assert!(redated["published_at"].as_str() > published["published_at"].as_str());
 }
@@ -345,28 +247,13 @@ async fn patch_updates_only_what_is_sent_and_renders_again() {
 async fn delete_returns_204_and_then_404() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let post = app
-        .created_post(
-            &token,
-            json!({"title": "Gone", "markdown": "x", "status": "published"}),
-        )
-        .await;
-    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
-    let res = app
-        .request(Method::DELETE, &path)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let post = app.publish(&token, "Gone").await;
+    let path = post_path(&post);
+    let res = app.delete_post(&token, id_of(&post)).await;
     assert_eq!(res.status(), 204);
     assert_problem(app.get(&path).send().await.unwrap(), 404).await;
     assert_problem(app.get("/api/v1/posts/gone").send().await.unwrap(), 404).await;
-    let again = app
-        .request(Method::DELETE, &path)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let again = app.delete_post(&token, id_of(&post)).await;
     assert_problem(again, 404).await;
 }
 
@@ -374,11 +261,8 @@ async fn delete_returns_204_and_then_404() {
 async fn a_taken_slug_is_409_but_derived_slugs_get_a_suffix() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    app.created_post(&token, json!({"title": "Same", "markdown": "x"}))
-        .await;
-    let second = app
-        .created_post(&token, json!({"title": "Same", "markdown": "x"}))
-        .await;
+    app.draft(&token, "Same").await;
+    let second = app.draft(&token, "Same").await;
     assert_eq!(second["slug"], "same-2");
     let res = app
         .create_post(
@@ -387,19 +271,10 @@ async fn a_taken_slug_is_409_but_derived_slugs_get_a_suffix() {
         )
         .await;
     assert_problem(res, 409).await;
-    let third = app
-        .created_post(&token, json!({"title": "Third", "markdown": "x"}))
-        .await;
+    let third = app.draft(&token, "Third").await;
     let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", third["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&token)
-        .json(&json!({"slug": "same-2"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_post(&token, id_of(&third), json!({"slug": "same-2"}))
+        .await;
     assert_problem(res, 409).await;
 }
 
@@ -414,13 +289,8 @@ async fn invalid_fields_are_422_and_all_listed() {
         )
         .await;
     let problem = assert_problem(res, 422).await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["title", "slug", "tags", "metadata"]);
+    // Every invalid field, in the body's order, each with its reason.
+    insta::assert_json_snapshot!("invalid_fields_problem", problem);
 
     for (body, field) in [
         (json!({"markdown": "x"}), "title"),
@@ -445,15 +315,7 @@ async fn invalid_fields_are_422_and_all_listed() {
         let problem = assert_problem(app.create_post(&token, body.clone()).await, 422).await;
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
     }
-    let list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 0, "nothing was stored");
 }
 
@@ -462,61 +324,25 @@ async fn authors_manage_only_their_own_posts() {
     let app = TestApp::spawn().await;
     let (_, alice) = app.user_with_role("author").await;
     let (_, bob) = app.user_with_role("author").await;
-    let draft = app
-        .created_post(&alice, json!({"title": "Alice draft", "markdown": "x"}))
-        .await;
-    let public = app
-        .created_post(
-            &alice,
-            json!({"title": "Alice public", "markdown": "x", "status": "published"}),
-        )
-        .await;
-    let draft_path = format!("/api/v1/posts/{}", draft["id"].as_str().unwrap());
-    let public_path = format!("/api/v1/posts/{}", public["id"].as_str().unwrap());
+    let draft = app.draft(&alice, "Alice draft").await;
+    let public = app.publish(&alice, "Alice public").await;
 
     // Bob cannot see Alice's draft at all, and cannot change her published post.
-    assert_problem(
-        app.get(&draft_path).bearer_auth(&bob).send().await.unwrap(),
-        404,
-    )
-    .await;
-    let patch = |path: &str, token: &str| {
-        app.request(Method::PATCH, path)
-            .bearer_auth(token)
-            .json(&json!({"title": "Bob was here"}))
-    };
-    assert_problem(patch(&draft_path, &bob).send().await.unwrap(), 404).await;
-    assert_problem(patch(&public_path, &bob).send().await.unwrap(), 403).await;
-    assert_problem(
-        app.request(Method::DELETE, &public_path)
-            .bearer_auth(&bob)
-            .send()
+    assert_problem(app.get_as(&bob, &post_path(&draft)).await, 404).await;
+    let patch = async |post: &Value, token: &str| {
+        app.patch_post(token, id_of(post), json!({"title": "Bob was here"}))
             .await
-            .unwrap(),
-        403,
-    )
-    .await;
-    let bob_list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&bob)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    };
+    assert_problem(patch(&draft, &bob).await, 404).await;
+    assert_problem(patch(&public, &bob).await, 403).await;
+    assert_problem(app.delete_post(&bob, id_of(&public)).await, 403).await;
+    let bob_list = app.get_json_as(&bob, "/api/v1/posts").await;
     assert_eq!(bob_list["meta"]["pagination"]["total"], 1);
 
     // Alice and an editor can.
-    assert_eq!(
-        patch(&draft_path, &alice).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(patch(&draft, &alice).await.status(), 200);
     let (_, editor) = app.user_with_role("editor").await;
-    assert_eq!(
-        patch(&public_path, &editor).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(patch(&public, &editor).await.status(), 200);
 }
 
 #[tokio::test]
@@ -530,18 +356,9 @@ async fn contributors_cannot_publish() {
         )
         .await;
     assert_problem(res, 403).await;
-    let draft = app
-        .created_post(&token, json!({"title": "Patient", "markdown": "x"}))
-        .await;
+    let draft = app.draft(&token, "Patient").await;
     let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", draft["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&token)
-        .json(&json!({"status": "published"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_post(&token, id_of(&draft), json!({"status": "published"}))
+        .await;
     assert_problem(res, 403).await;
 }

@@ -39,33 +39,15 @@ async fn a_markdown_document_previews_with_everything_a_post_would_carry() {
         .await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        body["html"],
-        "<h2 id=\"user-content-hello-there\">Hello <em>there</em></h2>\n<p><img src=\"pic.png\" alt=\"Pic\" loading=\"lazy\"></p>\n<p>Some words <img src=\"x\" loading=\"lazy\"></p>\n"
+    let html = body["html"].as_str().unwrap();
+    assert!(
+        !html.contains("<script") && !html.contains("onerror"),
+        "{html}"
     );
-    assert_eq!(
-        body["toc"],
-        json!([{"level": 2, "text": "Hello there", "id": "user-content-hello-there"}])
-    );
-    assert_eq!(body["excerpt"], "A short summary.");
-    assert_eq!(body["word_count"], 4);
-    assert_eq!(body["reading_time"], 1);
-    assert_eq!(body["plain_text"], "Hello there Some words");
-    assert_eq!(
-        body["front_matter"],
-        json!({"title": "Draft", "description": "A short summary.", "tags": ["a", "b"]})
-    );
+    insta::assert_json_snapshot!("markdown_preview", body);
 
     // Nothing was stored.
-    let list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 0);
 }
 

@@ -3,8 +3,7 @@
 use reqwest::{Method, Response};
 use serde_json::json;
 
-use crate::helpers::TestApp;
-use crate::read_list::publish;
+use crate::helpers::{TestApp, id_of};
 
 fn header(res: &Response, name: &str) -> String {
     res.headers()
@@ -63,31 +62,16 @@ async fn revalidates(app: &TestApp, path: &str, change: impl AsyncFnOnce()) {
 async fn a_single_post_answers_304_until_it_changes() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let post = publish(&app, &token, "Cached", 1, json!({})).await;
-    let id = post["id"].as_str().unwrap().to_owned();
-    let patch = async |title: &str| {
-        let res = app
-            .request(Method::PATCH, &format!("/api/v1/posts/{id}"))
-            .bearer_auth(&token)
-            .json(&json!({"title": title}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-    };
+    let post = app.publish_on(&token, "Cached", 1, json!({})).await;
+    let id = id_of(&post);
     revalidates(&app, "/api/v1/posts/cached", async || {
-        patch("Cached 2").await
+        app.patched_post(&token, id, json!({"title": "Cached 2"}))
+            .await;
     })
     .await;
     revalidates(&app, &format!("/api/v1/posts/{id}/html"), async || {
-        let res = app
-            .request(Method::PATCH, &format!("/api/v1/posts/{id}"))
-            .bearer_auth(&token)
-            .json(&json!({"markdown": "new body"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
+        app.patched_post(&token, id, json!({"markdown": "new body"}))
+            .await;
     })
     .await;
 
@@ -121,9 +105,9 @@ async fn a_single_post_answers_304_until_it_changes() {
 async fn a_list_answers_304_until_a_post_is_added() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    publish(&app, &token, "First", 1, json!({})).await;
+    app.publish_on(&token, "First", 1, json!({})).await;
     revalidates(&app, "/api/v1/posts?limit=5", async || {
-        publish(&app, &token, "Second", 2, json!({})).await;
+        app.publish_on(&token, "Second", 2, json!({})).await;
     })
     .await;
 }
@@ -145,12 +129,7 @@ async fn anonymous_reads_are_public_and_signed_in_ones_private() {
         "public, max-age=30, stale-while-revalidate=600"
     );
     assert!(header(&res, "vary").contains("Authorization"));
-    let res = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_as(&token, "/api/v1/posts").await;
     assert_eq!(header(&res, "cache-control"), "private, no-store");
     assert!(!header(&res, "etag").is_empty());
     // Errors are not cached as content.

@@ -1,128 +1,87 @@
 //! The list's filters, sorts, pagination and response shaping.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
-
-/// Creates a published post on a given day of January 2024.
-pub async fn publish(app: &TestApp, token: &str, title: &str, day: u32, extra: Value) -> Value {
-    let mut body = json!({
-        "title": title,
-        "markdown": format!("The body of {title}."),
-        "status": "published",
-        "published_at": format!("2024-01-{day:02}T12:00:00Z"),
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    app.created_post(token, body).await
-}
-
-pub async fn list(app: &TestApp, query: &str) -> Value {
-    let res = app
-        .get(&format!("/api/v1/posts?{query}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{query}");
-    res.json().await.unwrap()
-}
-
-pub fn titles(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["title"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::helpers::{TestApp, id_of, titles};
 
 #[tokio::test]
 async fn every_filter_narrows_the_list_and_they_combine() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let (author_id, author) = app.user_with_role("author").await;
-    publish(
-        &app,
+    app.publish_on(
         &admin,
         "Alpha",
         1,
         json!({"tags": ["rust", "web"], "metadata": {"series": "intro", "part": 1}}),
     )
     .await;
-    publish(&app, &admin, "Beta", 2, json!({"tags": ["web"], "metadata": {"series": "intro", "part": 2, "cover": {"alt": "a cat"}}})).await;
-    publish(
-        &app,
+    app.publish_on(&admin, "Beta", 2, json!({"tags": ["web"], "metadata": {"series": "intro", "part": 2, "cover": {"alt": "a cat"}}})).await;
+    app.publish_on(
         &author,
         "Gamma",
         3,
         json!({"tags": ["rust"], "metadata": {"categories": ["news", "rust"], "pinned": true}}),
     )
     .await;
-    app.created_post(
-        &author,
-        json!({"title": "Draft", "markdown": "x", "tags": ["rust"]}),
-    )
-    .await;
+    app.draft_with(&author, "Draft", json!({"tags": ["rust"]}))
+        .await;
 
-    assert_eq!(titles(&list(&app, "tag=rust").await), ["Gamma", "Alpha"]);
     assert_eq!(
-        titles(&list(&app, &format!("author={author_id}")).await),
+        titles(&app.list_posts("tag=rust").await),
+        ["Gamma", "Alpha"]
+    );
+    assert_eq!(
+        titles(&app.list_posts(&format!("author={author_id}")).await),
         ["Gamma"]
     );
     assert_eq!(
-        titles(&list(&app, "published_after=2024-01-01T12:00:00Z").await),
+        titles(&app.list_posts("published_after=2024-01-01T12:00:00Z").await),
         ["Gamma", "Beta"]
     );
     assert_eq!(
-        titles(&list(&app, "published_before=2024-01-02T12:00:00Z").await),
+        titles(
+            &app.list_posts("published_before=2024-01-02T12:00:00Z")
+                .await
+        ),
         ["Alpha"]
     );
     assert_eq!(
         titles(
-            &list(
-                &app,
-                "published_after=2024-01-02&published_before=2024-01-03"
-            )
-            .await
+            &app.list_posts("published_after=2024-01-02&published_before=2024-01-03")
+                .await
         ),
         ["Beta"]
     );
     assert_eq!(
-        titles(&list(&app, "metadata.series=intro").await),
+        titles(&app.list_posts("metadata.series=intro").await),
         ["Beta", "Alpha"]
     );
-    assert_eq!(titles(&list(&app, "metadata.part=2").await), ["Beta"]);
+    assert_eq!(titles(&app.list_posts("metadata.part=2").await), ["Beta"]);
     assert_eq!(
-        titles(&list(&app, "metadata[cover][alt]=a%20cat").await),
+        titles(&app.list_posts("metadata[cover][alt]=a%20cat").await),
         ["Beta"]
     );
     assert_eq!(
-        titles(&list(&app, "metadata.categories=news").await),
+        titles(&app.list_posts("metadata.categories=news").await),
         ["Gamma"]
     );
-    assert_eq!(titles(&list(&app, "metadata.pinned=true").await), ["Gamma"]);
     assert_eq!(
-        titles(&list(&app, "metadata.series=intro&tag=rust").await),
+        titles(&app.list_posts("metadata.pinned=true").await),
+        ["Gamma"]
+    );
+    assert_eq!(
+        titles(&app.list_posts("metadata.series=intro&tag=rust").await),
         ["Alpha"]
     );
     assert_eq!(
-        titles(&list(&app, "metadata.series=nope").await),
+        titles(&app.list_posts("metadata.series=nope").await),
         Vec::<String>::new()
     );
 
     // status: signed-in callers only, and only within what they may see.
-    let drafts = app
-        .get("/api/v1/posts?status=draft")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let drafts = app.get_json_as(&author, "/api/v1/posts?status=draft").await;
     assert_eq!(titles(&drafts), ["Draft"]);
     let res = app.get("/api/v1/posts?status=draft").send().await.unwrap();
     assert_problem(res, 401).await;
@@ -175,36 +134,36 @@ async fn bad_parameters_are_400_problems() {
 async fn sorts_follow_the_allow_list() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let b = publish(&app, &token, "banana", 1, json!({})).await;
-    publish(&app, &token, "apple", 2, json!({})).await;
-    publish(&app, &token, "cherry", 3, json!({})).await;
-    assert_eq!(titles(&list(&app, "").await), ["cherry", "apple", "banana"]);
+    let b = app.publish_on(&token, "banana", 1, json!({})).await;
+    app.publish_on(&token, "apple", 2, json!({})).await;
+    app.publish_on(&token, "cherry", 3, json!({})).await;
     assert_eq!(
-        titles(&list(&app, "sort=published_at").await),
+        titles(&app.list_posts("").await),
+        ["cherry", "apple", "banana"]
+    );
+    assert_eq!(
+        titles(&app.list_posts("sort=published_at").await),
         ["banana", "apple", "cherry"]
     );
     assert_eq!(
-        titles(&list(&app, "sort=title").await),
+        titles(&app.list_posts("sort=title").await),
         ["apple", "banana", "cherry"]
     );
     assert_eq!(
-        titles(&list(&app, "sort=-title").await),
+        titles(&app.list_posts("sort=-title").await),
         ["cherry", "banana", "apple"]
     );
     // Touch banana: it becomes the most recently updated.
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", b["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&token)
-        .json(&json!({"excerpt": "new"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(titles(&list(&app, "sort=-updated_at").await)[0], "banana");
-    assert_eq!(titles(&list(&app, "sort=updated_at").await)[2], "banana");
+    app.patched_post(&token, id_of(&b), json!({"excerpt": "new"}))
+        .await;
+    assert_eq!(
+        titles(&app.list_posts("sort=-updated_at").await)[0],
+        "banana"
+    );
+    assert_eq!(
+        titles(&app.list_posts("sort=updated_at").await)[2],
+        "banana"
+    );
 }
 
 #[tokio::test]
@@ -212,20 +171,14 @@ async fn page_links_point_at_the_neighbouring_pages() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     for day in 1..=5 {
-        publish(
-            &app,
-            &token,
-            &format!("Day {day}"),
-            day,
-            json!({"tags": ["t"]}),
-        )
-        .await;
+        app.publish_on(&token, &format!("Day {day}"), day, json!({"tags": ["t"]}))
+            .await;
     }
-    let first = list(&app, "tag=t&limit=2").await;
+    let first = app.list_posts("tag=t&limit=2").await;
     let p = &first["meta"]["pagination"];
     assert_eq!(p["prev"], Value::Null);
     assert_eq!(p["next"], app.url("/api/v1/posts?tag=t&limit=2&page=2"));
-    let last = list(&app, "tag=t&limit=2&page=3").await;
+    let last = app.list_posts("tag=t&limit=2&page=3").await;
     let p = &last["meta"]["pagination"];
     assert_eq!(p["next"], Value::Null);
     assert_eq!(p["next_cursor"], Value::Null);
@@ -236,7 +189,7 @@ async fn page_links_point_at_the_neighbouring_pages() {
 /// Walks `sort` with cursors, calling `between` after each page.
 async fn walk(app: &TestApp, sort: &str, mut between: impl AsyncFnMut(usize)) -> Vec<String> {
     let mut seen = Vec::new();
-    let mut page = list(app, &format!("limit=2&sort={sort}")).await;
+    let mut page = app.list_posts(&format!("limit=2&sort={sort}")).await;
     for round in 0.. {
         assert!(round < 50, "the walk does not end");
         seen.extend(titles(&page));
@@ -250,7 +203,9 @@ async fn walk(app: &TestApp, sort: &str, mut between: impl AsyncFnMut(usize)) ->
             assert!(next.contains(&format!("cursor={cursor}")), "{next}");
         }
         between(round).await;
-        page = list(app, &format!("limit=2&sort={sort}&cursor={cursor}")).await;
+        page = app
+            .list_posts(&format!("limit=2&sort={sort}&cursor={cursor}"))
+            .await;
     }
     seen
 }
@@ -260,7 +215,8 @@ async fn a_cursor_walk_neither_skips_nor_repeats_while_posts_are_added() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     for day in [2, 4, 6, 8, 10, 12, 14] {
-        publish(&app, &token, &format!("Day {day:02}"), day, json!({})).await;
+        app.publish_on(&token, &format!("Day {day:02}"), day, json!({}))
+            .await;
     }
     // After each page, add one post ahead of the walk (newer: not expected)
     // and one behind it (older than everything seen: expected once).
@@ -268,17 +224,10 @@ async fn a_cursor_walk_neither_skips_nor_repeats_while_posts_are_added() {
         let round = i64::try_from(round).unwrap();
         let ahead = 20 + round;
         let behind = 11 - 4 * round;
-        publish(
-            &app,
-            &token,
-            &format!("Day {ahead:02}"),
-            ahead as u32,
-            json!({}),
-        )
-        .await;
+        app.publish_on(&token, &format!("Day {ahead:02}"), ahead as u32, json!({}))
+            .await;
         if behind >= 1 {
-            publish(
-                &app,
+            app.publish_on(
                 &token,
                 &format!("Day {behind:02}"),
                 behind as u32,
@@ -300,14 +249,8 @@ async fn cursors_walk_every_sort_including_titles_that_tie() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     for (i, title) in ["b", "a", "b", "c", "a"].iter().enumerate() {
-        publish(
-            &app,
-            &token,
-            title,
-            u32::try_from(i).unwrap() + 1,
-            json!({}),
-        )
-        .await;
+        app.publish_on(&token, title, u32::try_from(i).unwrap() + 1, json!({}))
+            .await;
     }
     for sort in [
         "title",
@@ -318,7 +261,7 @@ async fn cursors_walk_every_sort_including_titles_that_tie() {
     ] {
         let seen = walk(&app, sort, async |_| {}).await;
         assert_eq!(seen.len(), 5, "{sort}: {seen:?}");
-        let all = titles(&list(&app, &format!("sort={sort}")).await);
+        let all = titles(&app.list_posts(&format!("sort={sort}")).await);
         assert_eq!(seen, all, "{sort}");
     }
 }
@@ -328,9 +271,10 @@ async fn a_cursor_is_refused_with_another_sort() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     for day in 1..=3 {
-        publish(&app, &token, &format!("Day {day}"), day, json!({})).await;
+        app.publish_on(&token, &format!("Day {day}"), day, json!({}))
+            .await;
     }
-    let page = list(&app, "limit=1").await;
+    let page = app.list_posts("limit=1").await;
     let cursor = page["meta"]["pagination"]["next_cursor"].as_str().unwrap();
     let res = app
         .get(&format!("/api/v1/posts?limit=1&sort=title&cursor={cursor}"))
@@ -348,25 +292,18 @@ async fn a_cursor_is_refused_with_another_sort() {
 async fn drafts_without_a_date_are_walked_by_signed_in_callers() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    publish(&app, &token, "Old", 1, json!({})).await;
+    app.publish_on(&token, "Old", 1, json!({})).await;
     for title in ["Draft one", "Draft two", "Draft three"] {
-        app.created_post(&token, json!({"title": title, "markdown": "x"}))
-            .await;
+        app.draft(&token, title).await;
     }
-    publish(&app, &token, "New", 2, json!({})).await;
+    app.publish_on(&token, "New", 2, json!({})).await;
     for sort in ["-published_at", "published_at"] {
         let mut seen = Vec::new();
         let mut query = format!("limit=2&sort={sort}");
         loop {
-            let page: Value = app
-                .get(&format!("/api/v1/posts?{query}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let page = app
+                .get_json_as(&token, &format!("/api/v1/posts?{query}"))
+                .await;
             seen.extend(titles(&page));
             match page["meta"]["pagination"]["next_cursor"].as_str() {
                 Some(c) => query = format!("limit=2&sort={sort}&cursor={c}"),
@@ -386,31 +323,25 @@ async fn drafts_without_a_date_are_walked_by_signed_in_callers() {
 async fn fields_and_formats_shape_the_items() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    publish(
-        &app,
-        &token,
-        "Shaped",
-        1,
-        json!({"markdown": "Some *bold* text"}),
-    )
-    .await;
-    let page = list(&app, "fields=slug,title").await;
+    app.publish_on(&token, "Shaped", 1, json!({"markdown": "Some *bold* text"}))
+        .await;
+    let page = app.list_posts("fields=slug,title").await;
     let item = page["data"][0].as_object().unwrap();
     let mut keys: Vec<&str> = item.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["id", "slug", "title"]);
 
-    let page = list(&app, "formats=html,markdown,plaintext").await;
+    let page = app.list_posts("formats=html,markdown,plaintext").await;
     let item = &page["data"][0];
     assert_eq!(item["markdown"], "Some *bold* text");
     assert_eq!(item["html"], "<p>Some <em>bold</em> text</p>\n");
     assert_eq!(item["plaintext"], "Some bold text");
     assert!(item["author"]["name"].is_string());
 
-    let page = list(&app, "fields=title,plaintext").await;
+    let page = app.list_posts("fields=title,plaintext").await;
     assert_eq!(page["data"][0]["plaintext"], "Some bold text");
     assert!(page["data"][0].get("markdown").is_none());
 
-    let plain = list(&app, "").await;
+    let plain = app.list_posts("").await;
     assert!(plain["data"][0].get("html").is_none());
 }

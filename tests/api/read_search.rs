@@ -3,34 +3,29 @@
 use diesel_async::RunQueryDsl;
 use folio::db::post_list::{self, ListFilter, PageRequest, Sort, SortKey};
 use folio::domain::Visibility;
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-use crate::read_list::{list, publish, titles};
+use crate::helpers::{TestApp, id_of, titles};
 
 #[tokio::test]
 async fn search_ranks_title_matches_first_and_marks_the_snippet() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    publish(
-        &app,
+    app.publish_on(
         &token,
         "Cooking pasta",
         1,
         json!({"markdown": "Boil water. Then think about borrow checkers for a while."}),
     )
     .await;
-    publish(
-        &app,
+    app.publish_on(
         &token,
         "Borrow checkers explained",
         2,
         json!({"markdown": "Ownership in depth."}),
     )
     .await;
-    publish(
-        &app,
+    app.publish_on(
         &token,
         "Gardening",
         3,
@@ -38,7 +33,7 @@ async fn search_ranks_title_matches_first_and_marks_the_snippet() {
     )
     .await;
 
-    let hits = list(&app, "q=borrow%20checker").await;
+    let hits = app.list_posts("q=borrow%20checker").await;
     assert_eq!(
         titles(&hits),
         ["Borrow checkers explained", "Cooking pasta"]
@@ -57,7 +52,7 @@ async fn search_ranks_title_matches_first_and_marks_the_snippet() {
     assert_eq!(hits["meta"]["pagination"]["total"], 2);
 
     // Markup in the text comes back escaped, never as live HTML.
-    let hits = list(&app, "q=relevant").await;
+    let hits = app.list_posts("q=relevant").await;
     let snippet = hits["data"][0]["snippet"].as_str().unwrap();
     assert!(snippet.contains("1 &lt; 2 &amp; 3"), "{snippet}");
 }
@@ -66,24 +61,16 @@ async fn search_ranks_title_matches_first_and_marks_the_snippet() {
 async fn search_understands_phrases_exclusions_or_and_tags() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    publish(
-        &app,
+    app.publish_on(
         &token,
         "One",
         1,
         json!({"markdown": "quick brown fox", "tags": ["animals"]}),
     )
     .await;
-    publish(
-        &app,
-        &token,
-        "Two",
-        2,
-        json!({"markdown": "brown quick fox"}),
-    )
-    .await;
-    publish(
-        &app,
+    app.publish_on(&token, "Two", 2, json!({"markdown": "brown quick fox"}))
+        .await;
+    app.publish_on(
         &token,
         "Three",
         3,
@@ -94,26 +81,29 @@ async fn search_understands_phrases_exclusions_or_and_tags() {
         v.sort();
         v
     };
-    assert_eq!(titles(&list(&app, "q=%22quick%20brown%22").await), ["One"]);
     assert_eq!(
-        titles(&list(&app, "q=fox%20-brown%20quick").await),
+        titles(&app.list_posts("q=%22quick%20brown%22").await),
+        ["One"]
+    );
+    assert_eq!(
+        titles(&app.list_posts("q=fox%20-brown%20quick").await),
         Vec::<String>::new()
     );
-    assert_eq!(titles(&list(&app, "q=fox%20-animals").await), ["Two"]);
+    assert_eq!(titles(&app.list_posts("q=fox%20-animals").await), ["Two"]);
     assert_eq!(
-        sorted(titles(&list(&app, "q=lazy%20or%20quick").await)),
+        sorted(titles(&app.list_posts("q=lazy%20or%20quick").await)),
         ["One", "Three", "Two"]
     );
-    assert_eq!(titles(&list(&app, "q=kubernetes").await), ["Three"]);
+    assert_eq!(titles(&app.list_posts("q=kubernetes").await), ["Three"]);
     // Stop words alone match nothing rather than failing.
-    assert_eq!(titles(&list(&app, "q=the").await), Vec::<String>::new());
+    assert_eq!(titles(&app.list_posts("q=the").await), Vec::<String>::new());
     // Combined with filters and another sort.
     assert_eq!(
-        titles(&list(&app, "q=fox&sort=published_at").await),
+        titles(&app.list_posts("q=fox&sort=published_at").await),
         ["One", "Two"]
     );
     assert_eq!(
-        titles(&list(&app, "q=fox&published_after=2024-01-02").await),
+        titles(&app.list_posts("q=fox&published_after=2024-01-02").await),
         ["Two"]
     );
 }
@@ -122,10 +112,9 @@ async fn search_understands_phrases_exclusions_or_and_tags() {
 async fn search_follows_edits_and_walks_by_cursor() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let post = publish(&app, &token, "Plain", 1, json!({})).await;
+    let post = app.publish_on(&token, "Plain", 1, json!({})).await;
     for day in 2..=6 {
-        publish(
-            &app,
+        app.publish_on(
             &token,
             &format!("Zebra {day}"),
             day,
@@ -134,27 +123,22 @@ async fn search_follows_edits_and_walks_by_cursor() {
         .await;
     }
     assert_eq!(
-        titles(&list(&app, "q=xylophone").await),
+        titles(&app.list_posts("q=xylophone").await),
         Vec::<String>::new()
     );
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", post["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&token)
-        .json(&json!({"markdown": "now about a xylophone"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(titles(&list(&app, "q=xylophone").await), ["Plain"]);
+    app.patched_post(
+        &token,
+        id_of(&post),
+        json!({"markdown": "now about a xylophone"}),
+    )
+    .await;
+    assert_eq!(titles(&app.list_posts("q=xylophone").await), ["Plain"]);
 
-    let all = titles(&list(&app, "q=zebra").await);
+    let all = titles(&app.list_posts("q=zebra").await);
     let mut seen = Vec::new();
     let mut query = "q=zebra&limit=2".to_owned();
     loop {
-        let page = list(&app, &query).await;
+        let page = app.list_posts(&query).await;
         seen.extend(titles(&page));
         match page["meta"]["pagination"]["next_cursor"].as_str() {
             Some(c) => query = format!("q=zebra&limit=2&cursor={c}"),
@@ -172,10 +156,10 @@ async fn the_search_language_is_a_setting() {
     })
     .await;
     let token = app.admin_token().await;
-    publish(&app, &token, "Running", 1, json!({})).await;
+    app.publish_on(&token, "Running", 1, json!({})).await;
     // `simple` does not stem: "run" no longer finds "running".
-    assert_eq!(titles(&list(&app, "q=run").await), Vec::<String>::new());
-    assert_eq!(titles(&list(&app, "q=running").await), ["Running"]);
+    assert_eq!(titles(&app.list_posts("q=run").await), Vec::<String>::new());
+    assert_eq!(titles(&app.list_posts("q=running").await), ["Running"]);
 }
 
 #[tokio::test]
@@ -335,8 +319,8 @@ async fn every_filter_and_sort_is_served_by_an_index() {
 async fn a_page_past_the_end_is_empty_and_skips_the_page_query() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    publish(&app, &token, "Only", 1, json!({})).await;
-    let page: Value = list(&app, "page=1000000&limit=100").await;
+    app.publish_on(&token, "Only", 1, json!({})).await;
+    let page: Value = app.list_posts("page=1000000&limit=100").await;
     assert_eq!(page["data"], json!([]));
     assert_eq!(page["meta"]["pagination"]["total"], 1);
     assert_eq!(page["meta"]["pagination"]["next"], Value::Null);

@@ -1,10 +1,10 @@
 //! What the renderer gives frontends through the posts API: anchors, a
 //! table of contents, derived text, resolved and lazy images.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of};
 
 /// A post the way a static-site folder keeps it: `content/posts/x.md`,
 /// its images in `content/images/`.
@@ -40,17 +40,11 @@ async fn a_static_site_post_renders_with_working_anchors_and_image_urls() {
     })
     .await;
     let token = app.admin_token().await;
-    let res = app.import_markdown(&token, STATIC_SITE_POST).await;
-    assert_eq!(res.status(), 201);
+    app.imported_post(&token, STATIC_SITE_POST).await;
 
-    let post: Value = app
-        .get("/api/v1/posts/moving-to-folio?formats=toc")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let post = app
+        .get_json("/api/v1/posts/moving-to-folio?formats=toc")
+        .await;
     let html = post["html"].as_str().unwrap();
     for expected in [
         r#"<h2 id="user-content-before">Before</h2>"#,
@@ -84,10 +78,7 @@ async fn posts_carry_word_count_reading_time_and_a_derived_excerpt() {
     let token = app.admin_token().await;
     let body = format!("# Long read\n\n{}\n", "word ".repeat(500));
     let created = app
-        .created_post(
-            &token,
-            json!({"title": "Long", "markdown": body, "status": "published"}),
-        )
+        .publish_with(&token, "Long", json!({"markdown": body}))
         .await;
     assert_eq!(created["word_count"], 502);
     assert_eq!(created["reading_time"], 3);
@@ -96,26 +87,14 @@ async fn posts_carry_word_count_reading_time_and_a_derived_excerpt() {
     assert!(excerpt.ends_with("word…") && excerpt.chars().count() <= 201);
     assert!(created.get("toc").is_none(), "toc only when asked for");
 
-    let list: Value = app
-        .get("/api/v1/posts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/posts").await;
     assert_eq!(list["data"][0]["word_count"], 502);
     assert_eq!(list["data"][0]["reading_time"], 3);
 
-    let id = created["id"].as_str().unwrap();
-    let with_text: Value = app
-        .get(&format!("/api/v1/posts/{id}?formats=plaintext,toc"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let id = id_of(&created);
+    let with_text = app
+        .get_json(&format!("/api/v1/posts/{id}?formats=plaintext,toc"))
+        .await;
     assert!(
         with_text["plain_text"]
             .as_str()
@@ -133,26 +112,14 @@ async fn a_new_body_updates_the_derived_fields() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     let created = app
-        .created_post(&token, json!({"title": "T", "markdown": "one two"}))
+        .draft_with(&token, "T", json!({"markdown": "one two"}))
         .await;
-    let id = created["id"].as_str().unwrap();
-    let res = app
-        .request(reqwest::Method::PATCH, &format!("/api/v1/posts/{id}"))
-        .bearer_auth(&token)
-        .json(&json!({"markdown": "## New\n\none two three"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let updated: Value = app
-        .get(&format!("/api/v1/posts/{id}?formats=toc"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let id = id_of(&created);
+    app.patched_post(&token, id, json!({"markdown": "## New\n\none two three"}))
+        .await;
+    let updated = app
+        .get_json_as(&token, &format!("/api/v1/posts/{id}?formats=toc"))
+        .await;
     assert_eq!(updated["word_count"], 4);
     assert_eq!(updated["excerpt"], "New one two three");
     assert_eq!(updated["toc"][0]["id"], "user-content-new");
@@ -162,11 +129,7 @@ async fn a_new_body_updates_the_derived_fields() {
 async fn an_unknown_format_is_a_400() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    app.created_post(
-        &token,
-        json!({"title": "T", "markdown": "x", "status": "published"}),
-    )
-    .await;
+    app.publish(&token, "T").await;
     let res = app
         .get("/api/v1/posts/t?formats=toc,pdf")
         .send()

@@ -7,9 +7,9 @@ use std::time::Duration;
 use diesel::sql_types::{BigInt, Integer, Text};
 use diesel_async::RunQueryDsl;
 use folio::render::{RENDERER_VERSION, RenderOptions};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, id_of};
 
 #[derive(diesel::QueryableByName, Debug)]
 struct Row {
@@ -50,13 +50,14 @@ async fn make_stale(app: &TestApp, id: &str, version: i32) {
 }
 
 async fn post(app: &TestApp, token: &str, title: &str) -> String {
-    let created: Value = app
-        .created_post(
+    let created = app
+        .draft_with(
             token,
-            json!({"title": title, "markdown": "## Hello\n\nthree words here"}),
+            title,
+            json!({"markdown": "## Hello\n\nthree words here"}),
         )
         .await;
-    created["id"].as_str().unwrap().to_owned()
+    id_of(&created).to_owned()
 }
 
 fn pool(app: &TestApp) -> folio::db::DbPool {

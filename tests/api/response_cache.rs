@@ -69,24 +69,15 @@ async fn until(client: &reqwest::Client, url: &str, done: impl Fn(&Value) -> boo
     }
 }
 
+/// Publishes "First" under `slug`, with a body that repeats its title.
 async fn published(app: &TestApp, token: &str, slug: &str) -> Value {
-    app.created_post(
-        token,
-        json!({"title": "First", "slug": slug, "markdown": "# First\n\nBody.", "status": "published"}),
-    )
-    .await
+    let body = json!({"slug": slug, "markdown": "# First\n\nBody."});
+    app.publish_with(token, "First", body).await
 }
 
 async fn retitle(app: &TestApp, token: &str, slug: &str, title: &str) {
-    let res = app
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/posts/{slug}"),
-            Some(token),
-            Some(json!({"title": title, "markdown": format!("# {title}\n\nBody.")})),
-        )
-        .await;
-    assert_eq!(res.status(), 200, "PATCH {slug}");
+    let body = json!({"title": title, "markdown": format!("# {title}\n\nBody.")});
+    app.patched_post(token, slug, body).await;
 }
 
 #[tokio::test]
@@ -144,12 +135,7 @@ async fn a_cached_answer_keeps_its_etag_and_answers_304() {
     assert_eq!(revalidated.headers()["etag"], etag.as_str());
     assert!(revalidated.bytes().await.unwrap().is_empty());
     // Markdown is another representation, cached on its own.
-    let md = app
-        .get("/api/v1/posts/tagged")
-        .header("accept", "text/markdown")
-        .send()
-        .await
-        .unwrap();
+    let md = app.get_markdown("/api/v1/posts/tagged").await;
     assert!(
         md.headers()["content-type"]
             .to_str()
@@ -163,11 +149,8 @@ async fn a_cached_answer_keeps_its_etag_and_answers_304() {
 async fn credentials_drafts_and_probes_never_touch_the_cache() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    app.created_post(
-        &token,
-        json!({"title": "Secret draft", "slug": "draft", "markdown": "x"}),
-    )
-    .await;
+    app.draft_with(&token, "Secret draft", json!({"slug": "draft"}))
+        .await;
     published(&app, &token, "public").await;
     until_hit(&app.client, &app.url("/api/v1/posts/public")).await;
 
@@ -197,14 +180,7 @@ async fn credentials_drafts_and_probes_never_touch_the_cache() {
             assert_eq!(cache_header(&res), "", "{probe}");
         }
     }
-    let metrics = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get_text("/metrics").await;
     assert!(
         metrics.contains("folio_read_cache_lookups_total{result=\"hit\"}"),
         "{metrics}"
@@ -239,27 +215,13 @@ async fn racing_readers_never_make_a_writer_read_its_own_write_stale() {
     for round in 0..30 {
         let title = format!("Round {round}");
         retitle(&app, &token, "raced", &title).await;
-        let post: Value = app
-            .get("/api/v1/posts/raced")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let post = app.get_json("/api/v1/posts/raced").await;
         assert_eq!(
             post["title"],
             title.as_str(),
             "the post after round {round}"
         );
-        let list: Value = app
-            .get("/api/v1/posts?limit=1")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = app.get_json("/api/v1/posts?limit=1").await;
         assert_eq!(
             list["data"][0]["title"],
             title.as_str(),
@@ -287,11 +249,7 @@ async fn another_instance_and_writes_straight_in_sql_converge_within_a_second() 
     retitle(&app, &token, "shared", "Changed on A").await;
     let took = until(&app.client, &post_on_b, |p| p["title"] == "Changed on A").await;
     assert!(took < Duration::from_secs(1), "B converged after {took:?}");
-    app.created_post(
-        &token,
-        json!({"title": "New on A", "markdown": "x", "status": "published"}),
-    )
-    .await;
+    app.publish(&token, "New on A").await;
     let took = until(&app.client, &list_on_b, |l| {
         l["data"]
             .as_array()
@@ -382,11 +340,8 @@ async fn a_scheduled_post_counts_in_cached_answers_when_its_time_comes() {
     })
     .await;
     let token = app.admin_token().await;
-    app.created_post(
-        &token,
-        json!({"title": "Now", "markdown": "x", "status": "published", "tags": ["rust"]}),
-    )
-    .await;
+    app.publish_with(&token, "Now", json!({"tags": ["rust"]}))
+        .await;
     let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
     app.created_post(
         &token,

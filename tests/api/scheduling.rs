@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use folio::startup::Application;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of};
 
 async fn fast_scheduler() -> TestApp {
     TestApp::spawn_with(|env| {
@@ -38,15 +38,7 @@ where
 }
 
 async fn status_of(app: &TestApp, token: &str, id: &str) -> Value {
-    app.get(&format!("/api/v1/posts/{id}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["status"]
-        .clone()
+    app.get_json_as(token, &format!("/api/v1/posts/{id}")).await["status"].clone()
 }
 
 /// The status stored in the row (the API reports a due post as published
@@ -76,7 +68,7 @@ async fn a_scheduled_post_is_hidden_before_its_time_and_published_after_it() {
         )
         .await;
     assert_eq!(post["status"], "scheduled");
-    let id = post["id"].as_str().unwrap().to_owned();
+    let id = id_of(&post).to_owned();
 
     assert_eq!(
         app.get("/api/v1/posts/later")
@@ -86,14 +78,7 @@ async fn a_scheduled_post_is_hidden_before_its_time_and_published_after_it() {
             .status(),
         404
     );
-    let list: Value = app
-        .get("/api/v1/posts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 0);
 
     eventually("the post to be public", || async {
@@ -109,14 +94,7 @@ async fn a_scheduled_post_is_hidden_before_its_time_and_published_after_it() {
         stored_status(&app, &id).await == "published"
     })
     .await;
-    let list: Value = app
-        .get("/api/v1/posts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/posts").await;
     assert_eq!(list["data"][0]["slug"], "later");
 }
 
@@ -137,7 +115,7 @@ async fn several_instances_publish_each_scheduled_post_exactly_once() {
                 json!({"title": format!("Post {n}"), "markdown": "x", "status": "scheduled", "published_at": in_ms(800)}),
             )
             .await;
-        ids.push(post["id"].as_str().unwrap().to_owned());
+        ids.push(id_of(&post).to_owned());
     }
     for id in &ids {
         eventually("every post to be published", || async {
@@ -176,7 +154,7 @@ async fn a_post_whose_time_passed_while_no_scheduler_ran_is_published_on_start()
             json!({"title": "Overdue", "markdown": "x", "status": "scheduled", "published_at": in_ms(300)}),
         )
         .await;
-    let id = post["id"].as_str().unwrap().to_owned();
+    let id = id_of(&post).to_owned();
     tokio::time::sleep(Duration::from_millis(400)).await;
     // Reads go by the clock, not by the scheduler: it is public already…
     assert_eq!(
@@ -210,19 +188,14 @@ async fn scheduling_needs_a_date_in_the_future() {
         let problem = assert_problem(app.create_post(&token, body).await, 422).await;
         assert_eq!(problem["errors"][0]["field"], "published_at");
     }
-    let post = app
-        .created_post(&token, json!({"title": "A", "markdown": "x"}))
-        .await;
+    let post = app.draft(&token, "A").await;
     let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", post["id"].as_str().unwrap()),
+        .patch_post(
+            &token,
+            id_of(&post),
+            json!({"status": "scheduled", "published_at": "2020-01-01T00:00:00Z"}),
         )
-        .bearer_auth(&token)
-        .json(&json!({"status": "scheduled", "published_at": "2020-01-01T00:00:00Z"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422).await;
 }
 
@@ -236,19 +209,14 @@ async fn contributors_cannot_schedule_publish_or_archive() {
             .await;
         assert_problem(res, 403).await;
     }
-    let post = app
-        .created_post(&token, json!({"title": "C", "markdown": "x"}))
-        .await;
+    let post = app.draft(&token, "C").await;
     let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", post["id"].as_str().unwrap()),
+        .patch_post(
+            &token,
+            id_of(&post),
+            json!({"status": "scheduled", "published_at": in_ms(60_000)}),
         )
-        .bearer_auth(&token)
-        .json(&json!({"status": "scheduled", "published_at": in_ms(60_000)}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 403).await;
 }
 
@@ -256,12 +224,7 @@ async fn contributors_cannot_schedule_publish_or_archive() {
 async fn an_archived_post_is_hidden_from_the_public_but_kept() {
     let app = TestApp::spawn().await;
     let (_, token) = app.user_with_role("author").await;
-    let post = app
-        .created_post(
-            &token,
-            json!({"title": "Old news", "markdown": "x", "status": "published"}),
-        )
-        .await;
+    let post = app.publish(&token, "Old news").await;
     assert_eq!(
         app.get("/api/v1/posts/old-news")
             .send()
@@ -270,23 +233,9 @@ async fn an_archived_post_is_hidden_from_the_public_but_kept() {
             .status(),
         200
     );
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", post["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&token)
-        .json(&json!({"status": "archived"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    app.patched_post(&token, id_of(&post), json!({"status": "archived"}))
+        .await;
     assert_problem(app.get("/api/v1/posts/old-news").send().await.unwrap(), 404).await;
-    let mine = app
-        .get("/api/v1/posts/old-news")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(mine.json::<Value>().await.unwrap()["status"], "archived");
+    let mine = app.get_json_as(&token, "/api/v1/posts/old-news").await;
+    assert_eq!(mine["status"], "archived");
 }

@@ -3,8 +3,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::fixtures::error_fields;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of, post_path, snapshots};
 
 const SEO_FIELDS: [&str; 8] = [
     "feature_image",
@@ -19,60 +20,26 @@ const SEO_FIELDS: [&str; 8] = [
 
 const FILE: &str = "---\ntitle: Seen\ndate: 2024-05-01\nfeature_image: /images/cover.jpg\nfeature_image_alt: A cover\nfeature_image_caption: Taken in May\nfeatured: true\nmeta_title: Seen, a post\nmeta_description: What search engines show.\ncanonical_url: https://elsewhere.example/seen\nog_image: https://cdn.example/og.png\nseries: spring\n---\n\nBody.\n";
 
-async fn export(app: &TestApp, id: &str) -> String {
-    app.get(&format!("/api/v1/posts/{id}"))
-        .header("accept", "text/markdown")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn seo_fields_import_from_front_matter_and_export_back_unchanged() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let res = app.import_markdown(&token, FILE).await;
-    assert_eq!(res.status(), 201);
-    let first: Value = res.json().await.unwrap();
-    assert_eq!(first["feature_image"], "/images/cover.jpg");
-    assert_eq!(first["feature_image_alt"], "A cover");
-    assert_eq!(first["feature_image_caption"], "Taken in May");
-    assert_eq!(first["featured"], true);
-    assert_eq!(first["meta_title"], "Seen, a post");
-    assert_eq!(first["meta_description"], "What search engines show.");
-    assert_eq!(first["canonical_url"], "https://elsewhere.example/seen");
-    assert_eq!(first["og_image"], "https://cdn.example/og.png");
-    assert_eq!(
-        first["metadata"],
-        json!({"series": "spring"}),
-        "not in metadata"
-    );
+    let first = app.imported_post(&token, FILE).await;
+    // Each SEO key becomes its own field, not metadata (which keeps
+    // `series` only).
+    snapshots::redacted().bind(|| insta::assert_json_snapshot!("imported_seo_post", first));
 
     // import → export → import changes nothing; exporting again gives the same file.
-    let id = first["id"].as_str().unwrap();
-    let exported = export(&app, id).await;
+    let id = id_of(&first);
+    let exported = app.export_markdown(id).await;
     for key in SEO_FIELDS {
         assert!(
             exported.contains(&format!("\n{key}: ")),
             "{key} in {exported}"
         );
     }
-    let res = app
-        .request(Method::DELETE, &format!("/api/v1/posts/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    let second: Value = app
-        .import_markdown(&token, &exported)
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(app.delete_post(&token, id).await.status(), 204);
+    let second = app.imported_post(&token, &exported).await;
     for field in SEO_FIELDS.iter().chain(&[
         "title",
         "slug",
@@ -83,17 +50,10 @@ async fn seo_fields_import_from_front_matter_and_export_back_unchanged() {
     ]) {
         assert_eq!(second[field], first[field], "{field}");
     }
-    assert_eq!(export(&app, second["id"].as_str().unwrap()).await, exported);
+    assert_eq!(app.export_markdown(id_of(&second)).await, exported);
 
     // The list shows them too.
-    let list: Value = app
-        .get("/api/v1/posts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/posts").await;
     assert_eq!(list["data"][0]["feature_image"], "/images/cover.jpg");
     assert_eq!(list["data"][0]["featured"], true);
 }
@@ -102,9 +62,7 @@ async fn seo_fields_import_from_front_matter_and_export_back_unchanged() {
 async fn seo_fields_are_set_by_json_and_cleared_by_null() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let plain = app
-        .created_post(&token, json!({"title": "Plain", "markdown": "x"}))
-        .await;
+    let plain = app.draft(&token, "Plain").await;
     assert_eq!(plain["featured"], false);
     assert!(plain["meta_title"].is_null());
 
@@ -117,16 +75,13 @@ async fn seo_fields_are_set_by_json_and_cleared_by_null() {
         .await;
     assert_eq!(post["meta_title"], "Rich!");
     assert_eq!(post["featured"], true);
-    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
-    let res = app
-        .request(Method::PATCH, &path)
-        .bearer_auth(&token)
-        .json(&json!({"meta_title": null, "featured": null, "feature_image_alt": "Alt"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let patched: Value = res.json().await.unwrap();
+    let patched = app
+        .patched_post(
+            &token,
+            id_of(&post),
+            json!({"meta_title": null, "featured": null, "feature_image_alt": "Alt"}),
+        )
+        .await;
     assert!(patched["meta_title"].is_null());
     assert_eq!(patched["featured"], false);
     assert_eq!(patched["feature_image_alt"], "Alt");
@@ -157,19 +112,9 @@ async fn bad_seo_fields_are_422_naming_each_and_change_nothing() {
         )
         .await;
     let problem = assert_problem(res, 422).await;
-    let fields: Vec<_> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
     assert_eq!(
-        fields,
-        [
-            json!("feature_image"),
-            json!("meta_title"),
-            json!("canonical_url")
-        ]
+        error_fields(&problem),
+        ["feature_image", "meta_title", "canonical_url"]
     );
 
     let res = app
@@ -179,23 +124,9 @@ async fn bad_seo_fields_are_422_naming_each_and_change_nothing() {
         )
         .await;
     let problem = assert_problem(res, 422).await;
-    let fields: Vec<_> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
-    assert_eq!(fields, [json!("og_image"), json!("featured")]);
+    assert_eq!(error_fields(&problem), ["og_image", "featured"]);
 
-    let list: Value = app
-        .get("/api/v1/posts")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
     assert_eq!(list["meta"]["pagination"]["total"], 0);
 }
 
@@ -204,22 +135,15 @@ async fn seo_fields_are_kept_in_revisions_and_restored() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
     let post = app
-        .created_post(
-            &token,
-            json!({"title": "R", "markdown": "x", "meta_description": "First"}),
-        )
+        .draft_with(&token, "R", json!({"meta_description": "First"}))
         .await;
-    let path = format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
+    app.patched_post(&token, id_of(&post), json!({"meta_description": "Second"}))
+        .await;
     let res = app
-        .request(Method::PATCH, &path)
-        .bearer_auth(&token)
-        .json(&json!({"meta_description": "Second"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = app
-        .request(Method::POST, &format!("{path}/revisions/1/restore"))
+        .request(
+            Method::POST,
+            &format!("{}/revisions/1/restore", post_path(&post)),
+        )
         .bearer_auth(&token)
         .send()
         .await

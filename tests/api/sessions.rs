@@ -20,11 +20,42 @@ async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
     .await
 }
 
+/// Refreshes, asserts 200 and returns the new pair.
+async fn refreshed(app: &TestApp, token: &str) -> Value {
+    let res = refresh(app, token).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn logout(app: &TestApp, body: Value) -> reqwest::Response {
+    app.call(Method::POST, "/api/v1/auth/logout", None, Some(body))
+        .await
+}
+
+async fn change_password(app: &TestApp, access: &str, body: Value) -> reqwest::Response {
+    app.call(
+        Method::POST,
+        "/api/v1/auth/password",
+        Some(access),
+        Some(body),
+    )
+    .await
+}
+
 async fn me_status(app: &TestApp, access: &str) -> u16 {
     app.call(Method::GET, "/api/v1/auth/me", Some(access), None)
         .await
         .status()
         .as_u16()
+}
+
+async fn expire_every_refresh_token(app: &TestApp) {
+    let mut conn = app.db.conn().await;
+    diesel::update(refresh_tokens::table)
+        .set(refresh_tokens::expires_at.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -69,9 +100,7 @@ async fn refresh_tokens_are_stored_only_as_sha256_hashes() {
 async fn refreshing_rotates_both_tokens_and_the_new_ones_work() {
     let app = TestApp::spawn().await;
     let first = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let res = refresh(&app, str_of(&first, "refresh_token")).await;
-    assert_eq!(res.status(), 200);
-    let second: Value = res.json().await.unwrap();
+    let second = refreshed(&app, str_of(&first, "refresh_token")).await;
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_eq!(second["token_type"], "Bearer");
     assert_eq!(me_status(&app, str_of(&second, "access_token")).await, 200);
@@ -85,11 +114,7 @@ async fn reusing_a_used_refresh_token_revokes_the_whole_family() {
     let app = TestApp::spawn().await;
     let first = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let other_session = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let second: Value = refresh(&app, str_of(&first, "refresh_token"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second = refreshed(&app, str_of(&first, "refresh_token")).await;
 
     // A thief replays the first token: refused...
     assert_problem(refresh(&app, str_of(&first, "refresh_token")).await, 401).await;
@@ -116,12 +141,7 @@ async fn unknown_expired_and_foreign_refresh_tokens_are_401() {
     ] {
         assert_problem(refresh(&app, bad).await, 401).await;
     }
-    let mut conn = app.db.conn().await;
-    diesel::update(refresh_tokens::table)
-        .set(refresh_tokens::expires_at.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    expire_every_refresh_token(&app).await;
     assert_problem(refresh(&app, str_of(&session, "refresh_token")).await, 401).await;
 }
 
@@ -144,36 +164,14 @@ async fn a_refresh_token_is_never_accepted_as_an_access_token() {
 async fn logout_revokes_the_session_and_answers_204_even_for_unknown_tokens() {
     let app = TestApp::spawn().await;
     let session = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let rotated: Value = refresh(&app, str_of(&session, "refresh_token"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let logout = |token: String| {
-        let app = &app;
-        async move {
-            app.call(
-                Method::POST,
-                "/api/v1/auth/logout",
-                None,
-                Some(json!({"refresh_token": token})),
-            )
-            .await
-        }
-    };
-    let res = logout(str_of(&rotated, "refresh_token").to_owned()).await;
+    let rotated = refreshed(&app, str_of(&session, "refresh_token")).await;
+    let rotated_token = str_of(&rotated, "refresh_token");
+    let res = logout(&app, json!({"refresh_token": rotated_token})).await;
     assert_eq!(res.status(), 204);
-    assert_problem(refresh(&app, str_of(&rotated, "refresh_token")).await, 401).await;
-    assert_eq!(logout("never-issued".into()).await.status(), 204);
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/logout",
-            None,
-            Some(json!({"token": "x"})),
-        )
-        .await;
-    assert_problem(res, 422).await;
+    assert_problem(refresh(&app, rotated_token).await, 401).await;
+    let res = logout(&app, json!({"refresh_token": "never-issued"})).await;
+    assert_eq!(res.status(), 204);
+    assert_problem(logout(&app, json!({"token": "x"})).await, 422).await;
 }
 
 #[tokio::test]
@@ -185,43 +183,20 @@ async fn changing_the_password_ends_every_session() {
     let change =
         |current: &str, new: &str| json!({"current_password": current, "new_password": new});
 
-    let wrong = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/password",
-            Some(access),
-            Some(change("not-my-password", "a-brand-new-password")),
-        )
-        .await;
+    let wrong = change_password(
+        &app,
+        access,
+        change("not-my-password", "a-brand-new-password"),
+    )
+    .await;
     assert_problem(wrong, 403).await;
-    let weak = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/password",
-            Some(access),
-            Some(change(USER_PASSWORD, "short")),
-        )
-        .await;
+    let weak = change_password(&app, access, change(USER_PASSWORD, "short")).await;
     let body = assert_problem(weak, 422).await;
     assert_eq!(body["errors"][0]["field"], "new_password");
-    let smuggled = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/password",
-            Some(access),
-            Some(json!({"current_password": USER_PASSWORD, "new_password": "a-brand-new-password", "role": "admin"})),
-        )
-        .await;
-    assert_problem(smuggled, 422).await;
+    let smuggled = json!({"current_password": USER_PASSWORD, "new_password": "a-brand-new-password", "role": "admin"});
+    assert_problem(change_password(&app, access, smuggled).await, 422).await;
 
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/password",
-            Some(access),
-            Some(change(USER_PASSWORD, "a-brand-new-password")),
-        )
-        .await;
+    let res = change_password(&app, access, change(USER_PASSWORD, "a-brand-new-password")).await;
     assert_eq!(res.status(), 204);
     assert_eq!(me_status(&app, access).await, 401, "old access token");
     assert_problem(refresh(&app, str_of(&session, "refresh_token")).await, 401).await;
@@ -239,16 +214,9 @@ async fn disabling_a_user_ends_their_sessions_and_locks_them_out() {
     let access = str_of(&session, "access_token");
     assert_eq!(me_status(&app, access).await, 200);
 
-    let res = app
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&admin),
-            Some(json!({"disabled": true})),
-        )
+    let user = app
+        .patched_user(&admin, id, json!({"disabled": true}))
         .await;
-    assert_eq!(res.status(), 200);
-    let user: Value = res.json().await.unwrap();
     assert!(user["disabled_at"].is_string());
 
     assert_eq!(me_status(&app, access).await, 401);
@@ -256,15 +224,8 @@ async fn disabling_a_user_ends_their_sessions_and_locks_them_out() {
     assert_problem(app.login(&email, USER_PASSWORD).await, 401).await;
 
     // Enabled again, they can log in anew (old sessions stay dead).
-    let res = app
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&admin),
-            Some(json!({"disabled": false})),
-        )
+    app.patched_user(&admin, id, json!({"disabled": false}))
         .await;
-    assert_eq!(res.status(), 200);
     assert_eq!(me_status(&app, access).await, 401);
     app.session_for(&email, USER_PASSWORD).await;
 }
@@ -307,11 +268,7 @@ async fn refreshing_never_extends_the_session_past_its_login_lifetime() {
     .await;
     let first = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    let second: Value = refresh(&app, str_of(&first, "refresh_token"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second = refreshed(&app, str_of(&first, "refresh_token")).await;
     let (a, b) = (
         first["refresh_token_expires_in"].as_u64().unwrap(),
         second["refresh_token_expires_in"].as_u64().unwrap(),
@@ -333,13 +290,9 @@ async fn a_login_forgets_the_users_expired_refresh_tokens() {
     let (other, other_email) = app.insert_user("author").await;
     app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     app.session_for(&other_email, USER_PASSWORD).await;
-    let mut conn = app.db.conn().await;
-    diesel::update(refresh_tokens::table)
-        .set(refresh_tokens::expires_at.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    expire_every_refresh_token(&app).await;
     app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let mut conn = app.db.conn().await;
     let left: Vec<uuid::Uuid> = refresh_tokens::table
         .select(refresh_tokens::user_id)
         .load(&mut conn)
@@ -357,14 +310,11 @@ async fn logging_out_ends_the_sessions_access_tokens_at_once() {
     let other = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let access = str_of(&session, "access_token");
     assert_eq!(me_status(&app, access).await, 200);
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/logout",
-            None,
-            Some(json!({"refresh_token": str_of(&session, "refresh_token")})),
-        )
-        .await;
+    let res = logout(
+        &app,
+        json!({"refresh_token": str_of(&session, "refresh_token")}),
+    )
+    .await;
     assert_eq!(res.status(), 204);
     // Not minutes later, when it would have expired: now.
     assert_eq!(me_status(&app, access).await, 401);
@@ -376,11 +326,7 @@ async fn logging_out_ends_the_sessions_access_tokens_at_once() {
 async fn a_reused_refresh_token_ends_the_families_access_tokens_too() {
     let app = TestApp::spawn().await;
     let first = app.session_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let second: Value = refresh(&app, str_of(&first, "refresh_token"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second = refreshed(&app, str_of(&first, "refresh_token")).await;
     assert_eq!(me_status(&app, str_of(&second, "access_token")).await, 200);
     // A copy of the first refresh token comes back: someone kept it.
     assert_problem(refresh(&app, str_of(&first, "refresh_token")).await, 401).await;

@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
+use crate::helpers::{TestApp, id_of};
 
 async fn sync(app: &TestApp, token: Option<&str>, query: &str) -> Value {
     let mut req = app.get(&format!("/api/v1/sync?{query}"));
@@ -27,48 +26,13 @@ fn slugs(batch: &Value, list: &str) -> Vec<String> {
         .collect()
 }
 
-async fn publish(app: &TestApp, token: &str, slug: &str) -> Value {
-    app.created_post(
-        token,
-        json!({"title": slug, "slug": slug, "markdown": "x", "status": "published"}),
-    )
-    .await
-}
-
-async fn patch(app: &TestApp, token: &str, id: &Value, body: Value) {
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", id.as_str().unwrap()),
-        )
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-}
-
-async fn delete(app: &TestApp, token: &str, id: &Value) {
-    let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/posts/{}", id.as_str().unwrap()),
-        )
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-}
-
 #[tokio::test]
 async fn a_delta_sync_follows_creates_updates_and_deletes_oldest_first() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = publish(&app, &admin, "a").await;
-    let b = publish(&app, &admin, "b").await;
-    publish(&app, &admin, "c").await;
+    let a = app.publish(&admin, "a").await;
+    let b = app.publish(&admin, "b").await;
+    app.publish(&admin, "c").await;
 
     let first = sync(&app, None, "").await;
     assert_eq!(slugs(&first, "posts"), ["a", "b", "c"]);
@@ -80,9 +44,11 @@ async fn a_delta_sync_follows_creates_updates_and_deletes_oldest_first() {
     );
     let token = first["next_token"].as_str().unwrap().to_owned();
 
-    patch(&app, &admin, &a["id"], json!({"title": "A again"})).await;
-    delete(&app, &admin, &b["id"]).await;
-    publish(&app, &admin, "d").await;
+    app.patched_post(&admin, id_of(&a), json!({"title": "A again"}))
+        .await;
+    let res = app.delete_post(&admin, id_of(&b)).await;
+    assert_eq!(res.status(), 204);
+    app.publish(&admin, "d").await;
 
     let second = sync(&app, None, &format!("since={token}")).await;
     assert_eq!(slugs(&second, "posts"), ["a", "d"]);
@@ -103,11 +69,13 @@ async fn a_delta_sync_follows_creates_updates_and_deletes_oldest_first() {
 async fn paging_one_change_at_a_time_sees_every_change_in_order() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let a = publish(&app, &admin, "a").await;
-    let b = publish(&app, &admin, "b").await;
-    publish(&app, &admin, "c").await;
-    delete(&app, &admin, &b["id"]).await;
-    patch(&app, &admin, &a["id"], json!({"title": "A2"})).await;
+    let a = app.publish(&admin, "a").await;
+    let b = app.publish(&admin, "b").await;
+    app.publish(&admin, "c").await;
+    let res = app.delete_post(&admin, id_of(&b)).await;
+    assert_eq!(res.status(), 204);
+    app.patched_post(&admin, id_of(&a), json!({"title": "A2"}))
+        .await;
 
     let mut seen = Vec::new();
     let mut token = "0".to_owned();
@@ -134,18 +102,16 @@ async fn paging_one_change_at_a_time_sees_every_change_in_order() {
 async fn a_post_hidden_again_comes_as_a_tombstone_and_drafts_never_show_at_all() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let post = publish(&app, &admin, "visible").await;
+    let post = app.publish(&admin, "visible").await;
     let token = sync(&app, None, "").await["next_token"]
         .as_str()
         .unwrap()
         .to_owned();
 
-    patch(&app, &admin, &post["id"], json!({"status": "draft"})).await;
-    app.created_post(
-        &admin,
-        json!({"title": "Secret", "slug": "secret", "markdown": "x"}),
-    )
-    .await;
+    app.patched_post(&admin, id_of(&post), json!({"status": "draft"}))
+        .await;
+    app.draft_with(&admin, "Secret", json!({"slug": "secret"}))
+        .await;
 
     let anon = sync(&app, None, &format!("since={token}")).await;
     assert_eq!(anon["posts"], json!([]));
@@ -166,9 +132,9 @@ async fn a_post_hidden_again_comes_as_a_tombstone_and_drafts_never_show_at_all()
 async fn updated_since_starts_from_a_moment_instead_of_a_token() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    publish(&app, &admin, "old").await;
+    app.publish(&admin, "old").await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let newer = publish(&app, &admin, "new").await;
+    let newer = app.publish(&admin, "new").await;
     let at = newer["updated_at"].as_str().unwrap();
     let batch = sync(&app, None, &format!("updated_since={}", urlencode(at))).await;
     assert_eq!(slugs(&batch, "posts"), ["new"]);

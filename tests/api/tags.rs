@@ -3,16 +3,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::assert_problem;
-
-async fn tags(app: &TestApp, token: Option<&str>) -> Value {
-    let mut req = app.get("/api/v1/tags");
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    req.send().await.unwrap().json().await.unwrap()
-}
+use crate::helpers::{TestApp, id_of};
 
 fn summary(list: &Value) -> Vec<(String, i64)> {
     list["data"]
@@ -32,45 +24,29 @@ fn summary(list: &Value) -> Vec<(String, i64)> {
 async fn a_posts_unknown_tags_become_tags_counted_by_published_posts() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    app.created_post(
-        &admin,
-        json!({"title": "A", "markdown": "x", "status": "published", "tags": ["Web Dev", "rust"]}),
-    )
-    .await;
-    app.created_post(
-        &admin,
-        json!({"title": "B", "markdown": "x", "status": "published", "tags": ["Rust"]}),
-    )
-    .await;
+    app.publish_with(&admin, "A", json!({"tags": ["Web Dev", "rust"]}))
+        .await;
+    app.publish_with(&admin, "B", json!({"tags": ["Rust"]}))
+        .await;
     let draft = app
-        .created_post(
-            &admin,
-            json!({"title": "C", "markdown": "x", "tags": ["secret-plans"]}),
-        )
+        .draft_with(&admin, "C", json!({"tags": ["secret-plans"]}))
         .await;
 
     // "rust" and "Rust" are one tag; the first name seen is its name.
     assert_eq!(
-        summary(&tags(&app, None).await),
+        summary(&app.get_json("/api/v1/tags").await),
         [("rust".into(), 2), ("web-dev".into(), 1)],
         "anonymous callers never learn a draft's tags"
     );
     assert_eq!(
-        summary(&tags(&app, Some(&admin)).await),
+        summary(&app.get_json_as(&admin, "/api/v1/tags").await),
         [
             ("rust".into(), 2),
             ("secret-plans".into(), 0),
             ("web-dev".into(), 1)
         ]
     );
-    let web: Value = app
-        .get("/api/v1/tags/web-dev")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let web = app.get_json("/api/v1/tags/web-dev").await;
     assert_eq!(web["name"], "Web Dev");
     assert_eq!(web["post_count"], 1);
     assert_problem(
@@ -80,19 +56,14 @@ async fn a_posts_unknown_tags_become_tags_counted_by_published_posts() {
     .await;
 
     // Tags added by an update are created too, and publishing counts them.
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", draft["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&admin)
-        .json(&json!({"status": "published", "tags": ["secret-plans", "News"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    app.patched_post(
+        &admin,
+        id_of(&draft),
+        json!({"status": "published", "tags": ["secret-plans", "News"]}),
+    )
+    .await;
     assert_eq!(
-        summary(&tags(&app, None).await),
+        summary(&app.get_json("/api/v1/tags").await),
         [
             ("news".into(), 1),
             ("rust".into(), 2),
@@ -173,10 +144,7 @@ async fn editors_create_rename_and_delete_tags_and_others_may_not() {
 
     // A tag in use cannot be deleted; an unused one can.
     let post = app
-        .created_post(
-            &author,
-            json!({"title": "P", "markdown": "x", "tags": ["go lang"]}),
-        )
+        .draft_with(&author, "P", json!({"tags": ["go lang"]}))
         .await;
     let delete = |token: &str| {
         app.request(Method::DELETE, "/api/v1/tags/go-lang")
@@ -185,28 +153,11 @@ async fn editors_create_rename_and_delete_tags_and_others_may_not() {
     };
     assert_problem(delete(&author).await.unwrap(), 403).await;
     assert_problem(delete(&editor).await.unwrap(), 409).await;
-    let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/posts/{}", post["id"].as_str().unwrap()),
-        )
-        .bearer_auth(&author)
-        .json(&json!({"tags": []}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    app.patched_post(&author, id_of(&post), json!({"tags": []}))
+        .await;
     assert_eq!(delete(&editor).await.unwrap().status(), 204);
     assert_problem(delete(&editor).await.unwrap(), 404).await;
-    assert_problem(
-        app.get("/api/v1/tags/go-lang")
-            .bearer_auth(&editor)
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    assert_problem(app.get_as(&editor, "/api/v1/tags/go-lang").await, 404).await;
 }
 
 #[tokio::test]
@@ -214,20 +165,20 @@ async fn tags_of_posts_written_before_tags_existed_are_registered_at_start() {
     use diesel_async::RunQueryDsl;
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    app.created_post(
-        &admin,
-        json!({"title": "Old", "markdown": "x", "status": "published", "tags": ["legacy"]}),
-    )
-    .await;
+    app.publish_with(&admin, "Old", json!({"tags": ["legacy"]}))
+        .await;
     // As if the post predated the tags tables.
     diesel::sql_query("DELETE FROM tags")
         .execute(&mut app.db.conn().await)
         .await
         .unwrap();
-    assert_eq!(summary(&tags(&app, None).await), []);
+    assert_eq!(summary(&app.get_json("/api/v1/tags").await), []);
     let restarted = folio::startup::Application::build(app.config.clone())
         .await
         .unwrap();
     tokio::spawn(restarted.run_until_stopped());
-    assert_eq!(summary(&tags(&app, None).await), [("legacy".into(), 1)]);
+    assert_eq!(
+        summary(&app.get_json("/api/v1/tags").await),
+        [("legacy".into(), 1)]
+    );
 }

@@ -1,10 +1,15 @@
 //! `/api/v1/users` and `/api/v1/auth/me`.
 
-use reqwest::Method;
+use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::test_app::{ADMIN_EMAIL, USER_PASSWORD, assert_problem};
+use crate::helpers::{TestApp, id_of, post_path, snapshots};
+
+async fn create_user(app: &TestApp, admin: &str, body: Value) -> Response {
+    app.call(Method::POST, "/api/v1/users", Some(admin), Some(body))
+        .await
+}
 
 fn new_user(email: &str, role: &str) -> Value {
     json!({"email": email, "name": "Ada Lovelace", "password": "analytical-engine", "role": role})
@@ -14,52 +19,27 @@ fn new_user(email: &str, role: &str) -> Value {
 async fn an_admin_creates_a_user_who_can_then_log_in_with_that_role() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            Some(&admin),
-            Some(new_user(" Ada@Example.com ", "author")),
-        )
-        .await;
+    let res = create_user(&app, &admin, new_user(" Ada@Example.com ", "author")).await;
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let user: Value = res.json().await.unwrap();
-    assert_eq!(user["email"], "ada@example.com");
-    assert_eq!(user["role"], "author");
-    assert!(user["disabled_at"].is_null());
     assert!(user.get("password_hash").is_none() && user.get("password").is_none());
+    // The email trimmed and lower-cased; enabled.
+    snapshots::redacted().bind(|| insta::assert_json_snapshot!("created_user", user));
     assert_eq!(
         location,
         app.url(&format!("/api/v1/users/{}", user["id"].as_str().unwrap()))
     );
 
-    let fetched: Value = app
-        .client
-        .get(&location)
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = app
+        .get_json_as(&admin, location.strip_prefix(&app.base).unwrap())
+        .await;
     assert_eq!(fetched, user);
-    let listed: Value = app
-        .call(Method::GET, "/api/v1/users", Some(&admin), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app.get_json_as(&admin, "/api/v1/users").await;
     assert_eq!(listed["data"].as_array().unwrap().len(), 2);
 
     let token = app.token_for("ada@example.com", "analytical-engine").await;
-    let me: Value = app
-        .call(Method::GET, "/api/v1/auth/me", Some(&token), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json_as(&token, "/api/v1/auth/me").await;
     assert_eq!(me, user);
 }
 
@@ -67,14 +47,7 @@ async fn an_admin_creates_a_user_who_can_then_log_in_with_that_role() {
 async fn passwords_set_through_the_api_are_stored_as_argon2id_with_owasp_parameters() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            Some(&admin),
-            Some(new_user("ada@example.com", "editor")),
-        )
-        .await;
+    let res = create_user(&app, &admin, new_user("ada@example.com", "editor")).await;
     assert_eq!(res.status(), 201);
     let mut conn = app.db.conn().await;
     let stored = folio::db::users::find_by_email(&mut conn, "ada@example.com")
@@ -129,23 +102,11 @@ async fn invalid_user_bodies_are_422_naming_the_field_and_store_nothing() {
         ),
     ];
     for (body, field) in cases {
-        let res = app
-            .call(
-                Method::POST,
-                "/api/v1/users",
-                Some(&admin),
-                Some(body.clone()),
-            )
-            .await;
+        let res = create_user(&app, &admin, body.clone()).await;
         let problem = assert_problem(res, 422).await;
         assert_eq!(problem["errors"][0]["field"], field, "{body}");
     }
-    let listed: Value = app
-        .call(Method::GET, "/api/v1/users", Some(&admin), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app.get_json_as(&admin, "/api/v1/users").await;
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
 }
 
@@ -153,14 +114,12 @@ async fn invalid_user_bodies_are_422_naming_the_field_and_store_nothing() {
 async fn a_taken_email_is_409_whatever_its_case() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            Some(&admin),
-            Some(new_user(&ADMIN_EMAIL.to_uppercase(), "author")),
-        )
-        .await;
+    let res = create_user(
+        &app,
+        &admin,
+        new_user(&ADMIN_EMAIL.to_uppercase(), "author"),
+    )
+    .await;
     assert_problem(res, 409).await;
 }
 
@@ -175,16 +134,9 @@ async fn an_admin_changes_a_role_and_it_applies_from_the_next_request() {
             .status(),
         403
     );
-    let res = app
-        .call(
-            Method::PATCH,
-            &format!("/api/v1/users/{id}"),
-            Some(&admin),
-            Some(json!({"role": "admin", "name": "Promoted"})),
-        )
+    let user = app
+        .patched_user(&admin, id, json!({"role": "admin", "name": "Promoted"}))
         .await;
-    assert_eq!(res.status(), 200);
-    let user: Value = res.json().await.unwrap();
     assert_eq!(user["role"], "admin");
     assert_eq!(user["name"], "Promoted");
     // The same access token now carries admin rights: roles are read per request.
@@ -200,17 +152,11 @@ async fn an_admin_changes_a_role_and_it_applies_from_the_next_request() {
 async fn the_last_enabled_admin_cannot_be_demoted_disabled_or_deleted() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let me: Value = app
-        .call(Method::GET, "/api/v1/auth/me", Some(&admin), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!("/api/v1/users/{}", me["id"].as_str().unwrap());
+    let me = app.get_json_as(&admin, "/api/v1/auth/me").await;
+    let id = id_of(&me);
+    let path = format!("/api/v1/users/{id}");
     for body in [json!({"role": "editor"}), json!({"disabled": true})] {
-        let res = app
-            .call(Method::PATCH, &path, Some(&admin), Some(body))
-            .await;
+        let res = app.patch_user(&admin, id, body).await;
         assert_problem(res, 409).await;
     }
     assert_problem(
@@ -220,15 +166,8 @@ async fn the_last_enabled_admin_cannot_be_demoted_disabled_or_deleted() {
     .await;
     // With a second admin, the first may step down.
     let (_, _second) = app.user_with_role("admin").await;
-    let res = app
-        .call(
-            Method::PATCH,
-            &path,
-            Some(&admin),
-            Some(json!({"role": "editor"})),
-        )
+    app.patched_user(&admin, id, json!({"role": "editor"}))
         .await;
-    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
@@ -237,20 +176,10 @@ async fn deleting_a_user_anonymises_them_keeps_their_posts_and_frees_the_email()
     let admin = app.admin_token().await;
     let (id, token) = app.user_with_role("author").await;
     let email = {
-        let me: Value = app
-            .call(Method::GET, "/api/v1/auth/me", Some(&token), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me = app.get_json_as(&token, "/api/v1/auth/me").await;
         me["email"].as_str().unwrap().to_owned()
     };
-    let post = app
-        .created_post(
-            &token,
-            json!({"title": "Mine", "markdown": "x", "status": "published"}),
-        )
-        .await;
+    let post = app.publish(&token, "Mine").await;
 
     let path = format!("/api/v1/users/{id}");
     assert_eq!(
@@ -273,30 +202,11 @@ async fn deleting_a_user_anonymises_them_keeps_their_posts_and_frees_the_email()
         404,
     )
     .await;
-    let fetched: Value = app
-        .get(&format!("/api/v1/posts/{}", post["id"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = app.get_json(&post_path(&post)).await;
     assert_eq!(fetched["author"]["name"], "Deleted user");
-    let listed: Value = app
-        .call(Method::GET, "/api/v1/users", Some(&admin), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app.get_json_as(&admin, "/api/v1/users").await;
     assert!(!listed.to_string().contains(&email));
-    let res = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            Some(&admin),
-            Some(new_user(&email, "author")),
-        )
-        .await;
+    let res = create_user(&app, &admin, new_user(&email, "author")).await;
     assert_eq!(res.status(), 201, "the email is free again");
 }
 
@@ -327,30 +237,13 @@ async fn unknown_users_and_malformed_ids_are_404() {
 async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     let app = TestApp::spawn().await;
     let first = app.admin_token().await;
-    let me: Value = app
-        .call(Method::GET, "/api/v1/auth/me", Some(&first), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let first_id = me["id"].as_str().unwrap().to_owned();
+    let me = app.get_json_as(&first, "/api/v1/auth/me").await;
+    let first_id = id_of(&me);
     let (second_id, second) = app.user_with_role("admin").await;
-    let path_first = format!("/api/v1/users/{first_id}");
-    let path_second = format!("/api/v1/users/{second_id}");
     let demote = json!({"role": "editor"});
     let (a, b) = tokio::join!(
-        app.call(
-            Method::PATCH,
-            &path_second,
-            Some(&first),
-            Some(demote.clone())
-        ),
-        app.call(
-            Method::PATCH,
-            &path_first,
-            Some(&second),
-            Some(demote.clone())
-        ),
+        app.patch_user(&first, second_id, demote.clone()),
+        app.patch_user(&second, first_id, demote.clone()),
     );
     // Whoever won is still an admin (they demoted the other).
     let winner = if a.status() == 200 { &first } else { &second };
@@ -359,12 +252,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     // The loser is refused either by the last-admin rule (409) or, when the
     // winner committed before it was even authorised, as a non-admin (403).
     assert!(matches!(statuses, [200, 403] | [200, 409]), "{statuses:?}");
-    let listed: Value = app
-        .call(Method::GET, "/api/v1/users", Some(winner), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app.get_json_as(winner, "/api/v1/users").await;
     let admins = listed["data"]
         .as_array()
         .unwrap()
@@ -380,12 +268,7 @@ async fn null_or_unknown_fields_in_a_user_update_are_422_and_change_nothing() {
     let admin = app.admin_token().await;
     let (id, _) = app.insert_user("author").await;
     let path = format!("/api/v1/users/{id}");
-    let before: Value = app
-        .call(Method::GET, &path, Some(&admin), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let before = app.get_json_as(&admin, &path).await;
     for (body, field) in [
         (json!({"name": null}), "name"),
         (json!({"disabled": null}), "disabled"),
@@ -394,17 +277,10 @@ async fn null_or_unknown_fields_in_a_user_update_are_422_and_change_nothing() {
         (json!({"password": "short"}), "password"),
         (json!({"token_version": 7}), "token_version"),
     ] {
-        let res = app
-            .call(Method::PATCH, &path, Some(&admin), Some(body.clone()))
-            .await;
+        let res = app.patch_user(&admin, id, body.clone()).await;
         let problem = assert_problem(res, 422).await;
         assert_eq!(problem["errors"][0]["field"], field, "{body}");
     }
-    let after: Value = app
-        .call(Method::GET, &path, Some(&admin), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after = app.get_json_as(&admin, &path).await;
     assert_eq!(after, before);
 }
