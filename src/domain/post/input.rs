@@ -180,6 +180,24 @@ impl PostInput {
         self.markdown.as_str()
     }
 
+    /// Replaces a stored post with this input (`PUT`): every field it
+    /// leaves out goes back to its default, except the slug and the
+    /// publication date, which are kept when absent. The id, author and
+    /// creation time stay.
+    pub fn replace(self, post: &mut Post, now: DateTime<Utc>, rendered: Rendered) {
+        let slug = self.slug.clone().unwrap_or_else(|| post.slug.clone());
+        let keep_date = self.published_at.is_none();
+        let mut replaced = self.into_post(slug, post.author_id, now, rendered);
+        replaced.id = post.id;
+        replaced.created_at = post.created_at;
+        replaced.version = post.version;
+        if keep_date && post.published_at.is_some() {
+            // Re-sending a post without its date must not re-date it.
+            replaced.published_at = post.published_at;
+        }
+        *post = replaced;
+    }
+
     /// Builds the row to insert, with the body as rendered.
     pub fn into_post(
         self,

@@ -22,3 +22,23 @@ pub mod write;
 
 pub use input::{CreatePostRequest, PostInput};
 pub use patch::UpdatePostRequest;
+
+/// A stored post for the model's unit tests: a draft by `author`.
+#[cfg(test)]
+pub(crate) fn sample_post(author: uuid::Uuid) -> crate::db::posts::Post {
+    let input = PostInput::from_request(
+        serde_json::from_value(serde_json::json!({
+            "title": "Sample", "markdown": "# Sample\n\nBody text.", "tags": ["a"],
+            "excerpt": "Mine"
+        }))
+        .expect("a request"),
+    )
+    .expect("a valid input");
+    let rendered = crate::render::render(input.markdown(), &Default::default()).expect("renders");
+    input.into_post(
+        crate::domain::Slug::parse("sample").expect("a slug"),
+        author,
+        chrono::Utc::now(),
+        rendered,
+    )
+}

@@ -111,8 +111,21 @@ impl UpdatePostRequest {
     }
 
     /// Applies the update to a stored post, with its new body (if any) as
-    /// rendered. Returns every field problem at once.
+    /// rendered. Returns every field problem at once, and then leaves the
+    /// post as it was.
     pub fn apply(
+        self,
+        post: &mut Post,
+        now: DateTime<Utc>,
+        rendered: Option<Rendered>,
+    ) -> Result<(), AppError> {
+        let mut changed = post.clone();
+        self.apply_to(&mut changed, now, rendered)?;
+        *post = changed;
+        Ok(())
+    }
+
+    fn apply_to(
         self,
         post: &mut Post,
         now: DateTime<Utc>,
@@ -228,5 +241,86 @@ impl UpdatePostRequest {
         }
         post.updated_at = now;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::post::sample_post;
+
+    fn patch(body: serde_json::Value) -> UpdatePostRequest {
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn absent_keeps_null_clears_and_a_value_replaces() {
+        let mut post = sample_post(uuid::Uuid::nil());
+        patch(json!({"title": "New", "tags": null, "meta_title": "SEO"}))
+            .apply(&mut post, Utc::now(), None)
+            .unwrap();
+        assert_eq!(post.title.as_str(), "New");
+        assert!(post.tags.is_empty());
+        assert_eq!(post.seo.meta_title.as_deref(), Some("SEO"));
+        assert_eq!(post.excerpt, "Mine", "an absent excerpt is kept");
+        assert_eq!(post.slug.as_str(), "sample");
+    }
+
+    #[test]
+    fn clearing_the_excerpt_derives_it_without_a_render() {
+        let mut post = sample_post(uuid::Uuid::nil());
+        patch(json!({"excerpt": null}))
+            .apply(&mut post, Utc::now(), None)
+            .unwrap();
+        assert!(!post.custom_excerpt);
+        assert_eq!(post.excerpt, "Sample Body text.");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_and_nothing_changes() {
+        let mut post = sample_post(uuid::Uuid::nil());
+        let before = post.clone();
+        let Err(AppError::Validation(fields)) = patch(json!({
+            "title": null, "slug": "Not A Slug", "canonical_url": "/relative"
+        }))
+        .apply(&mut post, Utc::now(), None) else {
+            panic!("invalid fields must be a validation problem");
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["title", "slug", "canonical_url"]);
+        assert_eq!(post.title, before.title);
+        // Valid fields beside invalid ones are not applied either.
+        let result = patch(json!({"title": "Fine", "slug": "Not A Slug"})).apply(
+            &mut post,
+            Utc::now(),
+            None,
+        );
+        assert!(result.is_err());
+        assert_eq!(post.title, before.title);
+    }
+
+    #[test]
+    fn a_new_body_needs_its_rendering() {
+        let mut post = sample_post(uuid::Uuid::nil());
+        let result = patch(json!({"markdown": "# Other"})).apply(&mut post, Utc::now(), None);
+        assert!(matches!(result, Err(AppError::Internal(_))));
+        let rendered = crate::render::render("# Other", &Default::default()).unwrap();
+        patch(json!({"markdown": "# Other"}))
+            .apply(&mut post, Utc::now(), Some(rendered))
+            .unwrap();
+        assert!(post.html.contains("Other"));
+    }
+
+    #[test]
+    fn publishing_without_a_date_dates_it_now() {
+        let mut post = sample_post(uuid::Uuid::nil());
+        let now = Utc::now();
+        patch(json!({"status": "published"}))
+            .apply(&mut post, now, None)
+            .unwrap();
+        assert_eq!(post.published_at, Some(now));
     }
 }

@@ -35,3 +35,81 @@ pub fn check_may_manage(caller: &Caller, post: &Post) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::auth::{Credential, Scope};
+    use crate::domain::post::sample_post;
+
+    fn user(role: Role, id: Uuid) -> Caller {
+        Caller {
+            id,
+            role,
+            credential: Credential::AccessToken,
+        }
+    }
+
+    fn key(scopes: &[Scope]) -> Caller {
+        Caller {
+            id: Uuid::now_v7(),
+            role: Role::Admin,
+            credential: Credential::ApiKey {
+                id: Uuid::nil(),
+                scopes: scopes.to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn another_authors_draft_does_not_exist_for_an_author() {
+        let draft = sample_post(Uuid::now_v7());
+        let author = user(Role::Author, Uuid::now_v7());
+        assert!(matches!(
+            check_may_manage(&author, &draft),
+            Err(AppError::NotFound(_))
+        ));
+        assert!(check_may_manage(&user(Role::Editor, Uuid::now_v7()), &draft).is_ok());
+    }
+
+    #[test]
+    fn another_authors_published_post_is_forbidden() {
+        let mut post = sample_post(Uuid::now_v7());
+        post.status = PostStatus::Published;
+        let author = user(Role::Author, Uuid::now_v7());
+        assert!(matches!(
+            check_may_manage(&author, &post),
+            Err(AppError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn a_contributor_keeps_their_post_only_while_it_is_a_draft() {
+        let me = Uuid::now_v7();
+        let mut post = sample_post(me);
+        let contributor = user(Role::Contributor, me);
+        assert!(check_may_manage(&contributor, &post).is_ok());
+        for status in [PostStatus::Published, PostStatus::Archived] {
+            post.status = status;
+            assert!(matches!(
+                check_may_manage(&contributor, &post),
+                Err(AppError::Forbidden(_))
+            ));
+            assert!(check_may_read_history(&contributor, &post).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_key_without_preview_read_sees_no_draft_even_to_change_it() {
+        let draft = sample_post(Uuid::now_v7());
+        let write_only = key(&[Scope::PostsWrite]);
+        assert!(matches!(
+            check_may_manage(&write_only, &draft),
+            Err(AppError::NotFound(_))
+        ));
+        let both = key(&[Scope::PostsWrite, Scope::PreviewRead]);
+        assert!(check_may_manage(&both, &draft).is_ok());
+    }
+}

@@ -7,7 +7,6 @@ use utoipa::IntoParams;
 use super::dto::{Formats, PostResponse, to_json};
 use super::preconditions::{Representation, post_etag};
 use crate::auth::MaybeCaller;
-use crate::db::posts::{self, PostKey};
 use crate::domain::post::file as markdown_file;
 use crate::error::{AppError, Problem};
 use crate::http_cache::last_modified;
@@ -80,18 +79,11 @@ pub async fn get_post(
         .transpose()
         .map_err(AppError::BadRequest)?
         .unwrap_or_default();
-    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
-    let mut conn = state.conn().await?;
-    let Some((post, author)) = posts::find(&mut conn, &key, caller.visibility()).await? else {
-        return super::aliases::redirect_or_not_found(
-            &state,
-            &mut conn,
-            &key,
-            caller.visibility(),
-            "",
-        )
-        .await;
-    };
+    let (post, author) =
+        match super::aliases::find_or_redirect(&state, &path, caller.visibility(), "").await? {
+            Ok(found) => found,
+            Err(moved) => return Ok(moved),
+        };
     // Cache-Control and 304s come from `http_cache`, which keeps this ETag.
     let mut res = HttpResponse::Ok();
     res.insert_header((header::VARY, "Accept, Authorization"))

@@ -5,7 +5,6 @@ use utoipa::IntoParams;
 
 use super::document;
 use crate::auth::MaybeCaller;
-use crate::db::posts::{self, PostKey};
 use crate::error::{AppError, Problem};
 use crate::http_cache::last_modified;
 use crate::state::AppState;
@@ -47,17 +46,16 @@ pub async fn get_post_html(
     path: web::Path<String>,
     query: web::Query<HtmlQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
-    let mut conn = state.conn().await?;
-    let Some((post, author)) = posts::find(&mut conn, &key, caller.visibility()).await? else {
-        return super::aliases::redirect_or_not_found(
-            &state,
-            &mut conn,
-            &key,
-            caller.visibility(),
-            "/html",
-        )
-        .await;
+    let (post, author) = match super::aliases::find_or_redirect(
+        &state,
+        &path,
+        caller.visibility(),
+        "/html",
+    )
+    .await?
+    {
+        Ok(found) => found,
+        Err(moved) => return Ok(moved),
     };
     let document = query.document.unwrap_or(false);
     let etag = super::preconditions::post_etag(&post, super::preconditions::Representation::Html);

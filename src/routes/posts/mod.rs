@@ -15,3 +15,36 @@ pub mod replace;
 pub mod revisions;
 pub mod sync;
 pub mod update;
+
+use actix_web::HttpResponse;
+use chrono::{DateTime, Utc};
+
+use crate::auth::Caller;
+use crate::db::posts::{Post, PostKey};
+use crate::domain::post::write;
+use crate::error::AppError;
+use crate::state::AppState;
+use preconditions::IfMatch;
+
+/// The HTTP side of [`write::change_post`], shared by `PATCH`, `PUT` and
+/// revision restore: the caller's `If-Match` as the precondition, and the
+/// changed post with its new `ETag` as the answer.
+pub(crate) async fn answer_change<F>(
+    state: &AppState,
+    caller: &Caller,
+    key: &PostKey,
+    if_match: &IfMatch,
+    change: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut Post, DateTime<Utc>) -> Result<(), AppError> + Send,
+{
+    let mut conn = state.conn().await?;
+    let keep = state.config.site.revisions_keep;
+    let precondition = |post: &Post| if_match.check(post);
+    let (post, author) =
+        write::change_post(&mut conn, caller, key, precondition, keep, change).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(preconditions::etag_header(&post))
+        .json(dto::PostResponse::new(post, author)))
+}

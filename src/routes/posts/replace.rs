@@ -1,11 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, put, web};
 
 use super::dto::PostResponse;
-use super::preconditions::{IfMatch, etag_header};
+use super::preconditions::IfMatch;
 use crate::auth::Caller;
 use crate::db::posts::PostKey;
+use crate::domain::post::CreatePostRequest;
 use crate::domain::post::file::MarkdownFile;
-use crate::domain::post::{CreatePostRequest, write};
 use crate::error::{AppError, Problem};
 use crate::routes::json::TimedBytes;
 use crate::state::AppState;
@@ -56,26 +56,9 @@ pub async fn replace_post(
         .renderer
         .render(input.markdown().to_owned(), "markdown")
         .await?;
-    let mut conn = state.conn().await?;
-    let keep = state.config.site.revisions_keep;
-    let precondition = |post: &_| if_match.check(post);
-    let (post, author) =
-        write::change_post(&mut conn, &caller, &key, precondition, keep, |post, now| {
-            let slug = input.slug.clone().unwrap_or_else(|| post.slug.clone());
-            let keep_date = input.published_at.is_none();
-            let mut replaced = input.into_post(slug, post.author_id, now, rendered);
-            replaced.id = post.id;
-            replaced.created_at = post.created_at;
-            replaced.version = post.version;
-            if keep_date && post.published_at.is_some() {
-                // Re-sending a post without its date must not re-date it.
-                replaced.published_at = post.published_at;
-            }
-            *post = replaced;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(&post))
-        .json(PostResponse::new(post, author)))
+    super::answer_change(&state, &caller, &key, &if_match, |post, now| {
+        input.replace(post, now, rendered);
+        Ok(())
+    })
+    .await
 }

@@ -7,12 +7,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::{AuthorRef, PostResponse};
-use super::preconditions::{IfMatch, etag_header};
+use super::preconditions::IfMatch;
 use crate::auth::Caller;
 use crate::db::posts::{self, Post, PostKey};
 use crate::db::revisions::{self, Revision};
 use crate::domain::post::history::PostSnapshot;
-use crate::domain::post::{policy, write};
+use crate::domain::post::policy;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
@@ -181,18 +181,8 @@ pub async fn restore_revision(
         .render(snapshot.markdown.clone(), "markdown")
         .await?;
     let key = PostKey::parse(&raw).ok_or(AppError::NotFound("post"))?;
-    let mut conn = state.conn().await?;
-    let keep = state.config.site.revisions_keep;
-    let (post, author) = write::change_post(
-        &mut conn,
-        &caller,
-        &key,
-        |post| if_match.check(post),
-        keep,
-        |post, now| snapshot.restore_request().apply(post, now, Some(rendered)),
-    )
-    .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(&post))
-        .json(PostResponse::new(post, author)))
+    super::answer_change(&state, &caller, &key, &if_match, |post, now| {
+        snapshot.restore_request().apply(post, now, Some(rendered))
+    })
+    .await
 }

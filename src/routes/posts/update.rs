@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, patch, web};
 
 use super::dto::PostResponse;
-use super::preconditions::{IfMatch, etag_header};
+use super::preconditions::IfMatch;
 use crate::auth::Caller;
 use crate::db::posts::PostKey;
-use crate::domain::post::{UpdatePostRequest, write};
+use crate::domain::post::UpdatePostRequest;
 use crate::error::{AppError, Problem};
 use crate::routes::json::JsonBody;
 use crate::state::AppState;
@@ -51,18 +51,8 @@ pub async fn update_post(
         Some(markdown) => Some(state.renderer.render(markdown, "markdown").await?),
         None => None,
     };
-    let mut conn = state.conn().await?;
-    let keep = state.config.site.revisions_keep;
-    let (post, author) = write::change_post(
-        &mut conn,
-        &caller,
-        &key,
-        |post| if_match.check(post),
-        keep,
-        |post, now| changes.apply(post, now, rendered),
-    )
-    .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(&post))
-        .json(PostResponse::new(post, author)))
+    super::answer_change(&state, &caller, &key, &if_match, |post, now| {
+        changes.apply(post, now, rendered)
+    })
+    .await
 }
