@@ -2,6 +2,8 @@
 # Runs a command against a live Folio: builds the binary, starts it on a
 # fresh database and a free port, exports FOLIO_URL, FOLIO_ADMIN_EMAIL and
 # FOLIO_ADMIN_PASSWORD, runs "$@", then stops Folio and drops the database.
+# Webhooks may reach loopback (the tests' receivers listen on 127.0.0.1)
+# and retry within a fraction of a second.
 #   scripts/with-folio.sh npm --prefix clients/typescript test
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ log="target/with-folio-$port.log"
 
 DATABASE_URL="$server/$db" FOLIO_ADDR="127.0.0.1:$port" FOLIO_RATE_LIMIT_PER_MINUTE=0 \
   FOLIO_JWT_SECRET="script-secret-that-is-at-least-32-bytes" \
+  FOLIO_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8,::1" FOLIO_WEBHOOK_RETRY_BASE_MS=200 \
   target/debug/folio >"$log" 2>&1 &
 pid=$!
 cleanup() {

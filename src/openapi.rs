@@ -23,6 +23,7 @@ use crate::routes::posts::list_params::{FormatParam, SortParam};
         (name = "auth", description = "Logging in and out, refreshing tokens, your own account"),
         (name = "users", description = "Managing people and their roles (admins)"),
         (name = "api-keys", description = "Keys for integrations, with scopes (admins)"),
+        (name = "webhooks", description = "Subscriptions to content events: signed webhooks and build hooks, their delivery log (admins)"),
         (name = "feeds", description = "RSS, Atom, JSON Feed and the sitemap, with absolute links to the public site"),
         (name = "tags", description = "Tags: the topics posts carry"),
         (name = "authors", description = "Authors' public profiles"),

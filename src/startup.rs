@@ -77,6 +77,7 @@ impl Application {
             }
         }
         tokio::spawn(crate::scheduler::run(state.clone()));
+        tokio::spawn(crate::webhooks::worker::run(state.clone()));
         if let Some(cache) = state.cache.clone() {
             tokio::spawn(crate::cache::listener::listen(
                 cache.clone(),

@@ -69,6 +69,13 @@ impl AppState {
     }
 
     /// A pooled connection, or a 503 when none can be had in time.
+    /// An HTTP client for webhook deliveries made by a request (a ping);
+    /// the worker keeps its own.
+    pub fn webhook_client(&self) -> Result<reqwest::Client, AppError> {
+        crate::webhooks::target::client(&self.config.webhooks)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("building the webhook client: {e}")))
+    }
+
     pub async fn conn(&self) -> Result<DbConn, AppError> {
         if !self.is_prepared() {
             return Err(AppError::Unavailable);

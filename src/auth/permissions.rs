@@ -159,6 +159,17 @@ pub const TABLE: &[(&str, Permission)] = &[
     ("list_api_keys",    ADMIN_ONLY),
     ("create_api_key",   ADMIN_ONLY),
     ("delete_api_key",   ADMIN_ONLY),
+    // Webhooks: where content is sent, and the secrets it is signed with.
+    ("list_webhooks",    ADMIN_ONLY),
+    ("create_webhook",   ADMIN_ONLY),
+    ("get_webhook",      ADMIN_ONLY),
+    ("update_webhook",   ADMIN_ONLY),
+    ("delete_webhook",   ADMIN_ONLY),
+    ("rotate_webhook_secret", ADMIN_ONLY),
+    ("ping_webhook",     ADMIN_ONLY),
+    ("test_webhook",     ADMIN_ONLY),
+    ("list_webhook_deliveries", ADMIN_ONLY),
+    ("redeliver_webhook_delivery", ADMIN_ONLY),
 ];
 
 /// The row of an operation; `None` for an operation the table forgot

@@ -21,6 +21,7 @@ const MODULE_SOURCES: &[(&str, &str)] = &[
     ("cache", include_str!("cache.rs")),
     ("site", include_str!("site.rs")),
     ("limits", include_str!("limits.rs")),
+    ("webhooks", include_str!("webhooks.rs")),
 ];
 
 fn listed(read_by: &[ReadBy]) -> impl Iterator<Item = &'static Variable> {

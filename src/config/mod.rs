@@ -1,7 +1,8 @@
 //! Typed configuration, read once at start-up from the environment.
 //!
 //! Each concern reads its own variables into a small struct: [`server`],
-//! [`database`], [`auth`], [`cache`], [`site`] and [`limits`]; each module's
+//! [`database`], [`auth`], [`cache`], [`site`], [`limits`] and
+//! [`webhooks`]; each module's
 //! documentation lists its variables. [`Config`] is those parts together.
 //!
 //! A bad value stops start-up with a message naming the variable, so a typo
@@ -20,6 +21,7 @@ pub mod database;
 pub mod limits;
 pub mod server;
 pub mod site;
+pub mod webhooks;
 
 #[cfg(test)]
 mod drift;
@@ -36,6 +38,7 @@ pub use database::DatabaseConfig;
 pub use limits::LimitsConfig;
 pub use server::{Environment, LogFormat, ServerConfig};
 pub use site::SiteConfig;
+pub use webhooks::WebhookConfig;
 
 /// A value that must never reach a log line or a `Debug` dump.
 #[derive(Clone)]
@@ -159,6 +162,7 @@ const PARTS: &[&[Variable]] = &[
     cache::VARIABLES,
     site::VARIABLES,
     limits::VARIABLES,
+    webhooks::VARIABLES,
     CLI_VARIABLES,
 ];
 
@@ -333,6 +337,7 @@ pub struct Config {
     pub cache: CacheConfig,
     pub site: SiteConfig,
     pub limits: LimitsConfig,
+    pub webhooks: WebhookConfig,
 }
 
 impl Config {
@@ -357,6 +362,7 @@ impl Config {
             site: SiteConfig::read(&vars)?,
             cache: CacheConfig::read(&vars)?,
             limits: LimitsConfig::read(&vars)?,
+            webhooks: WebhookConfig::read(&vars)?,
             server,
         })
     }
@@ -403,6 +409,8 @@ pub const PUBLISHED_SAMPLES: &[&str] = &[
     "load-bench-password-long",
     "bench-password-long",
     "hostile-bench-password",
+    "webhooks-bench-secret-0123456789-0123456789",
+    "webhooks-bench-password",
     "a-long-enough-password",
 ];
 
@@ -468,7 +476,7 @@ pub fn check_bootstrap_password(email: &str, password: &str) -> Result<(), Strin
 
 /// The configuration from a few variables, the rest unset.
 #[cfg(test)]
-fn test_config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+pub(crate) fn test_config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let map: std::collections::HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -15,6 +15,7 @@ pub mod slug_aliases;
 pub mod sync;
 pub mod tags;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ pub mod tags;
 pub mod title;
 pub mod user;
 pub mod visibility;
+pub mod webhook;
 
 pub use markdown::Markdown;
 pub use metadata::Metadata;

@@ -17,6 +17,8 @@ struct Metrics {
     db_errors: IntCounter,
     cache_lookups: IntCounterVec,
     cache_bytes: prometheus::IntGauge,
+    webhook_deliveries: IntCounterVec,
+    webhook_queue: prometheus::IntGauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -56,6 +58,19 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     .expect("metric");
     let cache_bytes = prometheus::IntGauge::new("read_cache_bytes", "Bytes held by the read cache")
         .expect("metric");
+    let webhook_deliveries = IntCounterVec::new(
+        Opts::new(
+            "webhook_deliveries_total",
+            "Webhook delivery attempts made by this instance, by outcome (succeeded, retrying, failed: given up)",
+        ),
+        &["outcome"],
+    )
+    .expect("metric");
+    let webhook_queue = prometheus::IntGauge::new(
+        "webhook_queue_depth",
+        "Webhook deliveries waiting to be sent, across all instances (as this instance last counted)",
+    )
+    .expect("metric");
     for collector in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
@@ -63,6 +78,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(db_errors.clone()),
         Box::new(cache_lookups.clone()),
         Box::new(cache_bytes.clone()),
+        Box::new(webhook_deliveries.clone()),
+        Box::new(webhook_queue.clone()),
     ] {
         registry.register(collector).expect("register");
     }
@@ -74,6 +91,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         db_errors,
         cache_lookups,
         cache_bytes,
+        webhook_deliveries,
+        webhook_queue,
     }
 });
 
@@ -92,6 +111,17 @@ pub fn cache_lookup(hit: bool) {
         .cache_lookups
         .with_label_values(&[if hit { "hit" } else { "miss" }])
         .inc();
+}
+
+pub fn webhook_delivery(outcome: &str) {
+    METRICS
+        .webhook_deliveries
+        .with_label_values(&[outcome])
+        .inc();
+}
+
+pub fn webhook_queue_depth(depth: i64) {
+    METRICS.webhook_queue.set(depth);
 }
 
 pub fn database_error() {

@@ -12,6 +12,7 @@ pub mod posts;
 pub mod render;
 pub mod tags;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -41,6 +42,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api_keys::list::list_api_keys)
                 .service(api_keys::create::create_api_key)
                 .service(api_keys::delete::delete_api_key)
+                .service(webhooks::list::list_webhooks)
+                .service(webhooks::create::create_webhook)
+                .service(webhooks::get::get_webhook)
+                .service(webhooks::update::update_webhook)
+                .service(webhooks::delete::delete_webhook)
+                .service(webhooks::rotate_secret::rotate_webhook_secret)
+                .service(webhooks::ping::ping_webhook)
+                .service(webhooks::test_delivery::test_webhook)
+                .service(webhooks::deliveries::list_webhook_deliveries)
+                .service(webhooks::deliveries::redeliver_webhook_delivery)
                 .service(posts::list::list_posts)
                 .service(posts::create::create_post)
                 .service(posts::get::get_post)

@@ -38,3 +38,4 @@ mod sync;
 mod tags;
 mod users;
 mod visibility;
+mod webhooks;

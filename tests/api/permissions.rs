@@ -87,6 +87,16 @@ const MATRIX: &[(&str, [u16; 12])] = &[
     ("list_api_keys",          [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
     ("create_api_key",         [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
     ("delete_api_key",         [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("list_webhooks",        [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("create_webhook",       [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("get_webhook",          [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("update_webhook",       [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("delete_webhook",       [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("rotate_webhook_secret", [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("ping_webhook",         [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("test_webhook",         [401, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("list_webhook_deliveries", [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("redeliver_webhook_delivery", [401, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
 ];
 
 /// The operations of the API by id, with their method and path.
@@ -514,6 +524,68 @@ impl World {
                     format!("/api/v1/api-keys/{}", key["id"].as_str().unwrap()),
                     None,
                 )
+            }
+            "list_webhooks" => (Method::GET, "/api/v1/webhooks".into(), None),
+            "create_webhook" => (
+                Method::POST,
+                "/api/v1/webhooks".into(),
+                Some(json!({"url": "https://example.com/hook", "events": ["*"]})),
+            ),
+            "get_webhook"
+            | "update_webhook"
+            | "delete_webhook"
+            | "rotate_webhook_secret"
+            | "ping_webhook"
+            | "test_webhook"
+            | "list_webhook_deliveries"
+            | "redeliver_webhook_delivery" => {
+                // `localhost` is refused when connecting (loopback is not
+                // allowed here), so pings fail at once, with no network.
+                let res = app
+                    .call(
+                        Method::POST,
+                        "/api/v1/webhooks",
+                        Some(&self.admin),
+                        Some(json!({"url": "http://localhost:9/hook", "events": ["*"]})),
+                    )
+                    .await;
+                assert_eq!(res.status(), 201);
+                let hook: Value = res.json().await.unwrap();
+                let path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());
+                match id {
+                    "get_webhook" => (Method::GET, path, None),
+                    "update_webhook" => (Method::PATCH, path, Some(json!({"description": "New"}))),
+                    "delete_webhook" => (Method::DELETE, path, None),
+                    "rotate_webhook_secret" => (
+                        Method::POST,
+                        format!("{path}/rotate-secret"),
+                        Some(json!({})),
+                    ),
+                    "ping_webhook" => (Method::POST, format!("{path}/ping"), None),
+                    "test_webhook" => (
+                        Method::POST,
+                        format!("{path}/test"),
+                        Some(json!({"event": "post.published"})),
+                    ),
+                    "list_webhook_deliveries" => (Method::GET, format!("{path}/deliveries"), None),
+                    _ => {
+                        let res = app
+                            .call(
+                                Method::POST,
+                                &format!("{path}/ping"),
+                                Some(&self.admin),
+                                None,
+                            )
+                            .await;
+                        let ping: Value = res.json().await.unwrap();
+                        let delivery = ping["delivery"]["id"].as_str().unwrap().to_owned();
+                        (
+                            Method::POST,
+                            format!("{path}/deliveries/{delivery}/redeliver"),
+                            None,
+                        )
+                    }
+                }
             }
             other => panic!("no request for {other}: add one"),
         }

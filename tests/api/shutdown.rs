@@ -48,7 +48,7 @@ pub async fn spawn_binary(db: &TestDb, extra: &[(&str, &str)]) -> (Child, u16) {
     (child, port)
 }
 
-async fn login(port: u16) -> String {
+pub async fn login(port: u16) -> String {
     let login: serde_json::Value = crate::helpers::http_client()
         .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))

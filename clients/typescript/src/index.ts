@@ -37,3 +37,7 @@ export async function login(baseUrl: string, email: string, password: string) {
   }
   return { client: createFolioClient(baseUrl, data.access_token), token: data.access_token };
 }
+
+// Receiving webhooks: a Standard Webhooks verifier and the payload types
+// (dependency-free: `src/webhooks.ts` can be imported or copied alone).
+export * from "./webhooks.ts";

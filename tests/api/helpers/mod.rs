@@ -17,6 +17,7 @@
 pub mod fixtures;
 pub mod proxy;
 pub mod raw_http;
+pub mod receiver;
 pub mod snapshots;
 pub mod test_app;
 pub mod test_db;

@@ -78,6 +78,22 @@ impl TestApp {
         }
     }
 
+    /// Another Folio instance on this app's database (as behind a load
+    /// balancer), with its own settings; returns its base URL. It runs
+    /// until the test ends.
+    pub async fn another_instance(
+        &self,
+        customise: impl FnOnce(&mut HashMap<String, String>),
+    ) -> String {
+        let mut env = test_env(&self.db);
+        customise(&mut env);
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+        let app = Application::build(config).await.expect("build app");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        base
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -1,0 +1,10 @@
+DROP TRIGGER tags_emit_events ON tags;
+DROP FUNCTION tags_emit_events();
+DROP TRIGGER posts_zz_emit_events ON posts;
+DROP FUNCTION posts_emit_events();
+DROP FUNCTION folio_post_summary(posts);
+DROP FUNCTION folio_emit_event(text, uuid, jsonb, bigint);
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE events;
+DROP TABLE webhooks;
