@@ -84,6 +84,10 @@ pub enum AppError {
     RequestTimeout,
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
+    /// This instance holds as many of something (open event streams) as
+    /// it is configured for; another instance, or a retry, may have room.
+    #[error("{0}")]
+    AtCapacity(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -98,7 +102,7 @@ impl AppError {
             Self::Validation(_) => "/problems/validation",
             Self::Conflict(_) => "/problems/conflict",
             Self::Unauthorized(_) => "/problems/unauthorized",
-            Self::Unavailable => "/problems/unavailable",
+            Self::Unavailable | Self::AtCapacity(_) => "/problems/unavailable",
             Self::TooManyRequests(_) => "/problems/too-many-requests",
             Self::Forbidden(_) => "/problems/forbidden",
             Self::PreconditionFailed(_) => "/problems/precondition-failed",
@@ -124,7 +128,7 @@ impl ResponseError for AppError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::AtCapacity(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -152,7 +156,7 @@ impl ResponseError for AppError {
                     HeaderValue::from_static("Bearer realm=\"folio\""),
                 );
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::AtCapacity(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             Self::TooManyRequests(seconds) => {

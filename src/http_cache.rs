@@ -119,6 +119,15 @@ fn default_cache_control(req: &ServiceRequest) -> String {
     format!("public, max-age={max_age}, stale-while-revalidate={swr}")
 }
 
+/// A stream of server-sent events: it never ends while the client listens,
+/// so it must never be read whole, stored or validated.
+pub fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
 pub async fn http_cache(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -130,7 +139,7 @@ pub async fn http_cache(
     let cache_control = default_cache_control(&req);
 
     let res = next.call(req).await?;
-    if res.status() != StatusCode::OK {
+    if res.status() != StatusCode::OK || is_event_stream(res.headers()) {
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.into_parts();

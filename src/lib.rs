@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http_cache;
+pub mod live;
 pub mod middleware;
 pub mod openapi;
 pub mod render;

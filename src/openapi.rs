@@ -24,6 +24,8 @@ use crate::routes::posts::list_params::{FormatParam, SortParam};
         (name = "users", description = "Managing people and their roles (admins)"),
         (name = "api-keys", description = "Keys for integrations, with scopes (admins)"),
         (name = "webhooks", description = "Subscriptions to content events: signed webhooks and build hooks, their delivery log (admins)"),
+        (name = "previews", description = "Preview links: a token that reads one post, and nothing else, until it expires"),
+        (name = "events", description = "Live content changes as server-sent events"),
         (name = "feeds", description = "RSS, Atom, JSON Feed and the sitemap, with absolute links to the public site"),
         (name = "tags", description = "Tags: the topics posts carry"),
         (name = "authors", description = "Authors' public profiles"),
@@ -64,6 +66,27 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "previewToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("folio_pv_ preview token")
+                    .description(Some(
+                        "A preview link's token from `POST /api/v1/posts/{id_or_slug}/previews`, sent as `Authorization: Bearer folio_pv_…`. It reads its one post (and streams its changes) until it expires or is revoked, and is refused everywhere else.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "previewTokenQuery",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Query(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "preview_token",
+                    "The same preview token in the query string, for a link a reviewer opens in a browser or an `EventSource`. Prefer the header from code: URLs end up in browser history and in proxies' logs.",
+                ),
+            )),
         );
     }
 }
@@ -297,7 +320,7 @@ fn describe_shared_answers(api: &mut utoipa::openapi::OpenApi) {
 fn describe_permissions(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::security::SecurityRequirement;
 
-    use crate::auth::permissions::{self, KeyAccess};
+    use crate::auth::permissions::{self, KeyAccess, PreviewTokens};
 
     for item in api.paths.paths.values_mut() {
         for op in operations_mut(item) {
@@ -306,6 +329,19 @@ fn describe_permissions(api: &mut utoipa::openapi::OpenApi) {
                 continue;
             };
             let mut security = Vec::new();
+            if p.preview == PreviewTokens::Required {
+                op.security = Some(vec![
+                    SecurityRequirement::new("previewToken", Vec::<&str>::new()),
+                    SecurityRequirement::new("previewTokenQuery", Vec::<&str>::new()),
+                ]);
+                describe(op, &p);
+                add_problem(
+                    op,
+                    "400",
+                    "A malformed request, or a query parameter this operation does not take",
+                );
+                continue;
+            }
             if p.anonymous {
                 security.push(SecurityRequirement::default());
             }
@@ -333,6 +369,13 @@ fn describe_permissions(api: &mut utoipa::openapi::OpenApi) {
                 KeyAccess::Scope(scope) => {
                     security.push(SecurityRequirement::new("apiKey", [scope.as_str()]));
                 }
+            }
+            if p.preview == PreviewTokens::Accepted {
+                security.push(SecurityRequirement::new("previewToken", Vec::<&str>::new()));
+                security.push(SecurityRequirement::new(
+                    "previewTokenQuery",
+                    Vec::<&str>::new(),
+                ));
             }
             op.security = Some(security);
             describe(op, &p);

@@ -78,6 +78,9 @@ impl Application {
         }
         tokio::spawn(crate::scheduler::run(state.clone()));
         tokio::spawn(crate::webhooks::worker::run(state.clone()));
+        tokio::spawn(crate::live::hub::end_streams_on_shutdown(
+            state.live.clone(),
+        ));
         if let Some(cache) = state.cache.clone() {
             tokio::spawn(crate::cache::listener::listen(
                 cache.clone(),
@@ -248,6 +251,8 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT,
             header::IF_NONE_MATCH,
             header::IF_MODIFIED_SINCE,
+            // Sent by a browser's EventSource when it reconnects.
+            header::HeaderName::from_static("last-event-id"),
         ])
         .expose_headers([header::ETAG, header::LOCATION, header::LAST_MODIFIED])
         .max_age(3600)

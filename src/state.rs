@@ -32,6 +32,8 @@ pub struct AppState {
     pub cache: Option<Arc<ResponseCache>>,
     /// The last readiness check (probes share it).
     pub readiness: Arc<crate::db::Readiness>,
+    /// This instance's side of the live event stream.
+    pub live: Arc<crate::live::Hub>,
 }
 
 impl AppState {
@@ -48,7 +50,13 @@ impl AppState {
             config.database.timeout,
             config.limits.render_timeout,
         );
+        let live = crate::live::Hub::new(
+            config.database.listen_url.expose().clone(),
+            config.database.timeout,
+            config.live.max_streams,
+        );
         Self {
+            live: Arc::new(live),
             renderer: Arc::new(renderer),
             config: Arc::new(config),
             pool,

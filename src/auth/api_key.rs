@@ -10,13 +10,17 @@ const SHOWN_CHARS: usize = PREFIX.len() + 6;
 
 /// A new key and its shown prefix (e.g. `folio_AbC12x`).
 pub fn generate() -> (String, String) {
-    let key = format!("{PREFIX}{}", secret::generate());
+    let mut key = format!("{PREFIX}{}", secret::generate());
+    // A key must never look like a preview token (`folio_pv_…`).
+    while super::preview::looks_like_token(&key) {
+        key = format!("{PREFIX}{}", secret::generate());
+    }
     let shown = key[..SHOWN_CHARS].to_owned();
     (key, shown)
 }
 
 pub fn looks_like_key(token: &str) -> bool {
-    token.starts_with(PREFIX)
+    token.starts_with(PREFIX) && !super::preview::looks_like_token(token)
 }
 
 /// The stored form: SHA-256, see [`secret`] for why a fast hash is right.

@@ -7,6 +7,7 @@ pub mod extractor;
 pub mod hashing;
 pub mod password;
 pub mod permissions;
+pub mod preview;
 pub mod role;
 pub mod scope;
 pub mod secret;

@@ -29,6 +29,19 @@ pub enum KeyAccess {
     Scope(Scope),
 }
 
+/// Whether an operation takes a preview token (`folio_pv_…`), which reads
+/// one post and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewTokens {
+    /// Refused (403): a preview link is no credential for this.
+    Refused,
+    /// Only a preview token: the preview reads.
+    Required,
+    /// Besides the other credentials: the event stream, limited to the
+    /// token's post.
+    Accepted,
+}
+
 /// One row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Permission {
@@ -45,6 +58,7 @@ pub struct Permission {
     /// cache drops its entries (on this instance at once; elsewhere through
     /// the database's notifications).
     pub writes_content: bool,
+    pub preview: PreviewTokens,
 }
 
 const ALL_ROLES: &[Role] = &[Role::Admin, Role::Editor, Role::Author, Role::Contributor];
@@ -59,6 +73,7 @@ const OPEN: Permission = Permission {
     key: KeyAccess::Any,
     identifies: false,
     writes_content: false,
+    preview: PreviewTokens::Refused,
 };
 /// Anyone; a signed-in caller or a key with `preview:read` sees more
 /// (drafts they may see), never less.
@@ -73,6 +88,7 @@ const SELF_SERVICE: Permission = Permission {
     key: KeyAccess::Refused,
     identifies: true,
     writes_content: false,
+    preview: PreviewTokens::Refused,
 };
 /// Admins with an access token: people and keys.
 const ADMIN_ONLY: Permission = Permission {
@@ -81,6 +97,7 @@ const ADMIN_ONLY: Permission = Permission {
     key: KeyAccess::Refused,
     identifies: true,
     writes_content: false,
+    preview: PreviewTokens::Refused,
 };
 /// Writing posts: every role (each within its lifecycle rules), or a key
 /// with `posts:write`.
@@ -90,6 +107,7 @@ const POST_WRITE: Permission = Permission {
     key: KeyAccess::Scope(Scope::PostsWrite),
     identifies: true,
     writes_content: true,
+    preview: PreviewTokens::Refused,
 };
 /// Reading what is not public yet (revisions): every role (for posts they
 /// may manage), or a key with `preview:read`.
@@ -99,6 +117,7 @@ const PREVIEW_READ: Permission = Permission {
     key: KeyAccess::Scope(Scope::PreviewRead),
     identifies: true,
     writes_content: false,
+    preview: PreviewTokens::Refused,
 };
 /// Editors' tools on the shared taxonomy.
 const TAG_WRITE: Permission = Permission {
@@ -107,6 +126,30 @@ const TAG_WRITE: Permission = Permission {
     key: KeyAccess::Scope(Scope::PostsWrite),
     identifies: true,
     writes_content: true,
+    preview: PreviewTokens::Refused,
+};
+
+/// Making and revoking a post's preview links: whoever may change the
+/// post (checked next to it), or a key with `posts:write`.
+const PREVIEW_MANAGE: Permission = Permission {
+    writes_content: false,
+    ..POST_WRITE
+};
+/// Reading a post through its preview link: the link's token and nothing
+/// else.
+const PREVIEW_LINK: Permission = Permission {
+    anonymous: true,
+    roles: &[],
+    key: KeyAccess::Refused,
+    identifies: true,
+    writes_content: false,
+    preview: PreviewTokens::Required,
+};
+/// The event stream: anyone (public changes), a signed-in caller or key
+/// (what they may read), or a preview token (its post's changes).
+const STREAM: Permission = Permission {
+    preview: PreviewTokens::Accepted,
+    ..PUBLIC
 };
 
 /// Every operation and what it needs, by `operationId`.
@@ -145,6 +188,13 @@ pub const TABLE: &[(&str, Permission)] = &[
     ("get_revision",     PREVIEW_READ),
     // Rendering without storing: an editor's tool, with the cost of a write.
     ("render_preview",   Permission { writes_content: false, ..POST_WRITE }),
+    // Preview links and the live event stream.
+    ("create_preview",   PREVIEW_MANAGE),
+    ("list_previews",    PREVIEW_MANAGE),
+    ("delete_preview",   PREVIEW_MANAGE),
+    ("get_preview",      PREVIEW_LINK),
+    ("get_preview_html", PREVIEW_LINK),
+    ("stream_events",    STREAM),
     // Tags.
     ("create_tag",       TAG_WRITE),
     ("update_tag",       TAG_WRITE),
@@ -198,6 +248,9 @@ impl Permission {
         if !self.identifies {
             return "anyone (any credential sent is ignored)".to_owned();
         }
+        if self.preview == PreviewTokens::Required {
+            return "a preview token (from a preview link), and nothing else".to_owned();
+        }
         let mut who = Vec::new();
         if self.anonymous {
             who.push("anyone".to_owned());
@@ -214,6 +267,9 @@ impl Permission {
             KeyAccess::Scope(scope) => {
                 who.push(format!("an API key with `{}`", scope.as_str()));
             }
+        }
+        if self.preview == PreviewTokens::Accepted {
+            who.push("a preview token (for its post)".to_owned());
         }
         who.join("; ")
     }
@@ -264,11 +320,13 @@ pub fn authorize(p: &Permission, caller: Option<&Caller>) -> Result<(), AppError
 /// The table as Markdown, for the README (a test keeps them the same).
 pub fn markdown_table(operations: &[(String, String, String)]) -> String {
     let mut out = String::from(
-        "| Operation | Method and path | Anonymous | Roles | API key |\n|---|---|---|---|---|\n",
+        "| Operation | Method and path | Anonymous | Roles | API key | Preview token |\n|---|---|---|---|---|---|\n",
     );
     for (id, method, path) in operations {
         let Some(p) = of(id) else { continue };
-        let roles = if p.any_role() {
+        let roles = if p.roles.is_empty() {
+            "none".to_owned()
+        } else if p.any_role() {
             "all".to_owned()
         } else {
             p.roles
@@ -283,9 +341,18 @@ pub fn markdown_table(operations: &[(String, String, String)]) -> String {
             KeyAccess::Any => "any scope".to_owned(),
             KeyAccess::Scope(s) => format!("`{}`", s.as_str()),
         };
+        let preview = match p.preview {
+            PreviewTokens::Refused => "refused",
+            PreviewTokens::Required => "required",
+            PreviewTokens::Accepted => "its post only",
+        };
+        let anonymous = if p.anonymous && p.preview != PreviewTokens::Required {
+            "yes"
+        } else {
+            "no"
+        };
         out.push_str(&format!(
-            "| `{id}` | `{method} {path}` | {} | {roles} | {key} |\n",
-            if p.anonymous { "yes" } else { "no" }
+            "| `{id}` | `{method} {path}` | {anonymous} | {roles} | {key} | {preview} |\n"
         ));
     }
     out

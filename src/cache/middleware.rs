@@ -55,7 +55,7 @@ pub async fn response_cache(
     req.headers_mut().remove(header::IF_MODIFIED_SINCE);
 
     let res = next.call(req).await?;
-    if res.status() != StatusCode::OK {
+    if res.status() != StatusCode::OK || crate::http_cache::is_event_stream(res.headers()) {
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.map_into_boxed_body().into_parts();

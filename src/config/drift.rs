@@ -22,6 +22,7 @@ const MODULE_SOURCES: &[(&str, &str)] = &[
     ("site", include_str!("site.rs")),
     ("limits", include_str!("limits.rs")),
     ("webhooks", include_str!("webhooks.rs")),
+    ("live", include_str!("live.rs")),
 ];
 
 fn listed(read_by: &[ReadBy]) -> impl Iterator<Item = &'static Variable> {

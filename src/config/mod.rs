@@ -1,8 +1,8 @@
 //! Typed configuration, read once at start-up from the environment.
 //!
 //! Each concern reads its own variables into a small struct: [`server`],
-//! [`database`], [`auth`], [`cache`], [`site`], [`limits`] and
-//! [`webhooks`]; each module's
+//! [`database`], [`auth`], [`cache`], [`site`], [`limits`],
+//! [`webhooks`] and [`live`]; each module's
 //! documentation lists its variables. [`Config`] is those parts together.
 //!
 //! A bad value stops start-up with a message naming the variable, so a typo
@@ -19,6 +19,7 @@ pub mod auth;
 pub mod cache;
 pub mod database;
 pub mod limits;
+pub mod live;
 pub mod server;
 pub mod site;
 pub mod webhooks;
@@ -36,6 +37,7 @@ pub use auth::{AdminBootstrap, AuthConfig};
 pub use cache::CacheConfig;
 pub use database::DatabaseConfig;
 pub use limits::LimitsConfig;
+pub use live::LiveConfig;
 pub use server::{Environment, LogFormat, ServerConfig};
 pub use site::SiteConfig;
 pub use webhooks::WebhookConfig;
@@ -163,6 +165,7 @@ const PARTS: &[&[Variable]] = &[
     site::VARIABLES,
     limits::VARIABLES,
     webhooks::VARIABLES,
+    live::VARIABLES,
     CLI_VARIABLES,
 ];
 
@@ -338,6 +341,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub limits: LimitsConfig,
     pub webhooks: WebhookConfig,
+    pub live: LiveConfig,
 }
 
 impl Config {
@@ -363,6 +367,7 @@ impl Config {
             cache: CacheConfig::read(&vars)?,
             limits: LimitsConfig::read(&vars)?,
             webhooks: WebhookConfig::read(&vars)?,
+            live: LiveConfig::read(&vars)?,
             server,
         })
     }

@@ -4,9 +4,11 @@
 pub mod api_keys;
 pub mod authors;
 pub mod lifecycle;
+pub mod live;
 pub mod login_throttle;
 pub mod post_list;
 pub mod posts;
+pub mod previews;
 pub mod refresh_tokens;
 pub mod revisions;
 pub mod schema;

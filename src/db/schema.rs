@@ -229,3 +229,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     webhook_attempts
 );
+
+diesel::table! {
+    post_previews (id) {
+        id -> Uuid,
+        post_id -> Uuid,
+        prefix -> Text,
+        token_hash -> Bytea,
+        revision -> Nullable<Int4>,
+        snapshot -> Nullable<Jsonb>,
+        created_by -> Uuid,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(post_previews -> users (created_by));
+diesel::allow_tables_to_appear_in_same_query!(post_previews, users);

@@ -15,8 +15,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 
-use crate::auth::extractor::{Principal, authenticate, bearer_of};
-use crate::auth::permissions;
+use crate::auth::extractor::{Caller, Principal, authenticate, bearer_of};
+use crate::auth::permissions::{self, Permission, PreviewTokens};
+use crate::auth::preview::{self, PreviewGrant};
 use crate::error::AppError;
 use crate::routes::operations::Operations;
 use crate::state::AppState;
@@ -44,17 +45,11 @@ pub async fn gate(
             AppError::Internal(anyhow::anyhow!("{} has no permission row", op.id))
         })?;
         op.check_query(req.query_string())?;
-        let caller = match bearer_of(req.headers()) {
-            _ if !permission.identifies => None,
-            Ok(Some(token)) => Some(authenticate(&state, &token).await?),
-            Ok(None) => None,
-            Err(malformed) => return Err(malformed),
-        };
-        permissions::authorize(&permission, caller.as_ref())?;
-        Ok::<_, AppError>((permission, caller))
+        let (caller, grant) = identify(&state, &req, &permission).await?;
+        Ok::<_, AppError>((permission, caller, grant))
     }
     .await;
-    let (permission, caller) = match checked {
+    let (permission, caller, grant) = match checked {
         Ok(found) => found,
         Err(refused) => {
             let res = refused.error_response();
@@ -62,6 +57,9 @@ pub async fn gate(
         }
     };
     req.extensions_mut().insert(Principal(caller));
+    if let Some(grant) = grant {
+        req.extensions_mut().insert(grant);
+    }
     let res = next.call(req).await?;
     if permission.writes_content
         && !res.status().is_client_error()
@@ -70,4 +68,56 @@ pub async fn gate(
         cache.invalidate();
     }
     Ok(res.map_into_left_body())
+}
+
+/// Who is calling, checked against the operation's row: a caller (user or
+/// key), a preview grant, or nobody.
+async fn identify(
+    state: &AppState,
+    req: &ServiceRequest,
+    permission: &Permission,
+) -> Result<(Option<Caller>, Option<PreviewGrant>), AppError> {
+    if !permission.identifies {
+        return Ok((None, None));
+    }
+    let bearer = bearer_of(req.headers())?;
+    // The query parameter is read only where a preview token is taken, so
+    // nowhere else can a link's token stand in for a credential.
+    let query = match permission.preview {
+        PreviewTokens::Refused => "",
+        _ => req.query_string(),
+    };
+    match (
+        permission.preview,
+        preview::token_of(bearer.as_deref(), query),
+    ) {
+        (PreviewTokens::Refused, Some(_)) => Err(AppError::Forbidden(
+            "do this with a preview token: it reads its one post and nothing else".into(),
+        )),
+        (_, Some(token)) => {
+            if bearer
+                .as_deref()
+                .is_some_and(|b| !preview::looks_like_token(b))
+            {
+                return Err(AppError::BadRequest(
+                    "send either a preview token or another credential, not both".into(),
+                ));
+            }
+            Ok((None, Some(preview::authenticate(state, &token).await?)))
+        }
+        (PreviewTokens::Required, None) => Err(match bearer {
+            None => AppError::Unauthorized("a preview token is required".into()),
+            Some(_) => AppError::Forbidden(
+                "only a preview token reads a preview; use the post's own URL otherwise".into(),
+            ),
+        }),
+        (_, None) => {
+            let caller = match bearer {
+                Some(token) => Some(authenticate(state, &token).await?),
+                None => None,
+            };
+            permissions::authorize(permission, caller.as_ref())?;
+            Ok((caller, None))
+        }
+    }
 }

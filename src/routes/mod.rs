@@ -3,12 +3,14 @@
 pub mod api_keys;
 pub mod auth;
 pub mod authors;
+pub mod events;
 pub mod fallback;
 pub mod feeds;
 pub mod health;
 pub mod json;
 pub mod operations;
 pub mod posts;
+pub mod previews;
 pub mod render;
 pub mod tags;
 pub mod users;
@@ -63,6 +65,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posts::revisions::get_revision)
                 .service(posts::revisions::restore_revision)
                 .service(posts::sync::sync_posts)
+                .service(previews::manage::create_preview)
+                .service(previews::manage::list_previews)
+                .service(previews::manage::delete_preview)
+                .service(previews::read::get_preview)
+                .service(previews::read::get_preview_html)
+                .service(events::stream_events)
                 .service(tags::read::list_tags)
                 .service(tags::read::get_tag)
                 .service(tags::write::create_tag)

@@ -23,7 +23,7 @@ use crate::helpers::test_app::{
 };
 
 /// The principals, in the order of the matrix's columns.
-const PRINCIPALS: [&str; 12] = [
+const PRINCIPALS: [&str; 13] = [
     "anonymous",
     "admin",
     "editor",
@@ -36,14 +36,15 @@ const PRINCIPALS: [&str; 12] = [
     "deleted user",
     "expired token",
     "logged-out session",
+    "preview token",
 ];
 
 /// Shorthands for rows.
-const OPEN: [u16; 12] = [200; 12];
+const OPEN: [u16; 13] = [200; 13];
 
 #[rustfmt::skip]
-const MATRIX: &[(&str, [u16; 12])] = &[
-    //                          anon adm  edi  aut  con  k:r  k:p  k:w  dis  del  exp  out
+const MATRIX: &[(&str, [u16; 13])] = &[
+    //                          anon adm  edi  aut  con  k:r  k:p  k:w  dis  del  exp  out  pv
     ("live",                   OPEN),
     ("ready",                  OPEN),
     ("metrics",                OPEN),
@@ -53,50 +54,58 @@ const MATRIX: &[(&str, [u16; 12])] = &[
     ("sitemap",                OPEN),
     ("login",                  OPEN),
     ("refresh",                OPEN),
-    ("logout",                 [204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204]),
-    ("list_posts",             [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("get_post",               [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("get_post_html",          [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("sync_posts",             [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("list_tags",              [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("get_tag",                [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("list_authors",           [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("get_author",             [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-    ("me",                     [401, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401, 401]),
-    ("change_password",        [401, 204, 204, 204, 204, 403, 403, 403, 401, 401, 401, 401]),
+    ("logout",                 [204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204]),
+    ("list_posts",             [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("get_post",               [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("get_post_html",          [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("sync_posts",             [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("list_tags",              [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("get_tag",                [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("list_authors",           [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("get_author",             [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("me",                     [401, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("change_password",        [401, 204, 204, 204, 204, 403, 403, 403, 401, 401, 401, 401, 403]),
     // Posts: each caller works on a published post of their own (a key's
     // is its admin's). Contributors may not change a post that has left
     // draft; a key without `preview:read` sees the post, as it is public.
-    ("create_post",            [401, 201, 201, 201, 201, 403, 403, 201, 401, 401, 401, 401]),
-    ("update_post",            [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401]),
-    ("replace_post",           [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401]),
-    ("delete_post",            [401, 204, 204, 204, 403, 403, 403, 204, 401, 401, 401, 401]),
-    ("restore_revision",       [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401]),
-    ("list_revisions",         [401, 200, 200, 200, 200, 403, 200, 403, 401, 401, 401, 401]),
-    ("get_revision",           [401, 200, 200, 200, 200, 403, 200, 403, 401, 401, 401, 401]),
-    ("render_preview",         [401, 200, 200, 200, 200, 403, 403, 200, 401, 401, 401, 401]),
-    ("create_tag",             [401, 201, 201, 403, 403, 403, 403, 201, 401, 401, 401, 401]),
-    ("update_tag",             [401, 200, 200, 403, 403, 403, 403, 200, 401, 401, 401, 401]),
-    ("delete_tag",             [401, 204, 204, 403, 403, 403, 403, 204, 401, 401, 401, 401]),
-    ("list_users",             [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("create_user",            [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("get_user",               [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("update_user",            [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("delete_user",            [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("clear_login_throttle",   [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("list_api_keys",          [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("create_api_key",         [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("delete_api_key",         [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("list_webhooks",        [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("create_webhook",       [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("get_webhook",          [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("update_webhook",       [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("delete_webhook",       [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("rotate_webhook_secret", [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("ping_webhook",         [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("test_webhook",         [401, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("list_webhook_deliveries", [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
-    ("redeliver_webhook_delivery", [401, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401]),
+    ("create_post",            [401, 201, 201, 201, 201, 403, 403, 201, 401, 401, 401, 401, 403]),
+    ("update_post",            [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("replace_post",           [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("delete_post",            [401, 204, 204, 204, 403, 403, 403, 204, 401, 401, 401, 401, 403]),
+    ("restore_revision",       [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("list_revisions",         [401, 200, 200, 200, 200, 403, 200, 403, 401, 401, 401, 401, 403]),
+    ("get_revision",           [401, 200, 200, 200, 200, 403, 200, 403, 401, 401, 401, 401, 403]),
+    ("render_preview",         [401, 200, 200, 200, 200, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("create_tag",             [401, 201, 201, 403, 403, 403, 403, 201, 401, 401, 401, 401, 403]),
+    ("update_tag",             [401, 200, 200, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("delete_tag",             [401, 204, 204, 403, 403, 403, 403, 204, 401, 401, 401, 401, 403]),
+    ("list_users",             [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("create_user",            [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("get_user",               [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("update_user",            [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("delete_user",            [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("clear_login_throttle",   [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("list_api_keys",          [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("create_api_key",         [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("delete_api_key",         [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("list_webhooks",        [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("create_webhook",       [401, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("get_webhook",          [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("update_webhook",       [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("delete_webhook",       [401, 204, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("rotate_webhook_secret", [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("ping_webhook",         [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("test_webhook",         [401, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("list_webhook_deliveries", [401, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    ("redeliver_webhook_delivery", [401, 202, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 403]),
+    // Preview links: whoever may read the post's history makes and
+    // revokes them; the token reads its post and nothing else.
+    ("create_preview",         [401, 201, 201, 201, 201, 403, 403, 201, 401, 401, 401, 401, 403]),
+    ("list_previews",          [401, 200, 200, 200, 200, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("delete_preview",         [401, 204, 204, 204, 204, 403, 403, 204, 401, 401, 401, 401, 403]),
+    ("get_preview",            [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("get_preview_html",       [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+    ("stream_events",          [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200]),
 ];
 
 /// The operations of the API by id, with their method and path.
@@ -140,7 +149,7 @@ fn every_operation_has_a_row() {
 /// table refuses gets 401 or 403 here, and one it admits does not.
 #[test]
 fn the_matrix_agrees_with_the_permission_table() {
-    use folio::auth::permissions::{self, KeyAccess};
+    use folio::auth::permissions::{self, KeyAccess, PreviewTokens};
     use folio::auth::{Role, Scope};
     let roles = [Role::Admin, Role::Editor, Role::Author, Role::Contributor];
     let scopes = [Scope::ContentRead, Scope::PreviewRead, Scope::PostsWrite];
@@ -148,7 +157,8 @@ fn the_matrix_agrees_with_the_permission_table() {
         let p = permissions::of(id).unwrap();
         let refused = |status: u16| status == 401 || status == 403;
         if p.identifies {
-            assert_eq!(refused(row[0]), !p.anonymous, "{id}: anonymous");
+            let anonymous = p.anonymous && p.preview != PreviewTokens::Required;
+            assert_eq!(refused(row[0]), !anonymous, "{id}: anonymous");
         }
         for (i, role) in roles.iter().enumerate() {
             if !p.allows_role(*role) {
@@ -166,7 +176,45 @@ fn the_matrix_agrees_with_the_permission_table() {
                 assert_eq!(status, 403, "{id}: a key with {scope:?}");
             }
         }
+        if p.identifies {
+            assert_eq!(
+                refused(row[12]),
+                p.preview == PreviewTokens::Refused,
+                "{id}: a preview token"
+            );
+        }
     }
+}
+
+/// A new webhook; returns its path. `localhost` is refused when
+/// connecting (loopback is not allowed here), so pings fail at once, with
+/// no network.
+async fn webhook(app: &TestApp, admin: &str) -> String {
+    let res = app
+        .call(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(admin),
+            Some(json!({"url": "http://localhost:9/hook", "events": ["*"]})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let hook: Value = res.json().await.unwrap();
+    format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap())
+}
+
+/// A new preview link to a post, made by `admin`.
+async fn preview_link(app: &TestApp, admin: &str, post_id: &str) -> Value {
+    let res = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/posts/{post_id}/previews"),
+            Some(admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
 }
 
 /// Everything the calls need, made once.
@@ -177,6 +225,8 @@ struct World {
     users: HashMap<&'static str, Uuid>,
     admin: String,
     published: Value,
+    /// The path of a webhook the webhook calls share.
+    webhook: String,
 }
 
 fn forge(claims: Value) -> String {
@@ -291,12 +341,20 @@ impl World {
                 json!({"title": "Public post", "markdown": "# Hi", "status": "published", "tags": ["Public tag"]}),
             )
             .await;
+        // A preview link to the public post: its token is a principal.
+        let link = preview_link(&app, &admin, published["id"].as_str().unwrap()).await;
+        tokens.insert(
+            "preview token",
+            Some(link["token"].as_str().unwrap().to_owned()),
+        );
+        let webhook = webhook(&app, &admin).await;
         Self {
             app,
             tokens,
             users,
             admin,
             published,
+            webhook,
         }
     }
 
@@ -539,19 +597,14 @@ impl World {
             | "test_webhook"
             | "list_webhook_deliveries"
             | "redeliver_webhook_delivery" => {
-                // `localhost` is refused when connecting (loopback is not
-                // allowed here), so pings fail at once, with no network.
-                let res = app
-                    .call(
-                        Method::POST,
-                        "/api/v1/webhooks",
-                        Some(&self.admin),
-                        Some(json!({"url": "http://localhost:9/hook", "events": ["*"]})),
-                    )
-                    .await;
-                assert_eq!(res.status(), 201);
-                let hook: Value = res.json().await.unwrap();
-                let path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());
+                // One webhook serves every call but its deletion: there may
+                // be only 100.
+                let path = if id == "delete_webhook" {
+                    webhook(app, &self.admin).await
+                } else {
+                    self.webhook.clone()
+                };
+
                 match id {
                     "get_webhook" => (Method::GET, path, None),
                     "update_webhook" => (Method::PATCH, path, Some(json!({"description": "New"}))),
@@ -587,6 +640,32 @@ impl World {
                     }
                 }
             }
+            "create_preview" => (
+                Method::POST,
+                format!("{}/previews", post_path(&own().await)),
+                Some(json!({})),
+            ),
+            "list_previews" => (
+                Method::GET,
+                format!("{}/previews", post_path(&own().await)),
+                None,
+            ),
+            "delete_preview" => {
+                let post = own().await;
+                let link = preview_link(app, &self.admin, post["id"].as_str().unwrap()).await;
+                (
+                    Method::DELETE,
+                    format!(
+                        "{}/previews/{}",
+                        post_path(&post),
+                        link["id"].as_str().unwrap()
+                    ),
+                    None,
+                )
+            }
+            "get_preview" => (Method::GET, "/api/v1/preview".into(), None),
+            "get_preview_html" => (Method::GET, "/api/v1/preview/html".into(), None),
+            "stream_events" => (Method::GET, "/api/v1/events".into(), None),
             other => panic!("no request for {other}: add one"),
         }
     }
@@ -615,7 +694,7 @@ impl World {
 #[tokio::test]
 async fn every_operation_answers_every_principal_as_declared() {
     let mut world = World::new().await;
-    let expected: HashMap<&str, [u16; 12]> = MATRIX.iter().copied().collect();
+    let expected: HashMap<&str, [u16; 13]> = MATRIX.iter().copied().collect();
     let mut wrong = Vec::new();
     for (id, ..) in operations() {
         let row = expected[id.as_str()];

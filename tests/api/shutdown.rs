@@ -10,6 +10,15 @@ use crate::helpers::test_db::TestDb;
 
 /// Folio as its own process (the real binary), ready to serve.
 pub async fn spawn_binary(db: &TestDb, extra: &[(&str, &str)]) -> (Child, u16) {
+    spawn_binary_logging(db, extra, None).await
+}
+
+/// [`spawn_binary`], with its output (the log) written to `log`.
+pub async fn spawn_binary_logging(
+    db: &TestDb,
+    extra: &[(&str, &str)],
+    log: Option<&std::path::Path>,
+) -> (Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -26,6 +35,12 @@ pub async fn spawn_binary(db: &TestDb, extra: &[(&str, &str)]) -> (Child, u16) {
         .env("FOLIO_WORKERS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    if let Some(path) = log {
+        let file = std::fs::File::create(path).expect("log file");
+        command
+            .stdout(Stdio::from(file.try_clone().expect("log file")))
+            .stderr(Stdio::from(file));
+    }
     for (k, v) in extra {
         command.env(k, v);
     }

@@ -23,7 +23,7 @@ pub struct GetPostQuery {
 }
 
 /// `formats`: names from [`Formats::NAMES`], at most four.
-fn formats_schema() -> utoipa::openapi::schema::Array {
+pub(crate) fn formats_schema() -> utoipa::openapi::schema::Array {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
     ArrayBuilder::new()
         .items(

@@ -55,7 +55,7 @@ fn snapshot(revision: &Revision) -> Result<PostSnapshot, AppError> {
 
 /// The post, if `check` lets the caller at it (404 when they may not see
 /// it, 403 when they see it but may not do this).
-async fn managed_post(
+pub(crate) async fn managed_post(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     raw: &str,

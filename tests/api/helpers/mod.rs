@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod raw_http;
 pub mod receiver;
 pub mod snapshots;
+pub mod sse;
 pub mod test_app;
 pub mod test_db;
 

@@ -1,0 +1,2 @@
+DROP INDEX events_sync_token_idx;
+DROP TABLE post_previews;

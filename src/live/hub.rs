@@ -1,0 +1,202 @@
+//! One instance's side of the event stream: a follower that hears every
+//! committed change through PostgreSQL and hands it to this instance's
+//! streams, and the cap on how many streams it holds.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
+
+use crate::db::live::{self, Change, Filter};
+use crate::error::AppError;
+
+/// The channel the content triggers notify on (as the read cache's).
+const CHANNEL: &str = "folio_content";
+/// The follower also looks every so often without a notification: one
+/// missed while it reconnected must not hold a change back for long.
+const SAFETY_POLL: Duration = Duration::from_secs(2);
+/// Changes read per query while catching up.
+const BATCH: i64 = 500;
+/// Changes held for streams that read slowly; one that falls further
+/// behind replays from the database instead.
+const BUFFER: usize = 1024;
+
+pub struct Hub {
+    listen_url: String,
+    timeout: Duration,
+    changes: broadcast::Sender<Arc<Change>>,
+    slots: Arc<Semaphore>,
+    following: AtomicBool,
+    closing: watch::Sender<bool>,
+}
+
+/// A stream's place on this instance: its slot is freed when it ends.
+pub struct Subscription {
+    pub changes: broadcast::Receiver<Arc<Change>>,
+    pub closing: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Hub {
+    pub fn new(listen_url: String, timeout: Duration, max_streams: usize) -> Self {
+        Self {
+            listen_url,
+            timeout,
+            changes: broadcast::channel(BUFFER).0,
+            slots: Arc::new(Semaphore::new(max_streams)),
+            following: AtomicBool::new(false),
+            closing: watch::channel(false).0,
+        }
+    }
+
+    /// A place for one more stream, or a 503 when this instance holds as
+    /// many as it may (or is shutting down).
+    pub fn subscribe(self: &Arc<Self>) -> Result<Subscription, AppError> {
+        if *self.closing.borrow() {
+            return Err(AppError::AtCapacity(
+                "this instance is shutting down".into(),
+            ));
+        }
+        let slot = self.slots.clone().try_acquire_owned().map_err(|_| {
+            AppError::AtCapacity(
+                "this instance holds as many event streams as it may; try again shortly".into(),
+            )
+        })?;
+        // The follower starts with the first stream: an instance nobody
+        // subscribes to keeps no connection for it.
+        if !self.following.swap(true, Ordering::AcqRel) {
+            tokio::spawn(follow(self.clone()));
+        }
+        Ok(Subscription {
+            changes: self.changes.subscribe(),
+            closing: self.closing.subscribe(),
+            _slot: slot,
+        })
+    }
+
+    /// Ends every stream (on shutdown), each with a last event saying so.
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Streams open on this instance.
+    pub fn open_streams(&self) -> usize {
+        self.changes.receiver_count()
+    }
+}
+
+/// Runs for the life of the process once started: listens, reads what
+/// changed after the last change it handed out, hands it out.
+async fn follow(hub: Arc<Hub>) {
+    let mut head: Option<i64> = None;
+    let mut delay = Duration::from_millis(100);
+    loop {
+        match connect(&hub.listen_url, hub.timeout).await {
+            Ok(mut conn) => {
+                delay = Duration::from_millis(100);
+                let reason = relay(&hub, &mut conn, &mut head).await;
+                tracing::warn!(%reason, "event stream: the notification connection was lost");
+            }
+            Err(reason) => tracing::debug!(%reason, "event stream: cannot listen yet"),
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+async fn connect(url: &str, timeout: Duration) -> Result<AsyncPgConnection, String> {
+    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
+        .await
+        .map_err(|_| "connecting timed out".to_owned())?
+        .map_err(|e| e.to_string())?;
+    tokio::time::timeout(
+        timeout,
+        diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn),
+    )
+    .await
+    .map_err(|_| "LISTEN timed out".to_owned())?
+    .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// Relays changes until the connection fails; returns why it stopped.
+/// `head` is the last change handed out, kept across reconnections so
+/// that nothing committed meanwhile is skipped.
+async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut Option<i64>) -> String {
+    if head.is_none() {
+        match tokio::time::timeout(hub.timeout, live::latest(conn)).await {
+            Ok(Ok(latest)) => *head = Some(latest),
+            Ok(Err(e)) => return e.to_string(),
+            Err(_) => return "reading the latest change timed out".into(),
+        }
+    }
+    loop {
+        let woken = {
+            let mut notifications = std::pin::pin!(conn.notifications_stream());
+            tokio::time::timeout(SAFETY_POLL, notifications.next()).await
+        };
+        match woken {
+            Ok(Some(Ok(_))) | Err(_) => {}
+            Ok(Some(Err(e))) => return e.to_string(),
+            Ok(None) => return "the connection closed".into(),
+        }
+        if hub.changes.receiver_count() == 0 {
+            // Nobody listens: keep the head current so that the next
+            // subscriber is not sent old news.
+            match tokio::time::timeout(hub.timeout, live::latest(conn)).await {
+                Ok(Ok(latest)) => *head = Some(latest),
+                Ok(Err(e)) => return e.to_string(),
+                Err(_) => return "reading the latest change timed out".into(),
+            }
+            continue;
+        }
+        loop {
+            let since = head.unwrap_or(0);
+            let batch = match tokio::time::timeout(
+                hub.timeout,
+                live::changes_since(conn, since, Filter::EVERYTHING, BATCH),
+            )
+            .await
+            {
+                Ok(Ok(batch)) => batch,
+                Ok(Err(e)) => return e.to_string(),
+                Err(_) => return "reading changes timed out".into(),
+            };
+            let full = batch.len() as i64 == BATCH;
+            for change in batch {
+                *head = Some(change.seq);
+                // No receivers is not an error: they may all have left.
+                let _ = hub.changes.send(Arc::new(change));
+            }
+            if !full {
+                break;
+            }
+        }
+    }
+}
+
+/// Ends every stream when the process is asked to stop, so that the
+/// server's graceful shutdown is not held up by connections that would
+/// never finish on their own.
+pub async fn end_streams_on_shutdown(hub: Arc<Hub>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    hub.close_all();
+}
