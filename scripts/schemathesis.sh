@@ -86,10 +86,14 @@ TOKEN=$(curl -fsS "$BASE/api/v1/auth/login" -H 'content-type: application/json' 
 # is one, a slug made from a new tag's name — are checked by the server (a
 # 422 or 400 naming the field), as they should be. Every other check stays on:
 # no 5xx, documented statuses and bodies, schema-violating input refused.
+# The event stream is left out: a successful call never ends (it streams
+# until the client leaves), which a request-response fuzzer reads as a
+# hang; tests/api/events.rs covers it, refusals included.
 echo "== st run (max $MAX_EXAMPLES examples per operation)"
 "$VENV/bin/st" --config-file scripts/schemathesis.toml run "$BASE/openapi.json" \
   --checks all \
   --exclude-checks positive_data_acceptance \
+  --exclude-operation-id stream_events \
   --header "Authorization: Bearer $TOKEN" \
   --max-examples "$MAX_EXAMPLES" \
   --seed 1 \

@@ -212,6 +212,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream content changes as server-sent events.
+         * @description Each event's `event` is its type: `post.published`, `post.updated`,
+         *     `post.unpublished` and `post.deleted` (public changes, with the same
+         *     payload a webhook gets), and for subscribers who may see drafts
+         *     `draft.updated` and `draft.deleted`. Each event's `id` is the `/sync`
+         *     token after the change; a client that reconnects with `Last-Event-ID`
+         *     (browsers' `EventSource` does) or `since` is first sent every change
+         *     it missed, none twice. Replays reach as far back as the outbox is
+         *     kept (`FOLIO_WEBHOOK_LOG_DAYS`); a client away longer should catch up
+         *     with `/sync` first.
+         *
+         *     Anonymous subscribers and keys without `preview:read` see public
+         *     changes; signed-in users also the drafts they may read; a preview
+         *     token its one post's changes. Comments (`: heartbeat`) keep idle
+         *     connections open; at each, the credential is checked again. A stream
+         *     ends with an `unauthorized`, `reconnect`, `unavailable` or `shutdown`
+         *     event saying why. Each instance holds `FOLIO_EVENTS_MAX_STREAMS`
+         *     streams; past that it answers 503 with `Retry-After`.
+         *
+         *     **Who may call it:** anyone; a preview token (for its post).
+         */
+        get: operations["stream_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/posts": {
         parameters: {
             query?: never;
@@ -341,6 +379,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/posts/{id_or_slug}/previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a post's preview links that still work, newest first. Their tokens
+         *     are never shown again.
+         * @description **Who may call it:** any signed-in user; an API key with `posts:write`.
+         */
+        get: operations["list_previews"];
+        put?: never;
+        /**
+         * Create a preview link to a post; its token is in this answer only.
+         * @description The link reads this post, and nothing else, until it expires or is
+         *     revoked, or the post is deleted, or its maker is disabled. Pinned to a
+         *     `revision`, it keeps showing that revision's content after later
+         *     edits. Callers who may see the post's history may make one: its author,
+         *     editors and admins, or a key with `posts:write`. At most 50 live links
+         *     per post.
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
+         */
+        post: operations["create_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id_or_slug}/previews/{preview_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a preview link: it stops working at once, on every instance,
+         *     and any event stream it opened ends at its next heartbeat.
+         * @description **Who may call it:** any signed-in user; an API key with `posts:write`.
+         */
+        delete: operations["delete_preview"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/posts/{id_or_slug}/revisions": {
         parameters: {
             query?: never;
@@ -402,6 +493,53 @@ export interface paths {
          *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         post: operations["restore_revision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the post a preview link grants, as JSON.
+         * @description Takes only a preview token (`folio_pv_…`), in `Authorization: Bearer`
+         *     or in `preview_token`; any other credential is refused. A link pinned
+         *     to a revision shows that revision's title, body, excerpt, tags and
+         *     metadata. Answers carry `Cache-Control: private, no-store`.
+         *
+         *     **Who may call it:** a preview token (from a preview link), and nothing else.
+         */
+        get: operations["get_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preview/html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the post a preview link grants, as sanitised HTML: a fragment, or
+         *     with `document=true` a whole page marked `noindex` for a reviewer's
+         *     browser.
+         * @description **Who may call it:** a preview token (from a preview link), and nothing else.
+         */
+        get: operations["get_preview_html"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1100,6 +1238,24 @@ export interface components {
             /** @description The title. */
             title: components["schemas"]["Title"];
         };
+        /** @description A new preview link. */
+        CreatePreviewRequest: {
+            /**
+             * Format: int32
+             * @description Seconds until the link stops working: 60 up to
+             *     `FOLIO_PREVIEW_MAX_TTL_SECS` (7 days unless configured). Defaults to
+             *     one day, or the maximum when that is shorter.
+             * @example 86400
+             */
+            expires_in?: number | null;
+            /**
+             * Format: int32
+             * @description Pin the link to this revision: the reader sees the post as that
+             *     revision had it, whatever is written after. Without it the link
+             *     shows the post as it is at each read.
+             */
+            revision?: number | null;
+        };
         /**
          * @description A new tag.
          * @example {
@@ -1164,6 +1320,13 @@ export interface components {
              * @example folio_AbC12xYzq0fQ3t1sUuZk9mWcE5vN7pL2rS4hT6jB8dG
              */
             key: string;
+        };
+        /** @description A new preview link: its token is shown this once. */
+        CreatedPreview: components["schemas"]["PreviewSummary"] & {
+            /** @description The token (`folio_pv_…`, 256 random bits). Folio keeps only its
+             *     hash: it cannot be shown again. */
+            token: string;
+            urls: components["schemas"]["PreviewUrls"];
         };
         /** @description A new subscription, with its signing secret: shown this once. */
         CreatedWebhook: components["schemas"]["WebhookResponse"] & {
@@ -1471,6 +1634,67 @@ export interface components {
              * @description Words in the text (code blocks excluded).
              */
             word_count?: number;
+        };
+        /** @description The link that was followed. */
+        PreviewInfo: {
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description The pinned revision; null when the link follows the post.
+             */
+            revision?: number | null;
+        };
+        /** @description A post's preview links that still work, newest first. */
+        PreviewList: {
+            data: components["schemas"]["PreviewSummary"][];
+        };
+        /** @description What a preview link shows. */
+        PreviewResponse: {
+            /** @description The post, in the same shape as `GET /api/v1/posts/{id_or_slug}`;
+             *     for a pinned link, with the pinned revision's content. */
+            post: components["schemas"]["PostResponse"];
+            preview: components["schemas"]["PreviewInfo"];
+        };
+        /** @description A preview link, as listed: never its token. */
+        PreviewSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was last used (to the minute); null when never.
+             */
+            last_used_at?: string | null;
+            /** Format: uuid */
+            post_id: string;
+            /**
+             * @description The token's first characters, to tell links apart.
+             * @example folio_pv_AbC12x
+             */
+            prefix: string;
+            /**
+             * Format: int32
+             * @description The pinned revision; null when the link follows the post.
+             */
+            revision?: number | null;
+        };
+        /** @description Where a preview link leads. Each URL carries the token in its query
+         *     string, so a reviewer can open it as it is. */
+        PreviewUrls: {
+            /** @description A complete HTML page (marked `noindex`), for a reviewer's browser. */
+            document: string;
+            /** @description The rendered HTML fragment. */
+            html: string;
+            /** @description The post as JSON. */
+            json: string;
         };
         /**
          * @description An RFC 9457 problem document: every 4xx and 5xx answer has this shape.
@@ -2705,6 +2929,95 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    stream_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start after this `/sync` token: every change after it is sent
+                 *     first. `Last-Event-ID` wins when both are sent.
+                 * @example 0
+                 */
+                since?: string;
+                /** @description A preview link's token (for an `EventSource`, which cannot send
+                 *     headers): the stream then carries its one post's changes. */
+                preview_token?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event received: resume after it */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream (`text/event-stream`), open until the client leaves */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A credential that is invalid or expired */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A malformed `since` or `Last-Event-ID` */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description This instance holds as many streams as it may, or is stopping */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_posts: {
         parameters: {
             query?: {
@@ -3556,6 +3869,279 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_previews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live links */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewList"];
+                };
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a post the caller may share */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; `token` is shown once */
+            201: {
+                headers: {
+                    /** @description The link's JSON URL (it carries the token) */
+                    Location?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedPreview"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a post the caller may share */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post or revision */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The post has 50 live links already */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An expiry out of bounds */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The post's UUID or its slug */
+                id_or_slug: string;
+                /** @description The link's id */
+                preview_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed request, or a query parameter this operation does not take */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a post the caller may share */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such post, or no such live link of it */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     list_revisions: {
         parameters: {
             query?: never;
@@ -3805,6 +4391,148 @@ export interface operations {
             };
             /** @description If-Match is required and was not sent */
             428: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_preview: {
+        parameters: {
+            query?: {
+                /** @description The link's token, for a link opened as it is. Prefer
+                 *     `Authorization: Bearer folio_pv_…` from code: a query string can end
+                 *     up in browser history and in the logs of proxies in between. */
+                preview_token?: string;
+                formats?: ("toc" | "plaintext" | "html" | "markdown")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post the link grants */
+            200: {
+                headers: {
+                    /** @description Always `private, no-store` */
+                    "Cache-Control"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResponse"];
+                };
+            };
+            /** @description An unknown format */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No preview token, or one that is invalid, expired or revoked, or whose post was deleted */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another credential than a preview token */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_preview_html: {
+        parameters: {
+            query?: {
+                /** @description The link's token (see `GET /api/v1/preview`). */
+                preview_token?: string;
+                /** @description `true` for a complete HTML5 page (marked `noindex`) instead of a
+                 *     fragment. */
+                document?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML fragment or page */
+            200: {
+                headers: {
+                    /** @description Always `private, no-store` */
+                    "Cache-Control"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Always `noindex, nofollow` */
+                    "X-Robots-Tag"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A bad `document` value */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No preview token, or one that is invalid, expired or revoked, or whose post was deleted */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another credential than a preview token */
+            403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
