@@ -54,6 +54,7 @@ impl AppState {
             config.database.listen_url.expose().clone(),
             config.database.timeout,
             config.live.max_streams,
+            config.live.max_streams_per_client,
         );
         Self {
             live: Arc::new(live),

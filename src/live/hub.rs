@@ -2,8 +2,10 @@
 //! committed change through PostgreSQL and hands it to this instance's
 //! streams, and the cap on how many streams it holds.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -29,6 +31,10 @@ pub struct Hub {
     timeout: Duration,
     changes: broadcast::Sender<Arc<Change>>,
     slots: Arc<Semaphore>,
+    /// Open streams by client address, so one client cannot take every
+    /// slot of the instance.
+    clients: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    per_client: usize,
     following: AtomicBool,
     closing: watch::Sender<bool>,
 }
@@ -38,11 +44,37 @@ pub struct Subscription {
     pub changes: broadcast::Receiver<Arc<Change>>,
     pub closing: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
+    _client: Option<ClientSlot>,
+}
+
+/// One of a client's streams; counted down when the stream ends.
+struct ClientSlot {
+    clients: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = clients.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                clients.remove(&self.ip);
+            }
+        }
+    }
 }
 
 impl Hub {
-    pub fn new(listen_url: String, timeout: Duration, max_streams: usize) -> Self {
+    pub fn new(
+        listen_url: String,
+        timeout: Duration,
+        max_streams: usize,
+        per_client: usize,
+    ) -> Self {
         Self {
+            clients: Arc::default(),
+            per_client,
             listen_url,
             timeout,
             changes: broadcast::channel(BUFFER).0,
@@ -52,14 +84,30 @@ impl Hub {
         }
     }
 
-    /// A place for one more stream, or a 503 when this instance holds as
-    /// many as it may (or is shutting down).
-    pub fn subscribe(self: &Arc<Self>) -> Result<Subscription, AppError> {
+    /// A place for one more stream: a 429 when this client (by address)
+    /// holds as many as one may, a 503 when this instance holds as many as
+    /// it may (or is shutting down).
+    pub fn subscribe(self: &Arc<Self>, client: Option<IpAddr>) -> Result<Subscription, AppError> {
         if *self.closing.borrow() {
             return Err(AppError::AtCapacity(
                 "this instance is shutting down".into(),
             ));
         }
+        let client = match client {
+            None => None,
+            Some(ip) => {
+                let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+                let open = clients.entry(ip).or_insert(0);
+                if *open >= self.per_client {
+                    return Err(AppError::TooManyRequests(5));
+                }
+                *open += 1;
+                Some(ClientSlot {
+                    clients: self.clients.clone(),
+                    ip,
+                })
+            }
+        };
         let slot = self.slots.clone().try_acquire_owned().map_err(|_| {
             AppError::AtCapacity(
                 "this instance holds as many event streams as it may; try again shortly".into(),
@@ -74,6 +122,7 @@ impl Hub {
             changes: self.changes.subscribe(),
             closing: self.closing.subscribe(),
             _slot: slot,
+            _client: client,
         })
     }
 

@@ -51,7 +51,8 @@ fn sync_token(field: &str, raw: &str) -> Result<i64, AppError> {
 /// connections open; at each, the credential is checked again. A stream
 /// ends with an `unauthorized`, `reconnect`, `unavailable` or `shutdown`
 /// event saying why. Each instance holds `FOLIO_EVENTS_MAX_STREAMS`
-/// streams; past that it answers 503 with `Retry-After`.
+/// streams, and `FOLIO_EVENTS_MAX_STREAMS_PER_CLIENT` per client address;
+/// past those it answers 503, or 429 for one client, with `Retry-After`.
 #[utoipa::path(tag = "events",
     params(
         EventsQuery,
@@ -61,6 +62,9 @@ fn sync_token(field: &str, raw: &str) -> Result<i64, AppError> {
         (status = 200, description = "The stream (`text/event-stream`), open until the client leaves", body = String, content_type = "text/event-stream"),
         (status = 401, description = "A credential that is invalid or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A malformed `since` or `Last-Event-ID`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "This client holds as many streams on this instance as one may",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before reconnecting"))),
         (status = 503, description = "This instance holds as many streams as it may, or is stopping",
             body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before reconnecting"))),
@@ -105,7 +109,13 @@ pub async fn stream_events(
             Credential::Anonymous,
         ),
     };
-    let subscription = state.live.subscribe()?;
+    let client = crate::middleware::rate_limit::client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers(),
+        &state.config.server.trusted_proxies,
+    )
+    .map(crate::middleware::rate_limit::per_client);
+    let subscription = state.live.subscribe(client)?;
     Ok(stream::open(
         state.get_ref().clone(),
         subscription,

@@ -41,3 +41,11 @@ export async function login(baseUrl: string, email: string, password: string) {
 // Receiving webhooks: a Standard Webhooks verifier and the payload types
 // (dependency-free: `src/webhooks.ts` can be imported or copied alone).
 export * from "./webhooks.ts";
+
+// Preview links: create, list, revoke, and read a draft through one.
+export * from "./previews.ts";
+
+// Live updates: `GET /api/v1/events` as an async iterator that resumes after
+// a drop (fetch-based, so it can send `Authorization`; `src/events.ts`
+// imports nothing but types and can be copied with `webhooks.ts`).
+export * from "./events.ts";

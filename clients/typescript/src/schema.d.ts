@@ -237,7 +237,8 @@ export interface paths {
          *     connections open; at each, the credential is checked again. A stream
          *     ends with an `unauthorized`, `reconnect`, `unavailable` or `shutdown`
          *     event saying why. Each instance holds `FOLIO_EVENTS_MAX_STREAMS`
-         *     streams; past that it answers 503 with `Retry-After`.
+         *     streams, and `FOLIO_EVENTS_MAX_STREAMS_PER_CLIENT` per client address;
+         *     past those it answers 503, or 429 for one client, with `Retry-After`.
          *
          *     **Who may call it:** anyone; a preview token (for its post).
          */
@@ -3001,7 +3002,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description This client holds as many streams on this instance as one may */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             /** @description This instance holds as many streams as it may, or is stopping */
             503: {

@@ -1,7 +1,10 @@
 // End to end: seed a live Folio with real-looking posts, build the Astro
 // blog from it through the generated client, open the pages in headless
-// Chromium and check what a reader sees. Needs FOLIO_URL,
-// FOLIO_ADMIN_EMAIL and FOLIO_ADMIN_PASSWORD (scripts/with-folio.sh sets them).
+// Chromium and check what a reader sees; then open a draft through a preview
+// link, change the draft through the API and watch the page follow it over
+// the live stream. Needs FOLIO_URL, FOLIO_ADMIN_EMAIL, FOLIO_ADMIN_PASSWORD
+// and EXAMPLE_SITE_URL, an origin Folio allows by CORS, where the site is
+// served (scripts/with-folio.sh sets them all).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
@@ -12,8 +15,8 @@ import { chromium } from "playwright-core";
 
 const here = resolve(import.meta.dirname, "..");
 const repo = resolve(here, "../..");
-const { FOLIO_URL: base, FOLIO_ADMIN_EMAIL: email, FOLIO_ADMIN_PASSWORD: password } = process.env;
-if (!base || !email || !password) throw new Error("run me through scripts/with-folio.sh");
+const { FOLIO_URL: base, FOLIO_ADMIN_EMAIL: email, FOLIO_ADMIN_PASSWORD: password, EXAMPLE_SITE_URL: site } = process.env;
+if (!base || !email || !password || !site) throw new Error("run me through scripts/with-folio.sh");
 
 // 1. Seed: log in and import Markdown files as an author would.
 const login = await fetch(`${base}/api/v1/auth/login`, {
@@ -73,9 +76,8 @@ const server = createServer((req, res) => {
   } catch {
     res.writeHead(404).end("not found");
   }
-}).listen(0, "127.0.0.1");
+}).listen(Number(new URL(site).port), "127.0.0.1");
 await new Promise((r) => server.once("listening", r));
-const site = `http://127.0.0.1:${server.address().port}`;
 
 // Debian's Chromium, with a fresh profile and no background networking
 // (this machine has no internet; a tool's own browser download fails here).
@@ -123,7 +125,58 @@ try {
 
   mkdirSync(join(repo, "target/e2e"), { recursive: true });
   await page.screenshot({ path: join(repo, "target/e2e/post.png"), fullPage: true });
-  console.log("e2e: ok; screenshot in target/e2e/post.png");
+
+  // 4. A draft, shared through a preview link and followed live.
+  const api = async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${login.access_token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+    return res.json();
+  };
+  const draft = await api("POST", "/api/v1/posts", {
+    title: "A draft under review",
+    markdown: "The first take, for **reviewers** only.",
+    status: "draft",
+    tags: ["review"],
+  });
+  const shared = await api("POST", `/api/v1/posts/${draft.id}/previews`, { expires_in: 600 });
+  assert.match(shared.token, /^folio_pv_/);
+
+  const preview = await browser.newPage();
+  const problems = [];
+  preview.on("pageerror", (e) => problems.push(e.message));
+  preview.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  await preview.goto(`${site}/preview/?token=${shared.token}`);
+  const live = { timeout: 15_000 };
+  const why = () => `browser errors: ${problems.join("; ") || "none"}`;
+  await preview.locator("h1.title", { hasText: "A draft under review" }).waitFor(live).catch((e) => assert.fail(`${e}; ${why()}`));
+  assert.equal(await preview.locator(".body strong").textContent(), "reviewers");
+  assert.deepEqual(await preview.locator(".tags span").allTextContents(), ["review"]);
+  assert.match(await preview.locator(".banner").textContent(), /draft post/);
+  assert.equal(await preview.locator('meta[name="robots"]').getAttribute("content"), "noindex, nofollow");
+  // The stream is open: from here on, only it can bring the change.
+  await preview.locator('#preview[data-live="open"]').waitFor(live).catch((e) => assert.fail(`${e}; ${why()}`));
+
+  await api("PATCH", `/api/v1/posts/${draft.id}`, { title: "A draft, revised", markdown: "The second take." });
+  await preview.locator(".body", { hasText: "The second take." }).waitFor(live).catch((e) => assert.fail(`${e}; ${why()}`));
+  assert.equal(await preview.locator("h1.title").textContent(), "A draft, revised");
+  assert.equal(await preview.title(), "Preview: A draft, revised");
+  await preview.screenshot({ path: join(repo, "target/e2e/preview.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+
+  // A revoked link stops working at once.
+  const revoked = await fetch(`${base}/api/v1/posts/${draft.id}/previews/${shared.id}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${login.access_token}` },
+  });
+  assert.equal(revoked.status, 204);
+  await preview.reload();
+  await preview.locator(".banner", { hasText: "expired or was revoked" }).waitFor(live);
+  assert.equal(await preview.locator("article").isHidden(), true);
+  console.log("e2e: ok; screenshots in target/e2e/post.png and target/e2e/preview.png");
 } finally {
   await browser.close();
   server.close();

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# What the live event stream costs one instance, against the release build:
+#   1. resident memory with 0, 1,000, 5,000 and 10,000 idle streams open
+#      (how many fit in the 64 MiB RSS budget of bench/README.md);
+#   2. the delay from a write (POST /api/v1/posts, published) to its event
+#      at a subscriber, alone and with the idle streams open beside it.
+# Not part of `cargo test`.
+#
+#   bench/events.sh [--writes 200] [--port 18092]
+#
+# Prints a Markdown table and writes it to target/bench/events.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WRITES=200
+PORT=18092
+while [ $# -gt 0 ]; do
+  case $1 in
+    --writes) WRITES=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+SERVER=${BENCH_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
+DB=folio_events_bench
+BASE=http://127.0.0.1:$PORT
+OUT=target/bench
+ADMIN_EMAIL=events@example.com
+ADMIN_PASSWORD=events-bench-password
+mkdir -p "$OUT"
+cargo build --release --quiet
+ulimit -n 65536 2>/dev/null || true
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+MACHINE="$(nproc) cores ($CPU), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $MACHINE"
+
+PID="" HOLDER_PID=""
+cleanup() {
+  [ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null || true
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -TERM "$PID"; wait "$PID" || true; fi
+  psql -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+psql -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+
+env DATABASE_URL="$SERVER/$DB" FOLIO_ADDR="127.0.0.1:$PORT" FOLIO_ENV=development \
+  FOLIO_ADMIN_EMAIL="$ADMIN_EMAIL" FOLIO_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  FOLIO_JWT_SECRET=events-bench-secret-0123456789-0123456789 \
+  FOLIO_ACCESS_TOKEN_TTL_SECS=86400 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
+  FOLIO_EVENTS_MAX_STREAMS=20000 RUST_LOG=warn \
+  "${CARGO_TARGET_DIR:-target}/release/folio" >"$OUT/folio-events.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 3000); do
+  curl -sf -o /dev/null "$BASE/health/ready" && break
+  kill -0 "$PID" 2>/dev/null || { cat "$OUT/folio-events.log" >&2; exit 1; }
+  sleep 0.01
+done
+TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+rss() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status"; }
+
+ROWS=""
+delay_row() {
+  local streams=$1 result
+  result=$(node bench/sse.mjs delay "$BASE" "$TOKEN" "$WRITES")
+  read -r _ _ d50 _ d99 _ _ w50 _ w99 <<<"$result"
+  echo "  $streams idle streams: write→event p50 $d50 ms p99 $d99 ms (the write alone p50 $w50 p99 $w99), RSS $(rss) MiB"
+  ROWS+="| $streams | $(rss) | $d50 | $d99 | $w50 | $w99 |"$'\n'
+}
+
+delay_row 0
+for n in 1000 5000 10000; do
+  [ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null && wait "$HOLDER_PID" 2>/dev/null || true
+  sleep 1
+  coproc HOLDER { exec node bench/sse.mjs idle "$BASE" "$n"; }
+  HOLDER_PID=$HOLDER_PID
+  read -r _ opened <&"${HOLDER[0]}"
+  sleep 2
+  echo "opened $opened streams"
+  delay_row "$opened"
+done
+
+{
+  echo "Machine: $MACHINE. Commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%d)."
+  echo
+  echo "One instance; idle anonymous streams held open by one Node process; $WRITES writes per row, one at a time, each a published post whose event a separate subscriber waits for:"
+  echo
+  echo "| idle streams | RSS MiB | write→event p50 ms | p99 ms | write alone p50 ms | p99 ms |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  printf '%s' "$ROWS"
+} | tee "$OUT/events.md"
