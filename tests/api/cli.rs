@@ -158,7 +158,7 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
     let (ok, out) = folio(&app, &token, &["import", site.to_str().unwrap()]).await;
     assert!(!ok, "{out}");
     assert!(
-        out.contains("failed        no-title.md: title: is required in the front matter"),
+        out.contains("failed        no-title.md: title: is required: the YAML front matter has no `title`"),
         "{out}"
     );
     assert!(out.contains("failed        bad-date.md: date:"), "{out}");
