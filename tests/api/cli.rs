@@ -145,6 +145,7 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
     let token = app.admin_token().await;
     let site = temp_dir();
     std::fs::write(site.join("good.md"), "---\ntitle: Good\n---\nfine").unwrap();
+    // No title and no heading: the file name is the title.
     std::fs::write(
         site.join("no-title.md"),
         "---\ndate: 2024-01-01\n---\nno title",
@@ -155,17 +156,20 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
         "---\ntitle: x\ndate: someday\n---\n",
     )
     .unwrap();
+    std::fs::write(site.join("bad-toml.md"), "+++\ntitle = \n+++\nbody").unwrap();
     let (ok, out) = folio(&app, &token, &["import", site.to_str().unwrap()]).await;
     assert!(!ok, "{out}");
     assert!(
-        out.contains("failed        no-title.md: title: is required: the YAML front matter has no `title`"),
+        out.contains("failed        bad-toml.md: front_matter: front matter is not valid TOML"),
         "{out}"
     );
     assert!(out.contains("failed        bad-date.md: date:"), "{out}");
     assert!(
-        out.contains("1 created, 0 updated, 0 unchanged, 2 failed"),
+        out.contains("2 created, 0 updated, 0 unchanged, 2 failed"),
         "{out}"
     );
+    let post = app.get_json_as(&token, "/api/v1/posts/no-title").await;
+    assert_eq!(post["title"], "No title");
 
     let (ok, out) = folio(&app, "not-a-token", &["import", site.to_str().unwrap()]).await;
     assert!(!ok);
