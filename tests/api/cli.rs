@@ -8,7 +8,7 @@ use crate::helpers::TestApp;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/blog");
 
 /// Runs the CLI; returns its exit success and standard output.
-async fn folio(app: &TestApp, token: &str, args: &[&str]) -> (bool, String) {
+pub(crate) async fn folio(app: &TestApp, token: &str, args: &[&str]) -> (bool, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
     command
         .args(args)
@@ -23,13 +23,13 @@ async fn folio(app: &TestApp, token: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), format!("{stdout}{stderr}"))
 }
 
-fn temp_dir() -> PathBuf {
+pub(crate) fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("folio-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         let target = to.join(path.file_name().unwrap());

@@ -28,7 +28,7 @@ pub fn scan(body: &str) -> Vec<String> {
             // Hugo's way of showing one literally; still not renderable.
             let content = content.trim_start_matches("/*").trim_start();
             let name: String = content
-                .split(|c: char| c.is_whitespace() || c == '|')
+                .split(|c: char| c.is_whitespace() || c == '|' || c == '(')
                 .next()
                 .unwrap_or_default()
                 .chars()
@@ -73,7 +73,7 @@ mod tests {
     fn lists_liquid_and_shortcodes_once_each_with_counts() {
         let body = "{% include note.html %}\n{{ page.title | upcase }}\n{% if x %}a{% endif %}\n\
                     {{< figure src=\"a.png\" >}}\n{{% notice tip %}}x{{% /notice %}}\n\
-                    {% include note.html %}\n{{< youtube id >}}";
+                    {% include note.html %}\n{{< youtube id >}}\n{{ youtube(id=\"x\") }}";
         assert_eq!(
             scan(body),
             vec![
@@ -82,7 +82,8 @@ mod tests {
                 "{% if %}",
                 "{{< figure >}}",
                 "{{% notice %}}",
-                "{{< youtube >}}"
+                "{{< youtube >}}",
+                "{{ youtube }}"
             ]
         );
     }

@@ -278,8 +278,11 @@ fn parse_date(raw: &str) -> Result<DateTime<Utc>, &'static str> {
             return Ok(d.and_utc());
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    // Bare dates; the second is how Astro's starter writes `pubDate`.
+    for format in ["%Y-%m-%d", "%b %d %Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(raw, format) {
+            return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+        }
     }
     Err("must be a date such as 2024-05-01 or 2024-05-01T09:30:00Z")
 }
