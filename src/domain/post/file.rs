@@ -56,12 +56,15 @@ impl utoipa::PartialSchema for MarkdownFile {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .description(Some(
-                "A Markdown file with YAML front matter between `---` lines. `title` is \
-                 required; `slug`, `date` or `published_at`, `tags`, `description` or \
-                 `excerpt`, `draft`, `published` and `status` map to the post's fields, \
-                 and any other key is kept in `metadata`. The pattern shows the smallest \
-                 file that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB \
-                 by default), with at most 64 KiB of front matter.",
+                "A Markdown file with front matter: YAML between `---` lines, TOML \
+                 between `+++` lines, or a JSON object at the top. `title` is required, \
+                 unless the body has a heading (the first one is the title); `slug`, the \
+                 date (`published_at`, `date`, `publishDate`, `pubDate`), `tags` (or \
+                 `taxonomies.tags`), the excerpt (`excerpt`, `summary`, `description`), \
+                 `draft`, `published` and `status` map to the post's fields, and any \
+                 other key is kept in `metadata`. The pattern shows the smallest file \
+                 that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB by \
+                 default), with at most 64 KiB of front matter.",
             ))
             .pattern(Some(MARKDOWN_FILE_PATTERN))
             .max_length(Some(1_048_576))
