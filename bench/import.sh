@@ -110,7 +110,7 @@ run() {
 FIRST=$(run)
 SECOND=$(run)
 WARNS=$(grep -c 'WARN' "$OUT/folio-import.log" || true)
-REFUSED=$(grep -c 'status[^0-9]*429' "$OUT/folio-import.log" || true)
+REFUSED=$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/folio-import.log" | grep -c 'status=429' || true)
 {
   echo "files: $FILES, concurrency $CONCURRENCY, machine: $MACHINE"
   echo "first run:  $FIRST"
