@@ -1,5 +1,7 @@
 //! `folio export <dir>`: every post the credential can see, written back as
-//! `<slug>.md` with YAML front matter — the files `folio import` reads.
+//! `<slug>.md` with front matter in the format it was imported in (YAML,
+//! TOML or JSON), or the one `--format` names — the files `folio import`
+//! reads.
 
 use std::path::PathBuf;
 
@@ -8,11 +10,28 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::{Client, Remote, problem_text};
+use crate::render::front_matter::{self, Format};
+
+/// The same file with its front matter written in `format`.
+fn convert(text: &str, format: Format) -> anyhow::Result<String> {
+    let doc = front_matter::split(text).map_err(anyhow::Error::msg)?;
+    let fields = doc.fields().map_err(anyhow::Error::msg)?;
+    Ok(format!(
+        "{}{}",
+        front_matter::write(format, &fields),
+        doc.body
+    ))
+}
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The folder to write into (created if missing).
     pub dir: PathBuf,
+    /// Write every post's front matter in this format instead of the one
+    /// it came in: yaml, toml or json. (TOML has no null: null values are
+    /// left out.)
+    #[arg(long, value_parser = ["yaml", "toml", "json"])]
+    pub format: Option<String>,
     #[command(flatten)]
     pub remote: Remote,
 }
@@ -52,8 +71,13 @@ pub async fn run(args: &ExportArgs) -> anyhow::Result<usize> {
             if !res.status().is_success() {
                 anyhow::bail!("exporting {slug} failed: {}", problem_text(res).await);
             }
+            let mut text = res.text().await?;
+            if let Some(format) = args.format.as_deref().and_then(Format::parse) {
+                text = convert(&text, format)
+                    .with_context(|| format!("the server's file for {slug} does not parse"))?;
+            }
             let file = args.dir.join(format!("{slug}.md"));
-            std::fs::write(&file, res.text().await?)
+            std::fs::write(&file, text)
                 .with_context(|| format!("cannot write {}", file.display()))?;
             written += 1;
         }

@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod import;
+pub mod retry;
 
 use anyhow::Context;
 use reqwest::{RequestBuilder, Response};
@@ -28,6 +29,10 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// When the server last asked to be left alone until: every worker
+    /// waits for it, so one 429 slows the whole run instead of each worker
+    /// finding out for itself.
+    quiet_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl Client {
@@ -56,9 +61,13 @@ impl Client {
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
                 .https_only(!loopback && !remote.allow_insecure_http)
+                // An old slug answers 301 to another post: the import must
+                // see that, not be taken to that post and update it.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()?,
             base: remote.url.trim_end_matches('/').to_owned(),
             token: remote.token.clone(),
+            quiet_until: std::sync::Mutex::new(None),
         })
     }
 
@@ -69,8 +78,35 @@ impl Client {
     }
 
     /// Sends a request, turning transport failures into errors that say
-    /// where the server was expected.
+    /// where the server was expected. A 429 or 503 is tried again as
+    /// [`retry::delay`] says; the last answer is returned either way.
     pub async fn send(&self, request: RequestBuilder) -> anyhow::Result<Response> {
+        let mut attempt = 0;
+        loop {
+            let quiet = *self.quiet_until.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(until) = quiet {
+                tokio::time::sleep_until(until).await;
+            }
+            let Some(this_try) = request.try_clone() else {
+                // A streamed body cannot be sent twice; the CLI sends none.
+                return self.send_once(request).await;
+            };
+            let res = self.send_once(this_try).await?;
+            let Some(wait) = retry::delay(res.status(), res.headers(), attempt) else {
+                return Ok(res);
+            };
+            let until = tokio::time::Instant::now() + wait;
+            {
+                let mut quiet = self.quiet_until.lock().unwrap_or_else(|e| e.into_inner());
+                if quiet.is_none_or(|q| q < until) {
+                    *quiet = Some(until);
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, request: RequestBuilder) -> anyhow::Result<Response> {
         request
             .send()
             .await

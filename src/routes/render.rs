@@ -79,7 +79,7 @@ pub async fn render_preview(
     let doc = front_matter::split(&source).map_err(|e| AppError::invalid("front_matter", e))?;
     let front_matter = doc
         .front_matter
-        .map(front_matter::parse)
+        .map(|_| doc.fields())
         .transpose()
         .map_err(|e| AppError::invalid("front_matter", e))?;
     let custom_excerpt = front_matter.as_ref().and_then(|fm| {

@@ -8,7 +8,7 @@ use crate::helpers::TestApp;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/blog");
 
 /// Runs the CLI; returns its exit success and standard output.
-async fn folio(app: &TestApp, token: &str, args: &[&str]) -> (bool, String) {
+pub(crate) async fn folio(app: &TestApp, token: &str, args: &[&str]) -> (bool, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
     command
         .args(args)
@@ -23,13 +23,13 @@ async fn folio(app: &TestApp, token: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), format!("{stdout}{stderr}"))
 }
 
-fn temp_dir() -> PathBuf {
+pub(crate) fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("folio-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         let target = to.join(path.file_name().unwrap());
@@ -145,6 +145,7 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
     let token = app.admin_token().await;
     let site = temp_dir();
     std::fs::write(site.join("good.md"), "---\ntitle: Good\n---\nfine").unwrap();
+    // No title and no heading: the file name is the title.
     std::fs::write(
         site.join("no-title.md"),
         "---\ndate: 2024-01-01\n---\nno title",
@@ -155,17 +156,20 @@ async fn import_reports_each_failure_with_its_reason_and_exits_non_zero() {
         "---\ntitle: x\ndate: someday\n---\n",
     )
     .unwrap();
+    std::fs::write(site.join("bad-toml.md"), "+++\ntitle = \n+++\nbody").unwrap();
     let (ok, out) = folio(&app, &token, &["import", site.to_str().unwrap()]).await;
     assert!(!ok, "{out}");
     assert!(
-        out.contains("failed        no-title.md: title: is required in the front matter"),
+        out.contains("failed        bad-toml.md: front_matter: front matter is not valid TOML"),
         "{out}"
     );
     assert!(out.contains("failed        bad-date.md: date:"), "{out}");
     assert!(
-        out.contains("1 created, 0 updated, 0 unchanged, 2 failed"),
+        out.contains("2 created, 0 updated, 0 unchanged, 2 failed"),
         "{out}"
     );
+    let post = app.get_json_as(&token, "/api/v1/posts/no-title").await;
+    assert_eq!(post["title"], "No title");
 
     let (ok, out) = folio(&app, "not-a-token", &["import", site.to_str().unwrap()]).await;
     assert!(!ok);

@@ -680,7 +680,9 @@ async fn invalid_utf8_and_odd_json_values_are_refused() {
         Case::import("a Markdown file that is not UTF-8", b"---\ntitle: t\n---\n\xff\xfe".to_vec())
             .expect(400),
         Case::import("a UTF-16 Markdown file", b"\xff\xfe-\0-\0-\0\n\0".to_vec()).expect(400),
-        Case::import("a file without front matter", "# Just a body").naming("title"),
+        // (A heading would be the title.)
+        Case::import("a file with neither front matter nor heading", "Just a body")
+            .naming("title"),
         Case::import("unclosed front matter", "---\ntitle: t\nbody").naming("front_matter"),
         Case::import("front matter that is not YAML", "---\ntitle: [\n---\nbody")
             .naming("front_matter"),

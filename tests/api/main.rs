@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod hostile;
 mod html_document;
+mod imports;
 mod login_limits;
 mod migrations;
 mod openapi;

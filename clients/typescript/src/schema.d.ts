@@ -1449,7 +1449,7 @@ export interface components {
              */
             password: string;
         };
-        /** @description A Markdown file with YAML front matter between `---` lines. `title` is required; `slug`, `date` or `published_at`, `tags`, `description` or `excerpt`, `draft`, `published` and `status` map to the post's fields, and any other key is kept in `metadata`. The pattern shows the smallest file that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB by default), with at most 64 KiB of front matter. */
+        /** @description A Markdown file with front matter: YAML between `---` lines, TOML between `+++` lines, or a JSON object at the top. `title` is required, unless the body has a heading (the first one is the title); `slug`, the date (`published_at`, `date`, `publishDate`, `pubDate`), `tags` (or `taxonomies.tags`), the excerpt (`excerpt`, `summary`, `description`), `draft`, `published` and `status` map to the post's fields, and any other key is kept in `metadata`. The pattern shows the smallest file that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB by default), with at most 64 KiB of front matter. */
         MarkdownFile: string;
         /** @description A JSON object of at most 16 KiB and 8 levels deep; no key or string may hold NUL. */
         Metadata: {

@@ -1,51 +1,10 @@
-//! YAML front matter, the way Hugo, Jekyll, Astro and Zola keep it:
-//! a first line `---`, YAML, then a line `---` (or `...`), then the body.
+//! YAML front matter (Hugo, Jekyll, Astro): parsed under a budget, since
+//! YAML is the one format whose aliases can expand a small file into
+//! gigabytes.
 
 use serde_json::{Map, Value};
 
-/// The largest front matter accepted, checked before it is parsed. Real
-/// front matter is a few hundred bytes; this leaves room for long
-/// descriptions and taxonomies.
-pub const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
-/// How deep front matter may nest (`extra.params.x` is 3).
-const MAX_DEPTH: usize = 16;
-/// How many values (scalars, lists, mappings) it may hold.
-const MAX_NODES: usize = 10_000;
-
-/// A Markdown file cut into its front matter (if any) and its body.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Document<'a> {
-    pub front_matter: Option<&'a str>,
-    pub body: &'a str,
-}
-
-/// Splits a document. A file whose first line is `---` but that never closes
-/// the block is an error rather than a body: rendering it would turn the
-/// YAML into a rule and a heading.
-pub fn split(source: &str) -> Result<Document<'_>, &'static str> {
-    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let Some(rest) = source
-        .strip_prefix("---\r\n")
-        .or_else(|| source.strip_prefix("---\n"))
-    else {
-        return Ok(Document {
-            front_matter: None,
-            body: source,
-        });
-    };
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        if content == "---" || content == "..." {
-            return Ok(Document {
-                front_matter: Some(&rest[..offset]),
-                body: &rest[offset + line.len()..],
-            });
-        }
-        offset += line.len();
-    }
-    Err("the front matter starting at line 1 is never closed by a `---` line")
-}
+use super::{MAX_DEPTH, MAX_NODES, check_size};
 
 /// Parses front matter YAML into a JSON object. Dates stay strings; the
 /// caller decides what each key means.
@@ -59,11 +18,7 @@ pub fn parse(yaml: &str) -> Result<Map<String, Value>, String> {
     if yaml.trim().is_empty() {
         return Ok(Map::new());
     }
-    if yaml.len() > MAX_FRONT_MATTER_BYTES {
-        return Err(format!(
-            "front matter is larger than {MAX_FRONT_MATTER_BYTES} bytes"
-        ));
-    }
+    check_size(yaml)?;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_aliases = 0;
     budget.max_anchors = 0;
@@ -101,32 +56,7 @@ pub fn write(fields: &Map<String, Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_front_matter_from_body() {
-        let doc = split("---\ntitle: Hi\n---\n# Body\n").unwrap();
-        assert_eq!(doc.front_matter, Some("title: Hi\n"));
-        assert_eq!(doc.body, "# Body\n");
-    }
-
-    #[test]
-    fn handles_crlf_bom_and_dots() {
-        let doc = split("\u{feff}---\r\ntitle: Hi\r\n...\r\nbody").unwrap();
-        assert_eq!(doc.front_matter, Some("title: Hi\r\n"));
-        assert_eq!(doc.body, "body");
-    }
-
-    #[test]
-    fn no_front_matter_is_all_body() {
-        let doc = split("# Title\n---\nmore").unwrap();
-        assert_eq!(doc.front_matter, None);
-        assert_eq!(doc.body, "# Title\n---\nmore");
-    }
-
-    #[test]
-    fn unclosed_front_matter_is_an_error() {
-        assert!(split("---\ntitle: x\n").is_err());
-    }
+    use crate::render::front_matter::MAX_FRONT_MATTER_BYTES;
 
     #[test]
     fn parses_yaml_into_json() {
@@ -186,7 +116,7 @@ mod tests {
     fn writes_what_it_parses() {
         let map = parse("title: 'Hi: there'\ntags:\n- a\n").unwrap();
         let out = write(&map);
-        let doc = split(&out).unwrap();
-        assert_eq!(parse(doc.front_matter.unwrap()).unwrap(), map);
+        let doc = super::super::split(&out).unwrap();
+        assert_eq!(doc.fields().unwrap(), map);
     }
 }

@@ -1,0 +1,222 @@
+//! `folio import <dir>`: bulk-import a Hugo, Zola, Jekyll or Astro content
+//! folder. Idempotent by slug: a post that already says the same is
+//! skipped, one that differs is updated, a new one is created.
+//!
+//! The whole folder is read and checked first ([`plan`]): files that would
+//! share a slug stop the run before anything is written. Then the files are
+//! sent a few at a time, each request riding out the server's rate limit
+//! ([`crate::cli::retry`]).
+
+pub mod plan;
+pub mod templates;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Client, Remote};
+pub use write::Outcome;
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The folder to import (searched recursively for .md and .markdown files).
+    pub dir: PathBuf,
+    /// Say what would happen without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// When files would share a slug, derive theirs from their folders
+    /// (`_docs/configuration/liquid.md` becomes `configuration-liquid`)
+    /// instead of stopping.
+    #[arg(long)]
+    pub slug_from_path: bool,
+    /// How many files are sent at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    #[command(flatten)]
+    pub remote: Remote,
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub skipped: Vec<String>,
+    pub failed: Vec<(String, String)>,
+    /// Section index files, not imported.
+    pub sections: Vec<String>,
+    /// Template syntax per file.
+    pub templates: Vec<(String, Vec<String>)>,
+    pub notes: Vec<(String, String)>,
+}
+
+impl Summary {
+    pub fn print(&self, dry_run: bool) {
+        let verb = |done: &str, would: &str| {
+            if dry_run {
+                would.to_owned()
+            } else {
+                done.to_owned()
+            }
+        };
+        for slug in &self.created {
+            println!("{:<13} {slug}", verb("created", "would create"));
+        }
+        for slug in &self.updated {
+            println!("{:<13} {slug}", verb("updated", "would update"));
+        }
+        for file in &self.sections {
+            println!("{:<13} {file}: a section index, not a post", "skipped");
+        }
+        for (file, found) in &self.templates {
+            println!("{:<13} {file}: {}", "templates", found.join(", "));
+        }
+        for (file, note) in &self.notes {
+            println!("{:<13} {file}: {note}", "note");
+        }
+        for (file, reason) in &self.failed {
+            println!("{:<13} {file}: {reason}", "failed");
+        }
+        if !self.templates.is_empty() {
+            println!(
+                "\n{} files hold template syntax (Liquid or shortcodes) that Folio shows as text.",
+                self.templates.len()
+            );
+        }
+        println!(
+            "\n{} created, {} updated, {} unchanged, {} failed{}{}",
+            self.created.len(),
+            self.updated.len(),
+            self.skipped.len(),
+            self.failed.len(),
+            if self.sections.is_empty() {
+                String::new()
+            } else {
+                format!(", {} section index files skipped", self.sections.len())
+            },
+            if dry_run {
+                " (dry run: nothing was changed)"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// Every Markdown file under `dir`, in a stable order; hidden folders and
+/// `node_modules` are skipped.
+pub fn markdown_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.starts_with('.') || name == "node_modules" {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "md" || e == "markdown")
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+pub async fn run(args: &ImportArgs) -> anyhow::Result<Summary> {
+    let client = Arc::new(Client::new(&args.remote)?);
+    let files = markdown_files(&args.dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.dir.display()))?;
+    let plan = plan::plan(&args.dir, &files, args.slug_from_path).map_err(|collisions| {
+        let list: Vec<String> = collisions.iter().map(|c| format!("  {c}")).collect();
+        anyhow::anyhow!(
+            "{} slugs would be shared by several files, and one would overwrite the other; \
+             nothing was imported:\n{}\nGive each file its own `slug` in its front matter, \
+             or pass --slug-from-path to derive these slugs from their folders.",
+            collisions.len(),
+            list.join("\n")
+        )
+    })?;
+    let mut summary = Summary {
+        failed: plan.failed,
+        sections: plan.sections,
+        notes: plan.notes,
+        ..Summary::default()
+    };
+    summary.templates = plan
+        .files
+        .iter()
+        .filter(|f| !f.templates.is_empty())
+        .map(|f| (f.shown.clone(), f.templates.clone()))
+        .collect();
+
+    let bar = ProgressBar::new(plan.files.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let dry_run = args.dry_run;
+    // A bad token or an unreachable server fails every file the same way:
+    // the first such failure stops the files not yet started.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut results: Vec<_> = futures_util::stream::iter(plan.files.into_iter().enumerate())
+        .map(|(i, file)| {
+            let client = Arc::clone(&client);
+            let bar = bar.clone();
+            let stop = Arc::clone(&stop);
+            async move {
+                use std::sync::atomic::Ordering;
+                if stop.load(Ordering::Relaxed) {
+                    return (i, file, None);
+                }
+                let result = write::import_one(&client, &file, dry_run).await;
+                if let Err(reason) = &result
+                    && (reason.starts_with("401") || reason.starts_with("cannot reach"))
+                {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                bar.inc(1);
+                (i, file, Some(result))
+            }
+        })
+        .buffer_unordered(usize::from(args.concurrency))
+        .collect()
+        .await;
+    bar.finish_and_clear();
+    results.sort_by_key(|(i, _, _)| *i);
+    let mut not_tried = 0;
+    for (_, file, result) in results {
+        match result {
+            None => not_tried += 1,
+            Some(Ok((outcome, notes))) => {
+                let slug = file.slug.to_string();
+                match outcome {
+                    Outcome::Created => summary.created.push(slug),
+                    Outcome::Updated => summary.updated.push(slug),
+                    Outcome::Skipped => summary.skipped.push(slug),
+                }
+                summary
+                    .notes
+                    .extend(notes.into_iter().map(|n| (file.shown.clone(), n)));
+            }
+            Some(Err(reason)) => summary.failed.push((file.shown, reason)),
+        }
+    }
+    if not_tried > 0 {
+        summary.notes.push((
+            args.dir.display().to_string(),
+            format!("{not_tried} files not tried after the failure below"),
+        ));
+    }
+    Ok(summary)
+}
