@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 
 use super::ResponseCache;
@@ -25,7 +25,7 @@ const HEARTBEAT: Duration = Duration::from_secs(5);
 pub async fn listen(cache: Arc<ResponseCache>, url: String, timeout: Duration) {
     let mut delay = Duration::from_millis(100);
     loop {
-        match connect(&url, timeout).await {
+        match crate::db::listen::connect(&url, CHANNEL, timeout).await {
             Ok(mut conn) => {
                 cache.set_online(true);
                 tracing::info!("read cache on: listening for changes");
@@ -39,21 +39,6 @@ pub async fn listen(cache: Arc<ResponseCache>, url: String, timeout: Duration) {
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
     }
-}
-
-async fn connect(url: &str, timeout: Duration) -> Result<AsyncPgConnection, String> {
-    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
-        .await
-        .map_err(|_| "connecting timed out".to_owned())?
-        .map_err(|e| e.to_string())?;
-    tokio::time::timeout(
-        timeout,
-        diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn),
-    )
-    .await
-    .map_err(|_| "LISTEN timed out".to_owned())?
-    .map_err(|e| e.to_string())?;
-    Ok(conn)
 }
 
 /// Invalidates on each notification until the connection fails; returns

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod authors;
 pub mod lifecycle;
+pub mod listen;
 pub mod live;
 pub mod login_throttle;
 pub mod post_list;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use futures_util::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 
@@ -143,7 +143,7 @@ async fn follow(hub: Arc<Hub>) {
     let mut head: Option<i64> = None;
     let mut delay = Duration::from_millis(100);
     loop {
-        match connect(&hub.listen_url, hub.timeout).await {
+        match crate::db::listen::connect(&hub.listen_url, CHANNEL, hub.timeout).await {
             Ok(mut conn) => {
                 delay = Duration::from_millis(100);
                 let reason = relay(&hub, &mut conn, &mut head).await;
@@ -154,21 +154,6 @@ async fn follow(hub: Arc<Hub>) {
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
     }
-}
-
-async fn connect(url: &str, timeout: Duration) -> Result<AsyncPgConnection, String> {
-    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
-        .await
-        .map_err(|_| "connecting timed out".to_owned())?
-        .map_err(|e| e.to_string())?;
-    tokio::time::timeout(
-        timeout,
-        diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn),
-    )
-    .await
-    .map_err(|_| "LISTEN timed out".to_owned())?
-    .map_err(|e| e.to_string())?;
-    Ok(conn)
 }
 
 /// Relays changes until the connection fails; returns why it stopped.

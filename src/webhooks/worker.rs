@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
@@ -324,7 +323,7 @@ async fn housekeeping(state: &AppState) {
 async fn listen(wake: Arc<Notify>, url: String, timeout: Duration) {
     let mut delay = Duration::from_millis(100);
     loop {
-        match connect(&url, timeout).await {
+        match crate::db::listen::connect(&url, CHANNEL, timeout).await {
             Ok(mut conn) => {
                 delay = Duration::from_millis(100);
                 // Events committed while not listening are found now.
@@ -340,21 +339,6 @@ async fn listen(wake: Arc<Notify>, url: String, timeout: Duration) {
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
     }
-}
-
-async fn connect(url: &str, timeout: Duration) -> Result<AsyncPgConnection, String> {
-    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
-        .await
-        .map_err(|_| "connecting timed out".to_owned())?
-        .map_err(|e| e.to_string())?;
-    tokio::time::timeout(
-        timeout,
-        diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn),
-    )
-    .await
-    .map_err(|_| "LISTEN timed out".to_owned())?
-    .map_err(|e| e.to_string())?;
-    Ok(conn)
 }
 
 #[cfg(test)]

@@ -1,0 +1,28 @@
+//! A dedicated connection that `LISTEN`s on a channel. The read cache, the
+//! webhook workers and the event stream each keep one per instance: pooled
+//! connections are shared and would lose their `LISTEN` on return.
+
+use std::time::Duration;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+/// Connects and listens on `channel`, each step within `timeout`; the
+/// error says which step failed, for the caller's log.
+pub async fn connect(
+    url: &str,
+    channel: &str,
+    timeout: Duration,
+) -> Result<AsyncPgConnection, String> {
+    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
+        .await
+        .map_err(|_| "connecting timed out".to_owned())?
+        .map_err(|e| e.to_string())?;
+    tokio::time::timeout(
+        timeout,
+        diesel::sql_query(format!("LISTEN {channel}")).execute(&mut conn),
+    )
+    .await
+    .map_err(|_| "LISTEN timed out".to_owned())?
+    .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
