@@ -1,5 +1,8 @@
 //! Who may see which change, and how a change is written on the wire.
 
+use std::sync::OnceLock;
+
+use actix_web::web::Bytes;
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -47,6 +50,29 @@ impl Subscriber {
             },
             Self::Reader(Visibility::All) => Filter::EVERYTHING,
         }
+    }
+}
+
+/// A change as an instance hands it to its streams: its frame is written
+/// once, by the first stream that sends it, and shared by the others (a
+/// thousand subscribers cost one serialisation, not a thousand).
+pub struct Relayed {
+    pub change: Change,
+    frame: OnceLock<Bytes>,
+}
+
+impl Relayed {
+    pub fn new(change: Change) -> Self {
+        Self {
+            change,
+            frame: OnceLock::new(),
+        }
+    }
+
+    pub fn frame(&self, config: &Config) -> Bytes {
+        self.frame
+            .get_or_init(|| Bytes::from(frame(config, &self.change)))
+            .clone()
     }
 }
 

@@ -12,7 +12,8 @@ use diesel_async::AsyncPgConnection;
 use futures_util::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 
-use crate::db::live::{self, Change, Filter};
+use super::event::Relayed;
+use crate::db::live::{self, Filter};
 use crate::error::AppError;
 
 /// The channel the content triggers notify on (as the read cache's).
@@ -29,7 +30,7 @@ const BUFFER: usize = 1024;
 pub struct Hub {
     listen_url: String,
     timeout: Duration,
-    changes: broadcast::Sender<Arc<Change>>,
+    changes: broadcast::Sender<Arc<Relayed>>,
     slots: Arc<Semaphore>,
     /// Open streams by client address, so one client cannot take every
     /// slot of the instance.
@@ -41,7 +42,7 @@ pub struct Hub {
 
 /// A stream's place on this instance: its slot is freed when it ends.
 pub struct Subscription {
-    pub changes: broadcast::Receiver<Arc<Change>>,
+    pub changes: broadcast::Receiver<Arc<Relayed>>,
     pub closing: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
     _client: Option<ClientSlot>,
@@ -203,7 +204,7 @@ async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut Option<i64>) 
             for change in batch {
                 *head = Some(change.seq);
                 // No receivers is not an error: they may all have left.
-                let _ = hub.changes.send(Arc::new(change));
+                let _ = hub.changes.send(Arc::new(Relayed::new(change)));
             }
             if !full {
                 break;

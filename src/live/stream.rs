@@ -12,10 +12,10 @@ use actix_web::web::Bytes;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-use super::event::{Subscriber, frame};
+use super::event::{Relayed, Subscriber, frame};
 use super::hub::Subscription;
 use crate::auth::preview;
-use crate::db::live::{self, Change};
+use crate::db::live;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -83,8 +83,8 @@ async fn run(
     }
 }
 
-async fn send(tx: &mpsc::Sender<Bytes>, text: String) -> Result<(), End> {
-    tx.send(Bytes::from(text)).await.map_err(|_| End::Gone)
+async fn send(tx: &mpsc::Sender<Bytes>, text: impl Into<Bytes>) -> Result<(), End> {
+    tx.send(text.into()).await.map_err(|_| End::Gone)
 }
 
 async fn follow(
@@ -112,7 +112,7 @@ async fn follow(
                 },
                 _ = beat.tick() => {
                     still_allowed(state, stream).await?;
-                    send(tx, ": heartbeat\n\n".into()).await?;
+                    send(tx, Bytes::from_static(b": heartbeat\n\n")).await?;
                 }
                 _ = subscription.closing.changed() => {
                     return Err(End::Event("shutdown", "the server is stopping; reconnect with Last-Event-ID"));
@@ -133,15 +133,16 @@ async fn follow(
 async fn deliver(
     state: &AppState,
     subscriber: Subscriber,
-    change: &Arc<Change>,
+    relayed: &Arc<Relayed>,
     last: i64,
     tx: &mpsc::Sender<Bytes>,
 ) -> Result<i64, End> {
+    let change = &relayed.change;
     if change.seq <= last {
         return Ok(last);
     }
     if subscriber.sees(change) {
-        send(tx, frame(&state.config, change)).await?;
+        send(tx, relayed.frame(&state.config)).await?;
     }
     Ok(change.seq)
 }
