@@ -114,17 +114,22 @@ impl Hub {
                 "this instance holds as many event streams as it may; try again shortly".into(),
             )
         })?;
-        // The follower starts with the first stream: an instance nobody
-        // subscribes to keeps no connection for it.
-        if !self.following.swap(true, Ordering::AcqRel) {
-            tokio::spawn(follow(self.clone()));
-        }
         Ok(Subscription {
             changes: self.changes.subscribe(),
             closing: self.closing.subscribe(),
             _slot: slot,
             _client: client,
         })
+    }
+
+    /// Starts the follower, once, after `head`: the latest change the
+    /// first subscriber read *after* it subscribed, so that every change
+    /// committed later reaches it (by the follower, or by its own replay).
+    /// An instance nobody subscribes to keeps no connection for it.
+    pub fn start_following(self: &Arc<Self>, head: i64) {
+        if !self.following.swap(true, Ordering::AcqRel) {
+            tokio::spawn(follow(self.clone(), head));
+        }
     }
 
     /// Ends every stream (on shutdown), each with a last event saying so.
@@ -140,8 +145,7 @@ impl Hub {
 
 /// Runs for the life of the process once started: listens, reads what
 /// changed after the last change it handed out, hands it out.
-async fn follow(hub: Arc<Hub>) {
-    let mut head: Option<i64> = None;
+async fn follow(hub: Arc<Hub>, mut head: i64) {
     let mut delay = Duration::from_millis(100);
     loop {
         match crate::db::listen::connect(&hub.listen_url, CHANNEL, hub.timeout).await {
@@ -160,14 +164,7 @@ async fn follow(hub: Arc<Hub>) {
 /// Relays changes until the connection fails; returns why it stopped.
 /// `head` is the last change handed out, kept across reconnections so
 /// that nothing committed meanwhile is skipped.
-async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut Option<i64>) -> String {
-    if head.is_none() {
-        match tokio::time::timeout(hub.timeout, live::latest(conn)).await {
-            Ok(Ok(latest)) => *head = Some(latest),
-            Ok(Err(e)) => return e.to_string(),
-            Err(_) => return "reading the latest change timed out".into(),
-        }
-    }
+async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut i64) -> String {
     loop {
         let woken = {
             let mut notifications = std::pin::pin!(conn.notifications_stream());
@@ -178,18 +175,10 @@ async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut Option<i64>) 
             Ok(Some(Err(e))) => return e.to_string(),
             Ok(None) => return "the connection closed".into(),
         }
-        if hub.changes.receiver_count() == 0 {
-            // Nobody listens: keep the head current so that the next
-            // subscriber is not sent old news.
-            match tokio::time::timeout(hub.timeout, live::latest(conn)).await {
-                Ok(Ok(latest)) => *head = Some(latest),
-                Ok(Err(e)) => return e.to_string(),
-                Err(_) => return "reading the latest change timed out".into(),
-            }
-            continue;
-        }
+        // Read even when no stream is open: a subscriber that arrives
+        // meanwhile must find the head where its own start left it.
         loop {
-            let since = head.unwrap_or(0);
+            let since = *head;
             let batch = match tokio::time::timeout(
                 hub.timeout,
                 live::changes_since(conn, since, Filter::EVERYTHING, BATCH),
@@ -202,7 +191,7 @@ async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut Option<i64>) 
             };
             let full = batch.len() as i64 == BATCH;
             for change in batch {
-                *head = Some(change.seq);
+                *head = change.seq;
                 // No receivers is not an error: they may all have left.
                 let _ = hub.changes.send(Arc::new(Relayed::new(change)));
             }

@@ -39,8 +39,9 @@ pub enum Credential {
 pub struct Stream {
     pub subscriber: Subscriber,
     pub credential: Credential,
-    /// Resume after this change number; `None` starts with the next change.
-    pub since: Option<i64>,
+    /// Resume after this change number: the one the client names, or the
+    /// latest when it subscribed.
+    pub since: i64,
 }
 
 /// Starts the stream and returns its response; the work runs in its own
@@ -95,10 +96,7 @@ async fn follow(
 ) -> End {
     let result = async {
         send(tx, format!(": folio events\nretry: {RETRY_MS}\n\n")).await?;
-        let mut last = match stream.since {
-            Some(since) => replay(state, stream.subscriber, since, tx).await?,
-            None => latest(state).await?,
-        };
+        let mut last = replay(state, stream.subscriber, stream.since, tx).await?;
         let heartbeat = state.config.live.heartbeat;
         let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
         loop {
@@ -173,13 +171,6 @@ async fn replay(
             return Ok(since);
         }
     }
-}
-
-async fn latest(state: &AppState) -> Result<i64, End> {
-    let mut conn = state.conn().await.map_err(unavailable)?;
-    live::latest(&mut conn)
-        .await
-        .map_err(|e| unavailable(e.into()))
 }
 
 fn unavailable(e: AppError) -> End {

@@ -116,13 +116,24 @@ pub async fn stream_events(
     )
     .map(crate::middleware::rate_limit::per_client);
     let subscription = state.live.subscribe(client)?;
+    // Read after subscribing: every change after it reaches this stream,
+    // through the instance's follower or the stream's own replay. Read
+    // before answering: a client that writes as soon as it sees the 200
+    // gets that write's event.
+    let latest = {
+        let mut conn = state.conn().await?;
+        crate::db::live::latest(&mut conn).await?
+    };
+    state.live.start_following(latest);
     Ok(stream::open(
         state.get_ref().clone(),
         subscription,
         Stream {
             subscriber,
             credential,
-            since,
+            // An id from the future (another database, a typo) would
+            // silence the stream until the log caught up with it.
+            since: since.map_or(latest, |since| since.min(latest)),
         },
     ))
 }

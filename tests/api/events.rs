@@ -84,10 +84,10 @@ async fn each_subscriber_sees_what_it_may_read() {
         ("post.updated", "Live one"),
         ("post.unpublished", "Live one"),
     ]);
-    assert_eq!(summary(&anonymous.drain(QUIET).await), public);
-    assert_eq!(summary(&stranger.drain(QUIET).await), public);
-    assert_eq!(summary(&owner.drain(QUIET).await), with_draft);
-    let events = editor.drain(QUIET).await;
+    assert_eq!(summary(&anonymous.take(3, WAIT, QUIET).await), public);
+    assert_eq!(summary(&stranger.take(3, WAIT, QUIET).await), public);
+    assert_eq!(summary(&owner.take(4, WAIT, QUIET).await), with_draft);
+    let events = editor.take(4, WAIT, QUIET).await;
     assert_eq!(summary(&events), with_draft);
     // Ids are increasing /sync tokens; the payload is a webhook's.
     let ids: Vec<i64> = events
@@ -172,7 +172,7 @@ async fn last_event_id_resumes_after_a_disconnect_spanning_several_changes() {
     assert_eq!(res.status(), 204);
 
     let mut resumed = EventStream::open(&url, None, Some(&last_id)).await;
-    let missed = resumed.drain(QUIET).await;
+    let missed = resumed.take(3, WAIT, QUIET).await;
     assert_eq!(
         summary(&missed),
         pairs(&[
@@ -194,7 +194,7 @@ async fn last_event_id_resumes_after_a_disconnect_spanning_several_changes() {
     // `since` does the same for clients that cannot send the header, and a
     // malformed id is refused.
     let mut again = EventStream::open(&format!("{url}?since={last_id}"), None, None).await;
-    assert_eq!(again.drain(QUIET).await.len(), 4);
+    assert_eq!(again.take(4, WAIT, QUIET).await.len(), 4);
     let res = EventStream::request(&url, None, Some("not-a-number")).await;
     assert_problem(res, 422).await;
 }

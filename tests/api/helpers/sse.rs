@@ -67,6 +67,21 @@ impl EventStream {
         }
     }
 
+    /// The next `n` events, each within `wait` (fewer when the stream goes
+    /// quiet for that long), then any more that come within `quiet`: a
+    /// busy machine may be slow, but an extra event is still seen.
+    pub async fn take(&mut self, n: usize, wait: Duration, quiet: Duration) -> Vec<Event> {
+        let mut events = Vec::new();
+        while events.len() < n {
+            match self.next(wait).await {
+                Some(event) => events.push(event),
+                None => return events,
+            }
+        }
+        events.extend(self.drain(quiet).await);
+        events
+    }
+
     /// Every event that arrives until none has come for `quiet`.
     pub async fn drain(&mut self, quiet: Duration) -> Vec<Event> {
         let mut events = Vec::new();
