@@ -47,6 +47,8 @@ pub struct Ready {
     pub input: PostInput,
     /// `None` when the stored post already said the same: nothing to render.
     pub rendered: Option<Rendered>,
+    /// No post had the slug when the request was checked.
+    pub absent: bool,
 }
 
 /// One item's result: the post as stored and what was done, or why not.
@@ -58,8 +60,18 @@ pub type Written = Result<(Post, Put), AppError>;
 /// slugs.
 pub struct Checked {
     /// Items to write, with whether their body must be rendered first.
-    pub ready: Vec<(usize, Slug, PostInput, bool)>,
+    pub ready: Vec<Unrendered>,
     pub failed: Vec<(usize, Option<Slug>, AppError)>,
+}
+
+/// An item that passed every check, before its body is rendered.
+pub struct Unrendered {
+    pub index: usize,
+    pub slug: Slug,
+    pub input: PostInput,
+    /// Whether the body must be rendered (the post is new or changed).
+    pub render: bool,
+    pub absent: bool,
 }
 
 /// Checks every parsed item against the request and the stored posts,
@@ -93,55 +105,62 @@ pub fn check(
             continue;
         }
         first_at.insert(slug.clone(), index);
-        let verdict = match stored.get(slug.as_str()) {
+        let found = stored.get(slug.as_str());
+        let verdict = match found {
             Some(post) => write::check_may_take(caller, post, &slug).map(|()| !input.matches(post)),
             None => {
                 lifecycle::check_new(caller, input.status, input.published_at, now).map(|()| true)
             }
         };
         match verdict {
-            Ok(render) => checked.ready.push((index, slug, input, render)),
+            Ok(render) => checked.ready.push(Unrendered {
+                index,
+                slug,
+                input,
+                render,
+                absent: found.is_none(),
+            }),
             Err(e) => checked.failed.push((index, Some(slug), e)),
         }
     }
     checked
 }
 
-/// Writes the ready items in batches; returns each item's result by index.
-pub async fn write_all(
+/// Writes one batch of ready items (at most [`BATCH`]) in one
+/// transaction, each in its own savepoint; should the transaction fail as
+/// a whole, writes them again one by one. Returns each item's result.
+pub async fn write_batch(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    items: Vec<Ready>,
+    batch: &[Ready],
     keep_revisions: u32,
 ) -> Vec<(usize, Written)> {
-    let mut results = Vec::with_capacity(items.len());
-    for batch in items.chunks(BATCH) {
-        let together = conn
-            .transaction::<_, AppError, _>(async |conn| {
-                let mut done = Vec::with_capacity(batch.len());
-                for item in batch {
-                    done.push((
-                        item.index,
-                        write_one(conn, caller, item, keep_revisions).await,
-                    ));
-                }
-                Ok(done)
-            })
-            .await;
-        match together {
-            Ok(done) => results.extend(done),
-            Err(e) => {
-                tracing::warn!(error = %e, items = batch.len(), "a bulk batch failed; writing its items one by one");
-                for item in batch {
-                    results.push((
-                        item.index,
-                        write_one(conn, caller, item, keep_revisions).await,
-                    ));
-                }
+    let together = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let mut done = Vec::with_capacity(batch.len());
+            for item in batch {
+                done.push((
+                    item.index,
+                    write_one(conn, caller, item, keep_revisions).await,
+                ));
             }
+            Ok(done)
+        })
+        .await;
+    match together {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::warn!(error = %e, items = batch.len(), "a bulk batch failed; writing its items one by one");
+            let mut done = Vec::with_capacity(batch.len());
+            for item in batch {
+                done.push((
+                    item.index,
+                    write_one(conn, caller, item, keep_revisions).await,
+                ));
+            }
+            done
         }
     }
-    results
 }
 
 async fn write_one(
@@ -156,6 +175,7 @@ async fn write_one(
         &item.slug,
         item.input.clone(),
         item.rendered.clone(),
+        item.absent,
         keep_revisions,
     )
     .await

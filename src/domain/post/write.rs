@@ -60,6 +60,18 @@ async fn insert_new(
     let now = Utc::now();
     lifecycle::check_new(caller, input.status, input.published_at, now)?;
     let mut post = input.into_post(base.clone(), caller.id, now, rendered);
+    if !derived {
+        // One try: a taken slug ends the caller's transaction (or its
+        // savepoint) anyway, so it needs no savepoint of its own.
+        let created = posts::insert(conn, &post).await.map_err(|e| match e {
+            DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::Conflict(format!("the slug `{}` is taken", post.slug))
+            }
+            e => e.into(),
+        })?;
+        history::record(conn, caller.id, None, &created, keep_revisions).await?;
+        return Ok(created);
+    }
     let mut attempt = 1;
     let created = loop {
         // A savepoint per attempt, so a taken slug does not abort the
@@ -102,13 +114,16 @@ pub enum Put {
 /// something else, and leaves it alone when it already says the same.
 /// `rendered` is `None` only when the post was found unchanged before the
 /// body was rendered; should it have changed since, the item is a 409 to
-/// send again.
+/// send again. `absent` says no post had the slug a moment ago: the post is
+/// inserted straight away, and should one have taken the slug since, the
+/// item is a 409 as for a create.
 pub async fn put_by_slug(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     slug: &Slug,
     input: PostInput,
     rendered: Option<Rendered>,
+    absent: bool,
     keep_revisions: u32,
 ) -> Result<(Post, Put), AppError> {
     let changed_meanwhile = || {
@@ -117,6 +132,19 @@ pub async fn put_by_slug(
         ))
     };
     conn.transaction::<_, AppError, _>(async |conn| {
+        if let (true, Some(rendered)) = (absent, &rendered) {
+            let created = insert_new(
+                conn,
+                caller,
+                input,
+                slug.clone(),
+                false,
+                rendered.clone(),
+                keep_revisions,
+            )
+            .await?;
+            return Ok((created, Put::Created));
+        }
         let key = PostKey::Slug(slug.to_string());
         let Some(mut post) = posts::find_for_update(conn, &key).await? else {
             let rendered = rendered.ok_or_else(changed_meanwhile)?;

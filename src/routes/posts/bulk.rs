@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::domain::post::bulk::{self, MAX_ITEMS, Ready};
+use crate::domain::Slug;
+use crate::domain::post::bulk::{self, MAX_ITEMS, Ready, Unrendered};
 use crate::domain::post::write::Put;
 use crate::domain::post::{CreatePostRequest, PostInput};
 use crate::error::{AppError, Problem};
@@ -183,67 +184,61 @@ pub async fn bulk_posts(
     let checked = bulk::check(&caller, items, &stored);
     drop(stored);
 
-    let mut failed = checked.failed;
-    let renderer = &state.renderer;
-    let rendered: Vec<_> = futures_util::stream::iter(checked.ready)
-        .map(|(index, slug, input, render)| async move {
-            let rendered = if render {
-                match renderer
-                    .render(input.markdown().to_owned(), "markdown")
-                    .await
-                {
-                    Ok(r) => Some(r),
-                    Err(e) => return Err((index, Some(slug), e)),
-                }
-            } else {
-                None
-            };
-            Ok(Ready {
-                index,
-                slug,
-                input,
-                rendered,
-            })
-        })
-        .buffered(limits.render_concurrency.max(1))
-        .collect()
-        .await;
-    let mut ready = Vec::with_capacity(rendered.len());
-    for r in rendered {
-        match r {
-            Ok(item) => ready.push(item),
-            Err(f) => failed.push(f),
-        }
-    }
-
     let mut results: Vec<Option<BulkItemResult>> = (0..total).map(|_| None).collect();
-    for (index, slug, e) in failed {
+    for (index, slug, e) in checked.failed {
         results[index] = Some(failure(index, slug.map(|s| s.to_string()), &e));
     }
-    if !ready.is_empty() {
+    // Each batch is rendered while the one before it is written.
+    let mut batches = Vec::new();
+    let mut ready = checked.ready.into_iter().peekable();
+    while ready.peek().is_some() {
+        batches.push(ready.by_ref().take(bulk::BATCH).collect::<Vec<_>>());
+    }
+    let mut batches = batches.into_iter();
+    if let Some(first) = batches.next() {
+        let mut current = render_batch(&state, first).await;
         let mut conn = state.conn().await?;
         let keep = state.config.site.revisions_keep;
-        let slugs: Vec<(usize, String)> = ready
-            .iter()
-            .map(|r| (r.index, r.slug.to_string()))
-            .collect();
-        let written = bulk::write_all(&mut conn, &caller, ready, keep).await;
-        let slug_of: std::collections::HashMap<usize, String> = slugs.into_iter().collect();
-        for (index, outcome) in written {
-            results[index] = Some(match outcome {
-                Ok((post, put)) => BulkItemResult {
-                    index: position(index),
-                    status: match put {
-                        Put::Created => BulkItemStatus::Created,
-                        Put::Updated => BulkItemStatus::Updated,
-                        Put::Unchanged => BulkItemStatus::Unchanged,
+        loop {
+            let (rendered, refused) = current;
+            for (index, slug, e) in refused {
+                results[index] = Some(failure(index, Some(slug.to_string()), &e));
+            }
+            let next = batches.next();
+            let write = bulk::write_batch(&mut conn, &caller, &rendered, keep);
+            let (written, following) = match next {
+                Some(next) => {
+                    let (w, f) = tokio::join!(write, render_batch(&state, next));
+                    (w, Some(f))
+                }
+                None => (write.await, None),
+            };
+            for (index, outcome) in written {
+                results[index] = Some(match outcome {
+                    Ok((post, put)) => BulkItemResult {
+                        index: position(index),
+                        status: match put {
+                            Put::Created => BulkItemStatus::Created,
+                            Put::Updated => BulkItemStatus::Updated,
+                            Put::Unchanged => BulkItemStatus::Unchanged,
+                        },
+                        id: Some(post.id),
+                        slug: Some(post.slug.to_string()),
+                        problem: None,
                     },
-                    id: Some(post.id),
-                    slug: Some(post.slug.to_string()),
-                    problem: None,
-                },
-                Err(e) => failure(index, slug_of.get(&index).cloned(), &e),
-            });
+                    Err(e) => {
+                        let slug = rendered
+                            .iter()
+                            .find(|r| r.index == index)
+                            .map(|r| r.slug.to_string());
+                        failure(index, slug, &e)
+                    }
+                });
+            }
+            match following {
+                Some(f) => current = f,
+                None => break,
+            }
         }
     }
 
@@ -270,6 +265,48 @@ pub async fn bulk_posts(
         } += 1;
     }
     Ok(HttpResponse::Ok().json(BulkResponse { results, summary }))
+}
+
+/// Renders a batch's new and changed bodies through the instance's
+/// renderer, a few at a time; a body the renderer refuses fails its item.
+async fn render_batch(
+    state: &AppState,
+    batch: Vec<Unrendered>,
+) -> (Vec<Ready>, Vec<(usize, Slug, AppError)>) {
+    let renderer = &state.renderer;
+    let done: Vec<_> = futures_util::stream::iter(batch)
+        .map(|item| async move {
+            let rendered = if item.render {
+                match renderer
+                    .render(item.input.markdown().to_owned(), "markdown")
+                    .await
+                {
+                    Ok(r) => Some(r),
+                    Err(e) => return Err((item.index, item.slug, e)),
+                }
+            } else {
+                None
+            };
+            Ok(Ready {
+                index: item.index,
+                slug: item.slug,
+                input: item.input,
+                rendered,
+                absent: item.absent,
+            })
+        })
+        .buffered(state.config.limits.render_concurrency.max(1))
+        .collect()
+        .await;
+    let mut ready = Vec::with_capacity(done.len());
+    let mut refused = Vec::new();
+    for d in done {
+        match d {
+            Ok(item) => ready.push(item),
+            Err(f) => refused.push(f),
+        }
+    }
+    (ready, refused)
 }
 
 fn failure(index: usize, slug: Option<String>, e: &AppError) -> BulkItemResult {
