@@ -367,3 +367,24 @@ async fn a_bulk_of_published_posts_sends_one_webhook_each() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.hits().len(), 100, "one delivery per post");
 }
+
+#[tokio::test]
+async fn other_methods_on_the_bulk_path_are_405_not_a_post_named_bulk() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    for method in [
+        Method::GET,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ] {
+        for bearer in [None, Some(token.as_str())] {
+            let res = app
+                .call(method.clone(), "/api/v1/posts/bulk", bearer, None)
+                .await;
+            assert_eq!(res.headers()["allow"], "POST", "{method}");
+            assert_problem(res, 405).await;
+        }
+    }
+}

@@ -1221,7 +1221,7 @@ export interface components {
          */
         BulkItemStatus: "created" | "updated" | "unchanged" | "failed";
         /**
-         * @description At most 500 posts, each as `POST /api/v1/posts` takes it and within `FOLIO_MAX_JSON_BYTES`.
+         * @description At most 500 posts, each an object as `POST /api/v1/posts` takes it and within `FOLIO_MAX_JSON_BYTES`. An item that is not an object refuses the whole request (422); an object that is not a valid post fails alone.
          * @example [
          *       {
          *         "title": "First",
@@ -1236,7 +1236,9 @@ export interface components {
          *       }
          *     ]
          */
-        BulkPostsRequest: components["schemas"]["CreatePostRequest"][];
+        BulkPostsRequest: (components["schemas"]["CreatePostRequest"] | {
+            [key: string]: unknown;
+        })[];
         /** @description Every item's result, in request order, and the counts. */
         BulkResponse: {
             results: components["schemas"]["BulkItemResult"][];
@@ -3386,7 +3388,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResponse"];
                 };
             };
-            /** @description The body is not one JSON array */
+            /** @description The body is not one JSON array, or NDJSON that is not UTF-8 */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3458,7 +3460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description JSON that is not an array */
+            /** @description JSON that is not an array of objects */
             422: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

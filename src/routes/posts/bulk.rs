@@ -10,7 +10,7 @@ use crate::domain::Slug;
 use crate::domain::post::bulk::{self, MAX_ITEMS, Ready, Unrendered};
 use crate::domain::post::write::Put;
 use crate::domain::post::{CreatePostRequest, PostInput};
-use crate::error::{AppError, Problem};
+use crate::error::{AppError, FieldError, Problem};
 use crate::routes::json;
 use crate::state::AppState;
 
@@ -20,12 +20,29 @@ pub struct BulkPostsRequest;
 
 impl utoipa::PartialSchema for BulkPostsRequest {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ArrayBuilder, Ref};
+        use utoipa::openapi::schema::{
+            AdditionalProperties, AnyOfBuilder, ArrayBuilder, ObjectBuilder, Ref, Type,
+        };
+        // Any object is accepted as an item: one that is not a valid post
+        // fails alone, reported in the answer, and the others are written.
+        let item = AnyOfBuilder::new()
+            .item(Ref::from_schema_name("CreatePostRequest"))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+                    .description(Some(
+                        "An object that is not a valid post: it fails alone, with the \
+                         problem `POST /api/v1/posts` would answer.",
+                    )),
+            );
         ArrayBuilder::new()
-            .items(Ref::from_schema_name("CreatePostRequest"))
+            .items(item)
             .max_items(Some(MAX_ITEMS))
             .description(Some(
-                "At most 500 posts, each as `POST /api/v1/posts` takes it and within `FOLIO_MAX_JSON_BYTES`.",
+                "At most 500 posts, each an object as `POST /api/v1/posts` takes it and within \
+                 `FOLIO_MAX_JSON_BYTES`. An item that is not an object refuses the whole \
+                 request (422); an object that is not a valid post fails alone.",
             ))
             .examples([serde_json::json!([
                 {"title": "First", "slug": "first", "markdown": "# First", "status": "published"},
@@ -138,12 +155,12 @@ pub struct BulkResponse {
     )),
     responses(
         (status = 200, description = "Each post's result, by position", body = BulkResponse),
-        (status = 400, description = "The body is not one JSON array", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not one JSON array, or NDJSON that is not UTF-8", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body took longer than `FOLIO_BODY_TIMEOUT_SECS` to arrive", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "More than 500 posts, or a body over `FOLIO_MAX_BULK_BYTES`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "JSON that is not an array", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "JSON that is not an array of objects", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -354,6 +371,16 @@ fn parse_array(body: &[u8], max_item_bytes: usize) -> Result<Items, AppError> {
     if raw.len() > MAX_ITEMS {
         return Err(too_many(raw.len()));
     }
+    // An item that is not even an object is a body of the wrong shape.
+    let not_objects: Vec<FieldError> = raw
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.get().starts_with('{'))
+        .map(|(i, _)| FieldError::new(format!("[{i}]"), "must be a JSON object (a post)"))
+        .collect();
+    if !not_objects.is_empty() {
+        return Err(AppError::Validation(not_objects));
+    }
     Ok(raw
         .into_iter()
         .enumerate()
@@ -363,6 +390,11 @@ fn parse_array(body: &[u8], max_item_bytes: usize) -> Result<Items, AppError> {
 
 /// NDJSON: one post per line; blank lines are skipped and not counted.
 fn parse_ndjson(body: &[u8], max_item_bytes: usize) -> Result<Items, AppError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(AppError::BadRequest(
+            "the NDJSON body is not valid UTF-8".into(),
+        ));
+    }
     let lines: Vec<&[u8]> = body
         .split(|b| *b == b'\n')
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
@@ -391,14 +423,16 @@ mod tests {
     #[test]
     fn an_array_fails_item_by_item_and_a_bad_document_as_a_whole() {
         let items = parse_array(
-            br#"[{"title": "A", "markdown": "a"}, {"title": ""}, 3, {"title": "B", "markdown": "b", "nope": 1}]"#,
+            br#"[{"title": "A", "markdown": "a"}, {"title": ""}, {"title": "B", "markdown": "b", "nope": 1}]"#,
             1024,
         )
         .unwrap();
-        assert_eq!(
-            statuses(&items),
-            vec![None, Some(422), Some(422), Some(422)]
-        );
+        assert_eq!(statuses(&items), vec![None, Some(422), Some(422)]);
+        // An item that is not an object: the body has the wrong shape.
+        assert!(matches!(
+            parse_array(br#"[{"title": "A", "markdown": "a"}, 3]"#, 1024),
+            Err(AppError::Validation(e)) if e[0].field == "[1]"
+        ));
         assert!(matches!(
             parse_array(b"[{", 1024),
             Err(AppError::BadRequest(_))
@@ -426,6 +460,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(statuses(&items), vec![None, Some(400), None]);
+        assert!(matches!(
+            parse_ndjson(b"\xff{}\n", 1024),
+            Err(AppError::BadRequest(_))
+        ));
     }
 
     #[test]
