@@ -90,6 +90,7 @@ TOKEN=$(curl -fsS "$BASE/api/v1/auth/login" -H 'content-type: application/json' 
 # until the client leaves), which a request-response fuzzer reads as a
 # hang; tests/api/events.rs covers it, refusals included.
 echo "== st run (max $MAX_EXAMPLES examples per operation)"
+SCHEMATHESIS_HOOKS=scripts/schemathesis_hooks.py \
 "$VENV/bin/st" --config-file scripts/schemathesis.toml run "$BASE/openapi.json" \
   --checks all \
   --exclude-checks positive_data_acceptance \

@@ -31,7 +31,7 @@ impl FieldError {
 }
 
 /// An RFC 9457 problem document: every 4xx and 5xx answer has this shape.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "/problems/validation",
     "title": "Unprocessable Content",
@@ -93,6 +93,29 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The problem document this error is answered with. A 500's cause
+    /// goes to the log, never into the document.
+    pub fn to_problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                "an unexpected error occurred".to_owned()
+            }
+            other => other.to_string(),
+        };
+        Problem {
+            kind: self.kind().to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors: match self {
+                Self::Validation(fields) => fields.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
@@ -134,20 +157,10 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let detail = match self {
-            // The cause of a 500 goes to the log, never to the client.
-            Self::Internal(cause) => {
-                tracing::error!(error = ?cause, "internal error");
-                "an unexpected error occurred".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let errors = match self {
-            Self::Validation(fields) => fields.clone(),
-            _ => Vec::new(),
-        };
-        let mut response = problem_response(status, self.kind(), detail, errors);
+        let problem = self.to_problem();
+        let mut response = HttpResponse::build(self.status_code())
+            .content_type(PROBLEM_JSON)
+            .body(serde_json::to_vec(&problem).unwrap_or_default());
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized(_) => {

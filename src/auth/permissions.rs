@@ -180,6 +180,7 @@ pub const TABLE: &[(&str, Permission)] = &[
     ("change_password",  SELF_SERVICE),
     // Posts.
     ("create_post",      POST_WRITE),
+    ("bulk_posts",       POST_WRITE),
     ("update_post",      POST_WRITE),
     ("replace_post",     POST_WRITE),
     ("delete_post",      POST_WRITE),

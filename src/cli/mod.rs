@@ -124,6 +124,11 @@ pub fn install_tls() {
 pub async fn problem_text(res: Response) -> String {
     let status = res.status();
     let body: serde_json::Value = res.json().await.unwrap_or_default();
+    describe_problem(status, &body)
+}
+
+/// A problem document in one line: status, detail, then each field error.
+pub fn describe_problem(status: reqwest::StatusCode, body: &serde_json::Value) -> String {
     let mut text = format!(
         "{} {}",
         status.as_u16(),

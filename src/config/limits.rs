@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | `FOLIO_MAX_JSON_BYTES` | `1048576` | Largest JSON body (1024–67108864) |
 //! | `FOLIO_MAX_MARKDOWN_BYTES` | `1048576` | Largest Markdown file (1024–67108864) |
+//! | `FOLIO_MAX_BULK_BYTES` | `16777216` | Largest bulk import body, all its posts together (1024–268435456); each post within `FOLIO_MAX_JSON_BYTES` |
 //! | `FOLIO_MAX_URI_BYTES` | `8192` | Longest path and query string; 414 beyond (256–65536) |
 //! | `FOLIO_MAX_HEADER_BYTES` | `16384` | Largest request headers, all together; 431 beyond (1024–65536) |
 //! | `FOLIO_BODY_TIMEOUT_SECS` | `30` | Time a client gets to send a body; 408 beyond (1–3600) |
@@ -21,6 +22,7 @@ use super::{ConfigError, Variable, Vars, variable};
 
 pub const MAX_JSON_BYTES: Variable = variable!("FOLIO_MAX_JSON_BYTES", Value("1048576"));
 pub const MAX_MARKDOWN_BYTES: Variable = variable!("FOLIO_MAX_MARKDOWN_BYTES", Value("1048576"));
+pub const MAX_BULK_BYTES: Variable = variable!("FOLIO_MAX_BULK_BYTES", Value("16777216"));
 pub const MAX_URI_BYTES: Variable = variable!("FOLIO_MAX_URI_BYTES", Value("8192"));
 pub const MAX_HEADER_BYTES: Variable = variable!("FOLIO_MAX_HEADER_BYTES", Value("16384"));
 pub const BODY_TIMEOUT_SECS: Variable = variable!("FOLIO_BODY_TIMEOUT_SECS", Value("30"));
@@ -32,6 +34,7 @@ pub const RENDER_TIMEOUT_MS: Variable = variable!("FOLIO_RENDER_TIMEOUT_MS", Val
 pub const VARIABLES: &[Variable] = &[
     MAX_JSON_BYTES,
     MAX_MARKDOWN_BYTES,
+    MAX_BULK_BYTES,
     MAX_URI_BYTES,
     MAX_HEADER_BYTES,
     BODY_TIMEOUT_SECS,
@@ -45,6 +48,9 @@ pub const VARIABLES: &[Variable] = &[
 pub struct LimitsConfig {
     pub max_json_bytes: usize,
     pub max_markdown_bytes: usize,
+    /// Largest `POST /api/v1/posts/bulk` body; each post in it is held to
+    /// `max_json_bytes` as well.
+    pub max_bulk_bytes: usize,
     /// Longest accepted path and query string, and all headers together.
     pub max_uri_bytes: usize,
     pub max_header_bytes: usize,
@@ -64,6 +70,7 @@ impl LimitsConfig {
         Ok(Self {
             max_json_bytes: vars.var_parsed(&MAX_JSON_BYTES, 1_024, 64 << 20)?,
             max_markdown_bytes: vars.var_parsed(&MAX_MARKDOWN_BYTES, 1_024, 64 << 20)?,
+            max_bulk_bytes: vars.var_parsed(&MAX_BULK_BYTES, 1_024, 256 << 20)?,
             max_uri_bytes: vars.var_parsed(&MAX_URI_BYTES, 256, 64 * 1024)?,
             max_header_bytes: vars.var_parsed(&MAX_HEADER_BYTES, 1_024, 64 * 1024)?,
             body_timeout: vars.secs(&BODY_TIMEOUT_SECS, 1, 3_600)?,

@@ -124,6 +124,22 @@ pub async fn find(
         .optional()
 }
 
+/// The posts whose current slug is one of `slugs` (old slugs are not
+/// looked at), for the bulk import's look-ahead; not locked.
+pub async fn find_by_slugs(
+    conn: &mut AsyncPgConnection,
+    slugs: &[Slug],
+) -> diesel::QueryResult<Vec<Post>> {
+    if slugs.is_empty() {
+        return Ok(Vec::new());
+    }
+    posts::table
+        .filter(posts::slug.eq_any(slugs))
+        .select(Post::as_select())
+        .load(conn)
+        .await
+}
+
 /// Locks a post for an update inside the caller's transaction.
 pub async fn find_for_update(
     conn: &mut AsyncPgConnection,

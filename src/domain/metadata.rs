@@ -38,6 +38,11 @@ impl Metadata {
     pub fn into_value(self) -> Value {
         Value::Object(self.0)
     }
+
+    /// Whether a stored value holds exactly this metadata.
+    pub fn is_stored_as(&self, stored: &Value) -> bool {
+        stored.as_object() == Some(&self.0)
+    }
 }
 
 fn has_nul(value: &Value) -> bool {

@@ -38,6 +38,10 @@ impl Tags {
     pub fn into_inner(self) -> Vec<String> {
         self.0
     }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
 }
 
 /// What one tag name may be, for the OpenAPI document: not blank, no

@@ -19,6 +19,7 @@ use crate::auth::extractor::{Caller, Principal, authenticate, bearer_of};
 use crate::auth::permissions::{self, Permission, PreviewTokens};
 use crate::auth::preview::{self, PreviewGrant};
 use crate::error::AppError;
+use crate::routes::fallback::RouteTable;
 use crate::routes::operations::Operations;
 use crate::state::AppState;
 
@@ -38,6 +39,13 @@ pub async fn gate(
         .match_pattern()
         .and_then(|pattern| ops.find(req.method(), &pattern).cloned())
     else {
+        if req.match_pattern().is_some() && ops.shadowed(req.method(), req.path()) {
+            let res = match req.app_data::<web::Data<RouteTable>>() {
+                Some(table) => table.method_not_allowed(req.method(), req.path()),
+                None => AppError::NotFound("route").error_response(),
+            };
+            return Ok(req.into_response(res).map_into_right_body());
+        }
         return Ok(next.call(req).await?.map_into_left_body());
     };
     let checked = async {

@@ -37,10 +37,19 @@ impl RouteTable {
         Self(routes)
     }
 
+    /// The methods `path` answers. A path written out in full
+    /// (`/api/v1/posts/bulk`) answers only its own, not those of a pattern
+    /// it is also an instance of (`/api/v1/posts/{id_or_slug}`): the gate
+    /// refuses those.
     fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let literal = |def: &ResourceDef| def.pattern().is_some_and(|p| !p.contains('{'));
+        let exact = self
+            .0
+            .iter()
+            .any(|(def, _)| literal(def) && def.is_match(path));
         let mut allowed: Vec<Method> = Vec::new();
         for (def, methods) in &self.0 {
-            if def.is_match(path) {
+            if def.is_match(path) && (!exact || literal(def)) {
                 allowed.extend(
                     methods
                         .iter()
@@ -58,24 +67,31 @@ pub async fn not_found_or_method_not_allowed(
     req: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> HttpResponse {
-    match table.allowed(req.path()) {
-        Some(methods) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut res = problem_response(
-                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-                "about:blank",
-                format!("{} is not allowed here; use {allow}", req.method()),
-                Vec::new(),
-            );
-            if let Ok(value) = header::HeaderValue::from_str(&allow) {
-                res.headers_mut().insert(header::ALLOW, value);
+    table.method_not_allowed(req.method(), req.path())
+}
+
+impl RouteTable {
+    /// 405 with `Allow` when the path answers other methods, 404 otherwise.
+    pub fn method_not_allowed(&self, method: &Method, path: &str) -> HttpResponse {
+        match self.allowed(path) {
+            Some(methods) => {
+                let allow = methods
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut res = problem_response(
+                    actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                    "about:blank",
+                    format!("{method} is not allowed here; use {allow}"),
+                    Vec::new(),
+                );
+                if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                    res.headers_mut().insert(header::ALLOW, value);
+                }
+                res
             }
-            res
+            None => actix_web::ResponseError::error_response(&AppError::NotFound("route")),
         }
-        None => actix_web::ResponseError::error_response(&AppError::NotFound("route")),
     }
 }

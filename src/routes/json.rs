@@ -103,6 +103,41 @@ impl FromRequest for TimedBytes {
     }
 }
 
+/// Reads a body of up to `limit` bytes (413 beyond, at once when
+/// `Content-Length` says so) within `timeout` (408), for the operation
+/// whose limit is not the app-wide one.
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let too_large = || AppError::PayloadTooLarge(format!("the body is larger than {limit} bytes"));
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let read = async {
+        let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("unreadable body: {e}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| AppError::RequestTimeout)?
+}
+
 /// A JSON request body. Unlike `web::Json`, every way it can fail is a
 /// problem+json answer that names the offending field.
 pub struct JsonBody<T>(pub T);

@@ -56,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(webhooks::deliveries::redeliver_webhook_delivery)
                 .service(posts::list::list_posts)
                 .service(posts::create::create_post)
+                .service(posts::bulk::bulk_posts)
                 .service(posts::get::get_post)
                 .service(posts::html::get_post_html)
                 .service(posts::update::update_post)

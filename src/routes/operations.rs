@@ -56,21 +56,40 @@ impl OperationInfo {
 }
 
 /// The operations by method and route pattern (as actix matches it).
-pub struct Operations(HashMap<(Method, String), OperationInfo>);
+pub struct Operations(
+    HashMap<(Method, String), OperationInfo>,
+    Vec<(actix_web::dev::ResourceDef, Method)>,
+);
 
 impl Operations {
     pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
         let mut map = HashMap::new();
+        let mut defs = Vec::new();
         for (path, item) in &api.paths.paths {
             for (method, op) in operations(item) {
+                defs.push((
+                    actix_web::dev::ResourceDef::new(path.as_str()),
+                    method.clone(),
+                ));
                 map.insert((method, path.clone()), info(op));
             }
         }
-        Self(map)
+        Self(map, defs)
     }
 
     pub fn find(&self, method: &Method, pattern: &str) -> Option<&OperationInfo> {
         self.0.get(&(method.clone(), pattern.to_owned()))
+    }
+
+    /// Whether `path` is also an instance of another operation's pattern
+    /// with this method (`GET /api/v1/posts/bulk` of `GET
+    /// /api/v1/posts/{id_or_slug}`), when the pattern it was matched to has
+    /// no such method: actix would route it to that other operation's
+    /// handler, past the gate, so the gate answers 405 instead.
+    pub fn shadowed(&self, method: &Method, path: &str) -> bool {
+        self.1
+            .iter()
+            .any(|(def, m)| m == method && def.is_match(path))
     }
 
     /// The operations the permission table has no row for.

@@ -313,7 +313,8 @@ async fn an_astro_site_with_content_collections_imports() {
 
 #[tokio::test]
 async fn the_import_waits_out_a_tight_rate_limit_instead_of_failing() {
-    // Five requests a second, bursts of five: 20 files need ~40 requests.
+    // Five requests a second, bursts of five. (The files go in one bulk
+    // request; the test below makes the bulk requests themselves wait.)
     let app = TestApp::spawn_with(|env| {
         env.insert("FOLIO_RATE_LIMIT_PER_MINUTE".into(), "300".into());
         env.insert("FOLIO_RATE_LIMIT_BURST".into(), "5".into());
@@ -365,5 +366,45 @@ async fn an_alias_never_sends_a_file_to_another_files_post() {
     );
     let a: Value = app.get_json_as(&token, "/api/v1/posts/a").await;
     assert_eq!(a["title"], "A");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_large_folder_goes_in_bulk_chunks_that_wait_out_the_rate_limit() {
+    // One request every two seconds, bursts of two: 230 files are three
+    // bulk requests, sent at once; the third is refused and waits.
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_RATE_LIMIT_PER_MINUTE".into(), "30".into());
+        env.insert("FOLIO_RATE_LIMIT_BURST".into(), "2".into());
+    })
+    .await;
+    let token = app.admin_token().await;
+    let dir = temp_dir();
+    for i in 0..230 {
+        std::fs::write(
+            dir.join(format!("post-{i:03}.md")),
+            format!("---\ntitle: Post {i}\ndate: 2024-01-01\n---\nBody {i}.\n"),
+        )
+        .unwrap();
+    }
+    let started = std::time::Instant::now();
+    let (ok, out) = folio(&app, &token, &["import", dir.to_str().unwrap()]).await;
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("230 created, 0 updated, 0 unchanged, 0 failed"),
+        "{out}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "the third request did not wait"
+    );
+    // Again (after the limit's two seconds): every post is there, unchanged.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (ok, out) = folio(&app, &token, &["import", dir.to_str().unwrap()]).await;
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("0 created, 0 updated, 230 unchanged, 0 failed"),
+        "{out}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -5,6 +5,7 @@ mod access_matrix;
 mod api_keys;
 mod auth;
 mod authors;
+mod bulk;
 mod cli;
 mod concurrency;
 mod errors;

@@ -69,6 +69,7 @@ const MATRIX: &[(&str, [u16; 13])] = &[
     // is its admin's). Contributors may not change a post that has left
     // draft; a key without `preview:read` sees the post, as it is public.
     ("create_post",            [401, 201, 201, 201, 201, 403, 403, 201, 401, 401, 401, 401, 403]),
+    ("bulk_posts",             [401, 200, 200, 200, 200, 403, 403, 200, 401, 401, 401, 401, 403]),
     ("update_post",            [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401, 403]),
     ("replace_post",           [401, 200, 200, 200, 403, 403, 403, 200, 401, 401, 401, 401, 403]),
     ("delete_post",            [401, 204, 204, 204, 403, 403, 403, 204, 401, 401, 401, 401, 403]),
@@ -472,6 +473,11 @@ impl World {
                 Method::POST,
                 "/api/v1/posts".into(),
                 Some(json!({"title": format!("N {}", Uuid::now_v7()), "markdown": "x"})),
+            ),
+            "bulk_posts" => (
+                Method::POST,
+                "/api/v1/posts/bulk".into(),
+                Some(json!([{"title": format!("N {}", Uuid::now_v7()), "markdown": "x"}])),
             ),
             "update_post" => (
                 Method::PATCH,

@@ -4,8 +4,9 @@
 //!
 //! The whole folder is read and checked first ([`plan`]): files that would
 //! share a slug stop the run before anything is written. Then the files are
-//! sent a few at a time, each request riding out the server's rate limit
-//! ([`crate::cli::retry`]).
+//! sent in chunks through `POST /api/v1/posts/bulk` (one at a time for a dry
+//! run, or when the server has no bulk endpoint), a few requests at once,
+//! each riding out the server's rate limit ([`crate::cli::retry`]).
 
 pub mod plan;
 pub mod templates;
@@ -32,7 +33,7 @@ pub struct ImportArgs {
     /// instead of stopping.
     #[arg(long)]
     pub slug_from_path: bool,
-    /// How many files are sent at once.
+    /// How many requests are sent at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     #[command(flatten)]
@@ -134,6 +135,29 @@ pub fn markdown_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// Groups files for the bulk endpoint: at most [`write::CHUNK_FILES`] a
+/// chunk, and about [`write::CHUNK_BYTES`] of JSON.
+fn chunk(files: Vec<plan::Planned>) -> Vec<Vec<plan::Planned>> {
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for file in files {
+        let size = write::item(&file).to_string().len();
+        if !current.is_empty()
+            && (current.len() == write::CHUNK_FILES || bytes + size > write::CHUNK_BYTES)
+        {
+            chunks.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(file);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
 pub async fn run(args: &ImportArgs) -> anyhow::Result<Summary> {
     let client = Arc::new(Client::new(&args.remote)?);
     let files = markdown_files(&args.dir)
@@ -169,24 +193,49 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<Summary> {
     // A bad token or an unreachable server fails every file the same way:
     // the first such failure stops the files not yet started.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut results: Vec<_> = futures_util::stream::iter(plan.files.into_iter().enumerate())
-        .map(|(i, file)| {
+    let fatal = |reason: &str| reason.starts_with("401") || reason.starts_with("cannot reach");
+    // Files go in chunks through the bulk endpoint; a dry run reads and
+    // compares each file instead, writing nothing.
+    let chunks = if dry_run {
+        plan.files.into_iter().map(|f| vec![f]).collect()
+    } else {
+        chunk(plan.files)
+    };
+    let mut results: Vec<_> = futures_util::stream::iter(chunks.into_iter().enumerate())
+        .map(|(i, files)| {
             let client = Arc::clone(&client);
             let bar = bar.clone();
             let stop = Arc::clone(&stop);
             async move {
                 use std::sync::atomic::Ordering;
                 if stop.load(Ordering::Relaxed) {
-                    return (i, file, None);
+                    return (i, files, None);
                 }
-                let result = write::import_one(&client, &file, dry_run).await;
-                if let Err(reason) = &result
-                    && (reason.starts_with("401") || reason.starts_with("cannot reach"))
-                {
+                let sent = if dry_run {
+                    write::Chunk::OneByOne
+                } else {
+                    write::import_chunk(&client, &files).await
+                };
+                let results = match sent {
+                    write::Chunk::Done(results) => results,
+                    write::Chunk::OneByOne => {
+                        let mut results = Vec::with_capacity(files.len());
+                        for file in &files {
+                            let result = write::import_one(&client, file, dry_run).await;
+                            let stop_now = matches!(&result, Err(r) if fatal(r));
+                            results.push(result);
+                            if stop_now {
+                                break;
+                            }
+                        }
+                        results
+                    }
+                };
+                if results.iter().any(|r| matches!(r, Err(r) if fatal(r))) {
                     stop.store(true, Ordering::Relaxed);
                 }
-                bar.inc(1);
-                (i, file, Some(result))
+                bar.inc(files.len() as u64);
+                (i, files, Some(results))
             }
         })
         .buffer_unordered(usize::from(args.concurrency))
@@ -195,21 +244,24 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<Summary> {
     bar.finish_and_clear();
     results.sort_by_key(|(i, _, _)| *i);
     let mut not_tried = 0;
-    for (_, file, result) in results {
-        match result {
-            None => not_tried += 1,
-            Some(Ok((outcome, notes))) => {
-                let slug = file.slug.to_string();
-                match outcome {
-                    Outcome::Created => summary.created.push(slug),
-                    Outcome::Updated => summary.updated.push(slug),
-                    Outcome::Skipped => summary.skipped.push(slug),
+    for (_, files, results) in results {
+        let mut results = results.unwrap_or_default().into_iter();
+        for file in files {
+            match results.next() {
+                None => not_tried += 1,
+                Some(Ok((outcome, notes))) => {
+                    let slug = file.slug.to_string();
+                    match outcome {
+                        Outcome::Created => summary.created.push(slug),
+                        Outcome::Updated => summary.updated.push(slug),
+                        Outcome::Skipped => summary.skipped.push(slug),
+                    }
+                    summary
+                        .notes
+                        .extend(notes.into_iter().map(|n| (file.shown.clone(), n)));
                 }
-                summary
-                    .notes
-                    .extend(notes.into_iter().map(|n| (file.shown.clone(), n)));
+                Some(Err(reason)) => summary.failed.push((file.shown, reason)),
             }
-            Some(Err(reason)) => summary.failed.push((file.shown, reason)),
         }
     }
     if not_tried > 0 {

@@ -1,11 +1,13 @@
-//! Sending one planned file: create it, update it, or leave it as it is,
+//! Sending planned files: many at once through the bulk endpoint
+//! ([`import_chunk`]), or one at a time ([`import_one`]: for a dry run, and
+//! for servers without it): create each, update it, or leave it as it is,
 //! then make its old URLs redirect to it.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::plan::Planned;
-use crate::cli::{Client, problem_text};
+use crate::cli::{Client, describe_problem, problem_text};
 use crate::domain::Slug;
 use crate::domain::post::PostInput;
 use crate::domain::post::seo::SeoFields;
@@ -123,6 +125,99 @@ pub async fn import_one(
         outcome
     };
     Ok((outcome, notes))
+}
+
+/// The most files one bulk request carries (the server takes 500).
+pub const CHUNK_FILES: usize = 100;
+/// About the most JSON one bulk request carries (the server's default
+/// limit is 16 MiB, each post at most 1 MiB).
+pub const CHUNK_BYTES: usize = 4 << 20;
+
+/// Each file's result, in order.
+pub type Results = Vec<Result<(Outcome, Vec<String>), String>>;
+
+/// What a bulk request came to.
+pub enum Chunk {
+    Done(Results),
+    /// The server has no bulk endpoint (404, 405), or found this chunk too
+    /// large (413): send these files one at a time.
+    OneByOne,
+}
+
+/// The JSON each file is sent as, and its size.
+pub fn item(file: &Planned) -> Value {
+    body(&file.input, &file.slug)
+}
+
+/// Imports a chunk of files in one `POST /api/v1/posts/bulk`: the server
+/// creates, updates or leaves each post by its slug, as [`import_one`]
+/// does one request at a time; then each post's aliases are added.
+pub async fn import_chunk(client: &Client, files: &[Planned]) -> Chunk {
+    let items: Vec<Value> = files.iter().map(item).collect();
+    let fail_all =
+        |reason: String| Chunk::Done(files.iter().map(|_| Err(reason.clone())).collect());
+    let res = match client
+        .send(
+            client
+                .request(Method::POST, "/api/v1/posts/bulk")
+                .json(&items),
+        )
+        .await
+    {
+        Ok(res) => res,
+        Err(e) => return fail_all(format!("{e:#}")),
+    };
+    match res.status() {
+        StatusCode::OK => {}
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE => {
+            return Chunk::OneByOne;
+        }
+        _ => return fail_all(problem_text(res).await),
+    }
+    let answer: Value = match res.json().await {
+        Ok(answer) => answer,
+        Err(e) => return fail_all(format!("unreadable bulk answer: {e}")),
+    };
+    let empty = Vec::new();
+    let results = answer["results"].as_array().unwrap_or(&empty);
+    let mut out = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
+        let Some(result) = results
+            .iter()
+            .find(|r| r["index"].as_u64() == Some(i as u64))
+        else {
+            out.push(Err("the server's answer left this file out".to_owned()));
+            continue;
+        };
+        let outcome = match result["status"].as_str() {
+            Some("created") => Outcome::Created,
+            Some("updated") => Outcome::Updated,
+            Some("unchanged") => Outcome::Skipped,
+            _ => {
+                let problem = &result["problem"];
+                let status = problem["status"]
+                    .as_u64()
+                    .and_then(|s| u16::try_from(s).ok())
+                    .and_then(|s| StatusCode::from_u16(s).ok())
+                    .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                out.push(Err(describe_problem(status, problem)));
+                continue;
+            }
+        };
+        let id = result["id"].as_str().unwrap_or_default();
+        if file.aliases.is_empty() || id.is_empty() {
+            out.push(Ok((outcome, Vec::new())));
+            continue;
+        }
+        out.push(
+            match add_aliases(client, id, &file.slug, &file.aliases).await {
+                Ok((true, notes)) if outcome == Outcome::Skipped => Ok((Outcome::Updated, notes)),
+                Ok((_, notes)) => Ok((outcome, notes)),
+                Err(e) => Err(e),
+            },
+        );
+    }
+    Chunk::Done(out)
 }
 
 async fn send_json(

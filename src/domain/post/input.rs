@@ -175,6 +175,40 @@ impl PostInput {
         })
     }
 
+    /// The slug the post is written under: the one the author chose, or
+    /// one derived from the title.
+    pub fn slug_or_derived(&self) -> Slug {
+        self.slug.clone().unwrap_or_else(|| {
+            Slug::from_title(self.title.as_str())
+                .unwrap_or_else(|| Slug::parse("post").expect("a valid slug"))
+        })
+    }
+
+    /// Whether a stored post already says what this input says, so that
+    /// [`replace`](Self::replace) would change nothing a reader sees. What
+    /// the input leaves to the server (an excerpt derived from the body, the
+    /// date of a published post, the slug) is not compared; neither is the
+    /// rendering, which follows from the body.
+    pub fn matches(&self, post: &Post) -> bool {
+        let excerpt = match &self.excerpt {
+            Some(e) => post.custom_excerpt && post.excerpt == *e,
+            None => !post.custom_excerpt,
+        };
+        // PostgreSQL keeps microseconds.
+        let date = self.published_at.is_none_or(|at| {
+            post.published_at
+                .is_some_and(|stored| stored.timestamp_micros() == at.timestamp_micros())
+        });
+        self.title == post.title
+            && self.markdown.as_str() == post.markdown
+            && excerpt
+            && self.status == post.status
+            && date
+            && self.tags.as_slice() == post.tags.as_slice()
+            && self.metadata.is_stored_as(&post.metadata)
+            && self.seo == post.seo
+    }
+
     /// The body to render before [`into_post`](Self::into_post).
     pub fn markdown(&self) -> &str {
         self.markdown.as_str()

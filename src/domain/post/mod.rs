@@ -9,7 +9,9 @@
 //! - [`rendered`]: what rendering a body sets on a post.
 //! - [`history`]: what every write leaves behind (revisions, old slugs).
 //! - [`write`]: the one way a post is created, changed or deleted.
+//! - [`bulk`]: many posts in one request, idempotent by slug.
 
+pub mod bulk;
 pub mod file;
 pub mod history;
 pub mod input;

@@ -35,49 +35,155 @@ pub async fn create_post(
     rendered: Rendered,
     keep_revisions: u32,
 ) -> Result<(Post, String), AppError> {
-    let now = Utc::now();
-    lifecycle::check_new(caller, input.status, input.published_at, now)?;
-    let (base, derived) = match &input.slug {
-        Some(slug) => (slug.clone(), false),
-        None => (
-            Slug::from_title(input.title.as_str())
-                .unwrap_or_else(|| Slug::parse("post").expect("a valid slug")),
-            true,
-        ),
-    };
-    let mut post = input.into_post(base.clone(), caller.id, now, rendered);
+    let derived = input.slug.is_none();
+    let slug = input.slug_or_derived();
     let created = conn
         .transaction::<_, AppError, _>(async |conn| {
-            let mut attempt = 1;
-            let created = loop {
-                // A savepoint per attempt, so a taken slug does not abort the
-                // transaction.
-                match conn
-                    .transaction(async |c| posts::insert(c, &post).await)
-                    .await
-                {
-                    Ok(created) => break created,
-                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
-                        if derived && attempt < SLUG_ATTEMPTS =>
-                    {
-                        attempt += 1;
-                        post.slug = base.with_suffix(attempt);
-                    }
-                    Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                        return Err(AppError::Conflict(format!(
-                            "the slug `{}` is taken",
-                            post.slug
-                        )));
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            };
-            history::record(conn, caller.id, None, &created, keep_revisions).await?;
-            Ok(created)
+            insert_new(conn, caller, input, slug, derived, rendered, keep_revisions).await
         })
         .await?;
     let author = posts::author_name(conn, created.author_id).await?;
     Ok((created, author))
+}
+
+/// Inserts a new post under `base` (numbered until free when `derived`)
+/// and records its first revision, inside the caller's transaction.
+async fn insert_new(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    input: PostInput,
+    base: Slug,
+    derived: bool,
+    rendered: Rendered,
+    keep_revisions: u32,
+) -> Result<Post, AppError> {
+    let now = Utc::now();
+    lifecycle::check_new(caller, input.status, input.published_at, now)?;
+    let mut post = input.into_post(base.clone(), caller.id, now, rendered);
+    if !derived {
+        // One try: a taken slug ends the caller's transaction (or its
+        // savepoint) anyway, so it needs no savepoint of its own.
+        let created = posts::insert(conn, &post).await.map_err(|e| match e {
+            DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::Conflict(format!("the slug `{}` is taken", post.slug))
+            }
+            e => e.into(),
+        })?;
+        history::record(conn, caller.id, None, &created, keep_revisions).await?;
+        return Ok(created);
+    }
+    let mut attempt = 1;
+    let created = loop {
+        // A savepoint per attempt, so a taken slug does not abort the
+        // transaction.
+        match conn
+            .transaction(async |c| posts::insert(c, &post).await)
+            .await
+        {
+            Ok(created) => break created,
+            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+                if derived && attempt < SLUG_ATTEMPTS =>
+            {
+                attempt += 1;
+                post.slug = base.with_suffix(attempt);
+            }
+            Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(AppError::Conflict(format!(
+                    "the slug `{}` is taken",
+                    post.slug
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    history::record(conn, caller.id, None, &created, keep_revisions).await?;
+    Ok(created)
+}
+
+/// What [`put_by_slug`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Makes the post at `slug` say what `input` says, in one transaction (a
+/// savepoint inside the caller's): creates it when no post has that slug,
+/// replaces it (as `PUT` does) when the caller may manage it and it says
+/// something else, and leaves it alone when it already says the same.
+/// `rendered` is `None` only when the post was found unchanged before the
+/// body was rendered; should it have changed since, the item is a 409 to
+/// send again. `absent` says no post had the slug a moment ago: the post is
+/// inserted straight away, and should one have taken the slug since, the
+/// item is a 409 as for a create.
+pub async fn put_by_slug(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    slug: &Slug,
+    input: PostInput,
+    rendered: Option<Rendered>,
+    absent: bool,
+    keep_revisions: u32,
+) -> Result<(Post, Put), AppError> {
+    let changed_meanwhile = || {
+        AppError::Conflict(format!(
+            "the post `{slug}` changed while this request ran; send it again"
+        ))
+    };
+    conn.transaction::<_, AppError, _>(async |conn| {
+        if let (true, Some(rendered)) = (absent, &rendered) {
+            let created = insert_new(
+                conn,
+                caller,
+                input,
+                slug.clone(),
+                false,
+                rendered.clone(),
+                keep_revisions,
+            )
+            .await?;
+            return Ok((created, Put::Created));
+        }
+        let key = PostKey::Slug(slug.to_string());
+        let Some(mut post) = posts::find_for_update(conn, &key).await? else {
+            let rendered = rendered.ok_or_else(changed_meanwhile)?;
+            let created = insert_new(
+                conn,
+                caller,
+                input,
+                slug.clone(),
+                false,
+                rendered,
+                keep_revisions,
+            )
+            .await?;
+            return Ok((created, Put::Created));
+        };
+        check_may_take(caller, &post, slug)?;
+        if input.matches(&post) {
+            return Ok((post, Put::Unchanged));
+        }
+        let rendered = rendered.ok_or_else(changed_meanwhile)?;
+        let before = post.clone();
+        let now = Utc::now();
+        input.replace(&mut post, now, rendered);
+        lifecycle::check_change(caller, &before, &post, now)?;
+        let post = posts::update(conn, &post).await?;
+        history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
+        Ok((post, Put::Updated))
+    })
+    .await
+}
+
+/// Whether the caller may write over the post at `slug`: as for a change,
+/// except that a post they may not even see answers as `POST` would, a 409
+/// for a taken slug (it names nothing the caller did not send).
+pub fn check_may_take(caller: &Caller, post: &Post, slug: &Slug) -> Result<(), AppError> {
+    policy::check_may_manage(caller, post).map_err(|e| match e {
+        AppError::NotFound(_) => AppError::Conflict(format!("the slug `{slug}` is taken")),
+        other => other,
+    })
 }
 
 /// Applies `change` to the post `key` names, as `caller`, once `precondition`

@@ -1,6 +1,7 @@
 //! `/api/v1/posts`: one file per operation, the shared shapes beside them.
 
 pub mod aliases;
+pub mod bulk;
 pub mod create;
 pub mod cursor;
 pub mod delete;
