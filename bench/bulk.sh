@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Single `POST /api/v1/posts` against `POST /api/v1/posts/bulk`, in one run
+# Single `POST /api/v1/posts` against `POST /api/v1/bulk/posts`, in one run
 # against one server: the same generated posts (~2 KB Markdown bodies with
 # headings, links, code and a table; three tags; published), written once
 # each way, then the bulk sent again (every post unchanged). Rate limits
@@ -133,7 +133,7 @@ def bulk(prefix):
     summary = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
     for start in range(0, n, chunk):
         items = [post(prefix, i) for i in range(start, min(n, start + chunk))]
-        c.request("POST", "/api/v1/posts/bulk", json.dumps(items), headers)
+        c.request("POST", "/api/v1/bulk/posts", json.dumps(items), headers)
         r = c.getresponse(); answer = json.loads(r.read())
         assert r.status == 200, answer
         for k, v in answer["summary"].items():
@@ -153,8 +153,8 @@ print()
 print("| run | wall s | posts/s | Folio CPU ms/post | PostgreSQL CPU ms/post | result |")
 print("|---|---:|---:|---:|---:|---|")
 single_rate, line = measure("single `POST /api/v1/posts`", single, "single"); print(line, flush=True)
-bulk_rate, line = measure("`POST /api/v1/posts/bulk`, new posts", bulk, "bulk"); print(line, flush=True)
-_, line = measure("`POST /api/v1/posts/bulk`, the same again (unchanged)", bulk, "bulk"); print(line, flush=True)
+bulk_rate, line = measure("`POST /api/v1/bulk/posts`, new posts", bulk, "bulk"); print(line, flush=True)
+_, line = measure("`POST /api/v1/bulk/posts`, the same again (unchanged)", bulk, "bulk"); print(line, flush=True)
 print()
 print("bulk / single: %.1f×" % (bulk_rate / single_rate))
 hwm = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmHWM")][0].split()[1]

@@ -9,7 +9,7 @@ import schemathesis
 
 @schemathesis.serializer("application/x-ndjson")
 def ndjson(ctx, value):
-    """`POST /api/v1/posts/bulk` as NDJSON: one JSON value per line. The
+    """`POST /api/v1/bulk/posts` as NDJSON: one JSON value per line. The
     document describes the body as a string; a generated string is sent
     as it is."""
     if isinstance(value, str):

@@ -48,7 +48,7 @@ pub const VARIABLES: &[Variable] = &[
 pub struct LimitsConfig {
     pub max_json_bytes: usize,
     pub max_markdown_bytes: usize,
-    /// Largest `POST /api/v1/posts/bulk` body; each post in it is held to
+    /// Largest `POST /api/v1/bulk/posts` body; each post in it is held to
     /// `max_json_bytes` as well.
     pub max_bulk_bytes: usize,
     /// Longest accepted path and query string, and all headers together.

@@ -37,10 +37,10 @@ impl RouteTable {
         Self(routes)
     }
 
-    /// The methods `path` answers. A path written out in full
-    /// (`/api/v1/posts/bulk`) answers only its own, not those of a pattern
-    /// it is also an instance of (`/api/v1/posts/{id_or_slug}`): the gate
-    /// refuses those.
+    /// The methods `path` answers. A path written out in full (say a
+    /// future `/api/v1/posts/export`) answers only its own, not those of a
+    /// pattern it is also an instance of (`/api/v1/posts/{id_or_slug}`):
+    /// the gate refuses those.
     fn allowed(&self, path: &str) -> Option<Vec<Method>> {
         let literal = |def: &ResourceDef| def.pattern().is_some_and(|p| !p.contains('{'));
         let exact = self

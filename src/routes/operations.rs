@@ -82,8 +82,9 @@ impl Operations {
     }
 
     /// Whether `path` is also an instance of another operation's pattern
-    /// with this method (`GET /api/v1/posts/bulk` of `GET
-    /// /api/v1/posts/{id_or_slug}`), when the pattern it was matched to has
+    /// with this method (a `GET` of a POST-only `/api/v1/posts/export`
+    /// would be one of `GET /api/v1/posts/{id_or_slug}`), when the pattern
+    /// it was matched to has
     /// no such method: actix would route it to that other operation's
     /// handler, past the gate, so the gate answers 405 instead.
     pub fn shadowed(&self, method: &Method, path: &str) -> bool {

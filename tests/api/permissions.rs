@@ -476,7 +476,7 @@ impl World {
             ),
             "bulk_posts" => (
                 Method::POST,
-                "/api/v1/posts/bulk".into(),
+                "/api/v1/bulk/posts".into(),
                 Some(json!([{"title": format!("N {}", Uuid::now_v7()), "markdown": "x"}])),
             ),
             "update_post" => (

@@ -4,7 +4,7 @@
 //!
 //! The whole folder is read and checked first ([`plan`]): files that would
 //! share a slug stop the run before anything is written. Then the files are
-//! sent in chunks through `POST /api/v1/posts/bulk` (one at a time for a dry
+//! sent in chunks through `POST /api/v1/bulk/posts` (one at a time for a dry
 //! run, or when the server has no bulk endpoint), a few requests at once,
 //! each riding out the server's rate limit ([`crate::cli::retry`]).
 

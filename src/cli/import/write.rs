@@ -149,7 +149,7 @@ pub fn item(file: &Planned) -> Value {
     body(&file.input, &file.slug)
 }
 
-/// Imports a chunk of files in one `POST /api/v1/posts/bulk`: the server
+/// Imports a chunk of files in one `POST /api/v1/bulk/posts`: the server
 /// creates, updates or leaves each post by its slug, as [`import_one`]
 /// does one request at a time; then each post's aliases are added.
 pub async fn import_chunk(client: &Client, files: &[Planned]) -> Chunk {
@@ -159,7 +159,7 @@ pub async fn import_chunk(client: &Client, files: &[Planned]) -> Chunk {
     let res = match client
         .send(
             client
-                .request(Method::POST, "/api/v1/posts/bulk")
+                .request(Method::POST, "/api/v1/bulk/posts")
                 .json(&items),
         )
         .await

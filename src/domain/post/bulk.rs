@@ -1,4 +1,4 @@
-//! Many posts in one request (`POST /api/v1/posts/bulk`), idempotent by
+//! Many posts in one request (`POST /api/v1/bulk/posts`), idempotent by
 //! slug, as `folio import` is.
 //!
 //! Invariants, and what guards each:

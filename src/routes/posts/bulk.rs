@@ -164,7 +164,7 @@ pub struct BulkResponse {
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-#[post("/posts/bulk")]
+#[post("/bulk/posts")]
 pub async fn bulk_posts(
     state: web::Data<AppState>,
     caller: Caller,
