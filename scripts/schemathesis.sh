@@ -59,7 +59,7 @@ FOLIO_LOG_FORMAT=json \
 FOLIO_ACCESS_TOKEN_TTL_SECS=86400 \
 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
 RUST_LOG="${ST_FOLIO_LOG:-warn}" \
-  target/debug/folio >"$LOG" 2>&1 &
+  "${CARGO_TARGET_DIR:-target}/debug/folio" >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 for _ in $(seq 1 60); do
