@@ -301,6 +301,19 @@ impl Vars<'_> {
             })
             .unwrap_or_default()
     }
+
+    /// A comma-separated list of networks: CIDR ranges, or single
+    /// addresses (a /32 or /128).
+    pub fn networks(&self, v: &Variable) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.list(v)
+            .iter()
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| err(v.name, format!("`{s}` is not an IP address or CIDR range")))
+            })
+            .collect()
+    }
 }
 
 /// The listed default of a variable whose default is a value.

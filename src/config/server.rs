@@ -105,20 +105,7 @@ impl ServerConfig {
             [("human", LogFormat::Human), ("json", LogFormat::Json)],
         )?;
 
-        let trusted_proxies = vars
-            .list(&TRUSTED_PROXIES)
-            .iter()
-            .map(|s| {
-                s.parse::<ipnet::IpNet>()
-                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| {
-                        err(
-                            TRUSTED_PROXIES.name,
-                            format!("`{s}` is not an IP address or CIDR range"),
-                        )
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let trusted_proxies = vars.networks(&TRUSTED_PROXIES)?;
 
         let cors_origins = vars
             .list(&CORS_ORIGINS)

@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use super::DefaultIs::{Noted, Value, Words};
-use super::{ConfigError, Variable, Vars, err, variable};
+use super::{ConfigError, Variable, Vars, variable};
 
 pub const CONCURRENCY: Variable = variable!("FOLIO_WEBHOOK_CONCURRENCY", Value("4"));
 pub const TIMEOUT_MS: Variable = variable!("FOLIO_WEBHOOK_TIMEOUT_MS", Value("10000"));
@@ -59,20 +59,7 @@ pub struct WebhookConfig {
 
 impl WebhookConfig {
     pub fn read(vars: &Vars<'_>) -> Result<Self, ConfigError> {
-        let allowed_networks = vars
-            .list(&ALLOWED_NETWORKS)
-            .iter()
-            .map(|s| {
-                s.parse::<ipnet::IpNet>()
-                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| {
-                        err(
-                            ALLOWED_NETWORKS.name,
-                            format!("`{s}` is not an IP address or CIDR range"),
-                        )
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let allowed_networks = vars.networks(&ALLOWED_NETWORKS)?;
         Ok(Self {
             concurrency: vars.var_parsed(&CONCURRENCY, 1, 256)?,
             timeout: vars.millis(&TIMEOUT_MS, 100, 120_000)?,
