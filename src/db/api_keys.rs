@@ -59,10 +59,7 @@ pub async fn find_usable(
 /// Records a use, at most once a minute per key, so that busy frontends do
 /// not turn every read into a write.
 pub async fn touch(conn: &mut AsyncPgConnection, key: &ApiKey) -> diesel::QueryResult<()> {
-    let stale = key
-        .last_used_at
-        .is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60));
-    if stale {
+    if super::use_is_stale(key.last_used_at) {
         diesel::update(api_keys::table.filter(api_keys::id.eq(key.id)))
             .set(api_keys::last_used_at.eq(diesel::dsl::now))
             .execute(conn)

@@ -28,6 +28,13 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub type DbPool = Pool<AsyncPgConnection>;
+
+/// Whether a credential's `last_used_at` is worth writing again: at most
+/// once a minute, so that busy frontends do not turn every read into a
+/// write.
+pub fn use_is_stale(last_used_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    last_used_at.is_none_or(|at| chrono::Utc::now() - at > chrono::Duration::seconds(60))
+}
 pub type DbConn = Object<AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");

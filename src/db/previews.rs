@@ -79,10 +79,7 @@ pub async fn find_usable(
 
 /// Records a use, at most once a minute per link.
 pub async fn touch(conn: &mut AsyncPgConnection, preview: &Preview) -> diesel::QueryResult<()> {
-    let stale = preview
-        .last_used_at
-        .is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60));
-    if stale {
+    if super::use_is_stale(preview.last_used_at) {
         diesel::update(post_previews::table.filter(post_previews::id.eq(preview.id)))
             .set(post_previews::last_used_at.eq(diesel::dsl::now))
             .execute(conn)

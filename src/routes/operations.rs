@@ -84,9 +84,9 @@ impl Operations {
     /// Whether `path` is also an instance of another operation's pattern
     /// with this method (a `GET` of a POST-only `/api/v1/posts/export`
     /// would be one of `GET /api/v1/posts/{id_or_slug}`), when the pattern
-    /// it was matched to has
-    /// no such method: actix would route it to that other operation's
-    /// handler, past the gate, so the gate answers 405 instead.
+    /// it was matched to has no such method: actix would route it to that
+    /// other operation's handler, past the gate, so the gate answers 405
+    /// instead.
     pub fn shadowed(&self, method: &Method, path: &str) -> bool {
         self.1
             .iter()
@@ -170,6 +170,15 @@ mod tests {
         for (id, _) in permissions::TABLE {
             assert!(ids.contains(id), "{id} is in the table but not in the API");
         }
+    }
+
+    #[test]
+    fn a_path_is_shadowed_where_another_operations_pattern_takes_its_method() {
+        let ops = Operations::from_openapi(&crate::openapi::spec());
+        assert!(ops.shadowed(&Method::GET, "/api/v1/posts/export"));
+        assert!(ops.shadowed(&Method::DELETE, "/api/v1/posts/export"));
+        assert!(!ops.shadowed(&Method::POST, "/api/v1/posts/export"));
+        assert!(!ops.shadowed(&Method::GET, "/api/v1/nothing/here/at-all"));
     }
 
     #[test]
