@@ -14,6 +14,7 @@
 # Writes the table to target/bench/bulk.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 POSTS=2000
 PORT=18094
@@ -40,15 +41,10 @@ ADMIN_EMAIL=bulk@example.com
 # (src/config/mod.rs, PUBLISHED_SAMPLES).
 ADMIN_PASSWORD=webhooks-bench-password
 mkdir -p "$OUT"
-BIN=$(cargo build "${PROFILE[@]}" --quiet --bin folio --message-format=json |
-  python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("executable") and m["target"]["name"] == "folio": print(m["executable"])')
+BIN=$(bench_binary "${PROFILE[@]}")
 
-CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-MACHINE="$(nproc) cores ($CPU), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $MACHINE; binary: $BIN"
+bench_machine
+echo "binary: $BIN"
 
 PID=""
 cleanup() {
@@ -57,7 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-psql -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+bench_fresh_db "$SERVER" "$DB"
 
 env DATABASE_URL="$SERVER/$DB" FOLIO_ADDR="127.0.0.1:$PORT" FOLIO_ENV=development \
   FOLIO_ADMIN_EMAIL="$ADMIN_EMAIL" FOLIO_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
@@ -65,14 +61,8 @@ env DATABASE_URL="$SERVER/$DB" FOLIO_ADDR="127.0.0.1:$PORT" FOLIO_ENV=developmen
   FOLIO_ACCESS_TOKEN_TTL_SECS=3600 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
   "$BIN" serve >"$OUT/folio-bulk.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 3000); do
-  curl -sf -o /dev/null "$BASE/health/ready" && break
-  kill -0 "$PID" 2>/dev/null || { cat "$OUT/folio-bulk.log" >&2; exit 1; }
-  sleep 0.01
-done
-TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+bench_wait_ready "$BASE" "$PID" "$OUT/folio-bulk.log"
+TOKEN=$(bench_login "$BASE" "$ADMIN_EMAIL" "$ADMIN_PASSWORD")
 
 python3 - "$PORT" "$TOKEN" "$POSTS" "$CONCURRENCY" "$CHUNK" "$PID" "$MACHINE" <<'PY' | tee "$OUT/bulk.md"
 import http.client, json, os, sys, threading, time

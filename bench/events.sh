@@ -12,6 +12,7 @@
 # Prints a Markdown table and writes it to target/bench/events.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 WRITES=200
 PORT=18092
@@ -30,12 +31,10 @@ OUT=target/bench
 ADMIN_EMAIL=events@example.com
 ADMIN_PASSWORD=events-bench-password
 mkdir -p "$OUT"
-cargo build --release --quiet
+BIN=$(bench_binary --release)
 ulimit -n 65536 2>/dev/null || true
 
-CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-MACHINE="$(nproc) cores ($CPU), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $MACHINE"
+bench_machine
 
 PID="" HOLDER_PID=""
 cleanup() {
@@ -45,23 +44,17 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-psql -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+bench_fresh_db "$SERVER" "$DB"
 
 env DATABASE_URL="$SERVER/$DB" FOLIO_ADDR="127.0.0.1:$PORT" FOLIO_ENV=development \
   FOLIO_ADMIN_EMAIL="$ADMIN_EMAIL" FOLIO_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
   FOLIO_JWT_SECRET=events-bench-secret-0123456789-0123456789 \
   FOLIO_ACCESS_TOKEN_TTL_SECS=86400 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
   FOLIO_EVENTS_MAX_STREAMS=20000 FOLIO_EVENTS_MAX_STREAMS_PER_CLIENT=20000 RUST_LOG=warn \
-  "${CARGO_TARGET_DIR:-target}/release/folio" >"$OUT/folio-events.log" 2>&1 &
+  "$BIN" >"$OUT/folio-events.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 3000); do
-  curl -sf -o /dev/null "$BASE/health/ready" && break
-  kill -0 "$PID" 2>/dev/null || { cat "$OUT/folio-events.log" >&2; exit 1; }
-  sleep 0.01
-done
-TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+bench_wait_ready "$BASE" "$PID" "$OUT/folio-events.log"
+TOKEN=$(bench_login "$BASE" "$ADMIN_EMAIL" "$ADMIN_PASSWORD")
 rss() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status"; }
 
 ROWS=""

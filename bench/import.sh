@@ -11,6 +11,7 @@
 # target/bench/import.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 FILES=300
 PORT=18093
@@ -36,15 +37,10 @@ ADMIN_EMAIL=import@example.com
 # (src/config/mod.rs, PUBLISHED_SAMPLES).
 ADMIN_PASSWORD=webhooks-bench-password
 mkdir -p "$OUT"
-BIN=$(cargo build "${PROFILE[@]}" --quiet --bin folio --message-format=json |
-  python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("executable") and m["target"]["name"] == "folio": print(m["executable"])')
+BIN=$(bench_binary "${PROFILE[@]}")
 
-CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-MACHINE="$(nproc) cores ($CPU), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $MACHINE; binary: $BIN"
+bench_machine
+echo "binary: $BIN"
 
 PID=""
 cleanup() {
@@ -54,7 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-psql -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+bench_fresh_db "$SERVER" "$DB"
 
 python3 - "$SITE" "$FILES" <<'PY'
 import json, os, sys
@@ -91,14 +87,8 @@ env DATABASE_URL="$SERVER/$DB" FOLIO_ADDR="127.0.0.1:$PORT" FOLIO_ENV=developmen
   FOLIO_ACCESS_TOKEN_TTL_SECS=3600 \
   "$BIN" serve >"$OUT/folio-import.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 3000); do
-  curl -sf -o /dev/null "$BASE/health/ready" && break
-  kill -0 "$PID" 2>/dev/null || { cat "$OUT/folio-import.log" >&2; exit 1; }
-  sleep 0.01
-done
-TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+bench_wait_ready "$BASE" "$PID" "$OUT/folio-import.log"
+TOKEN=$(bench_login "$BASE" "$ADMIN_EMAIL" "$ADMIN_PASSWORD")
 
 run() {
   local t0 t1

@@ -14,6 +14,7 @@
 # Prints a Markdown table and writes it to target/bench/webhooks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 DURATION=10s
 CONNECTIONS=16
@@ -37,11 +38,9 @@ ADMIN_EMAIL=hooks@example.com
 ADMIN_PASSWORD=webhooks-bench-password
 mkdir -p "$OUT"
 command -v wrk >/dev/null || apt-get install -y wrk
-cargo build --release --quiet
+BIN=$(bench_binary --release)
 
-CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-MACHINE="$(nproc) cores ($CPU), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $MACHINE"
+bench_machine
 
 PID="" RECEIVER_PID=""
 stop_folio() {
@@ -55,7 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-psql -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+bench_fresh_db "$SERVER" "$DB"
 
 start_folio() {
   env DATABASE_URL="$SERVER/$DB" FOLIO_ADDR="127.0.0.1:$PORT" FOLIO_ENV=development \
@@ -63,15 +62,9 @@ start_folio() {
     FOLIO_JWT_SECRET=webhooks-bench-secret-0123456789-0123456789 \
     FOLIO_ACCESS_TOKEN_TTL_SECS=86400 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
     FOLIO_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8 FOLIO_WEBHOOK_CONCURRENCY="$1" RUST_LOG=warn \
-    target/release/folio >"$OUT/folio-webhooks.log" 2>&1 &
+    "$BIN" >"$OUT/folio-webhooks.log" 2>&1 &
   PID=$!
-  for _ in $(seq 1 3000); do
-    curl -sf -o /dev/null "$BASE/health/ready" && return
-    kill -0 "$PID" 2>/dev/null || { cat "$OUT/folio-webhooks.log" >&2; exit 1; }
-    sleep 0.01
-  done
-  echo "Folio not ready after 30 s" >&2
-  exit 1
+  bench_wait_ready "$BASE" "$PID" "$OUT/folio-webhooks.log"
 }
 
 coproc RECEIVER { exec node bench/receiver.mjs; }
@@ -80,9 +73,7 @@ read -r RECEIVER_PORT <&"${RECEIVER[0]}"
 HOOK_URL="http://127.0.0.1:$RECEIVER_PORT/hook"
 
 start_folio 4
-TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+TOKEN=$(bench_login "$BASE" "$ADMIN_EMAIL" "$ADMIN_PASSWORD")
 # ~4 KB bodies, as bench/load.sh writes them.
 python3 bench/load_seed.py "$BASE" "$TOKEN" 20 4 "$OUT/webhook-bodies.txt" >/dev/null
 
