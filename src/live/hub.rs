@@ -136,11 +136,6 @@ impl Hub {
     pub fn close_all(&self) {
         self.closing.send_replace(true);
     }
-
-    /// Streams open on this instance.
-    pub fn open_streams(&self) -> usize {
-        self.changes.receiver_count()
-    }
 }
 
 /// Runs for the life of the process once started: listens, reads what
