@@ -6,10 +6,11 @@
 # alone can do). Not part of `cargo test`.
 #
 #   bench/load.sh [--posts N] [--duration 10s] [--connections 64] [--threads 2]
-#                 [--port 18090]
+#                 [--port 18090] [--seed bulk|single]
 #
 # Seeds a fresh `folio_load` database through the API (posts post-1 …
-# post-N), runs wrk once per row, prints a Markdown table and writes it to
+# post-N; by default through the bulk import, `--seed single` posts them
+# one request each), runs wrk once per row, prints a Markdown table and writes it to
 # target/bench/load.md. The database is dropped and Folio stopped on exit.
 # See README.md, "Performance", for what each row means.
 set -euo pipefail
@@ -20,6 +21,7 @@ DURATION=10s
 CONNECTIONS=64
 THREADS=2
 PORT=18090
+SEED_MODE=bulk
 usage() { sed -n '8,9p' "$0" | sed 's/^# \{0,3\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -28,11 +30,13 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
+    --seed) SEED_MODE=$2; shift 2 ;;
     -h | --help) usage ;;
     *) echo "unknown argument: $1" >&2; usage 2 >&2 ;;
   esac
 done
 [[ $POSTS =~ ^[0-9]+$ && $POSTS -ge 20 ]] || { echo "--posts: a number ≥ 20" >&2; exit 2; }
+[[ $SEED_MODE == bulk || $SEED_MODE == single ]] || { echo "--seed: bulk or single" >&2; exit 2; }
 [[ $DURATION =~ ^[0-9]+s$ ]] || { echo "--duration: seconds, e.g. 10s" >&2; exit 2; }
 SECONDS_PER_ROW=${DURATION%s}
 
@@ -121,10 +125,13 @@ TOKEN=$(curl -sf "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 
-# Seeding through the API, 16 clients at once: every post is rendered and
-# indexed exactly as an author's would be.
-echo "seeding $POSTS posts through POST /api/v1/posts…"
-SEED=$(python3 bench/load_seed.py "$BASE" "$TOKEN" "$POSTS" 16 "$OUT/bodies.txt")
+# Seeding through the API: every post is rendered and indexed exactly as
+# an author's would be. The bulk import sends 250 posts a request, 2 at a
+# time (one per core); single POSTs go 16 at a time.
+SEED_WORKERS=16
+[ "$SEED_MODE" = bulk ] && SEED_WORKERS=2
+echo "seeding $POSTS posts ($SEED_MODE)…"
+SEED=$(python3 bench/load_seed.py "$BASE" "$TOKEN" "$POSTS" "$SEED_WORKERS" "$OUT/bodies.txt" "$SEED_MODE")
 read -r CREATED SEED_ERRORS SEED_SECONDS < <(python3 -c \
   'import json, sys; s = json.loads(sys.argv[1]); print(s["created"], s["errors"], s["seconds"])' "$SEED")
 PUBLISHED=$(psql -tA "$SERVER/$DB" -c "SELECT count(*) FROM posts WHERE status = 'published'")
@@ -294,7 +301,7 @@ TABLE=$(awk -F'\t' '
 {
   echo "Machine: $MACHINE."
   echo
-  echo "Settings: $SETTINGS. Seeded through the API in $SEED_SECONDS s ($SEED_RATE posts/s, 16 clients)."
+  echo "Settings: $SETTINGS. Seeded through the API ($SEED_MODE, $SEED_WORKERS clients) in $SEED_SECONDS s ($SEED_RATE posts/s)."
   echo "Ready after start: $FIRST_READY_MS ms (migrated database); idle RSS $IDLE_RSS MiB."
   echo
   echo "$TABLE"
