@@ -20,9 +20,16 @@ pub struct Revision {
     pub snapshot: serde_json::Value,
 }
 
+#[derive(diesel::QueryableByName)]
+struct Recorded {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    number: i32,
+}
+
 /// Stores the next revision of a post and prunes all but the newest
-/// `keep`. Call it with the post's row locked (inside the write's
-/// transaction), so two writers never take the same number.
+/// `keep`, in one call (`folio_record_revision`). Call it with the post's
+/// row locked (inside the write's transaction), so two writers never take
+/// the same number.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     post_id: Uuid,
@@ -30,31 +37,18 @@ pub async fn record(
     snapshot: serde_json::Value,
     keep: u32,
 ) -> diesel::QueryResult<i32> {
-    let last: Option<i32> = post_revisions::table
-        .filter(post_revisions::post_id.eq(post_id))
-        .select(diesel::dsl::max(post_revisions::number))
-        .first(conn)
-        .await?;
-    let number = last.unwrap_or(0) + 1;
-    diesel::insert_into(post_revisions::table)
-        .values(&Revision {
-            post_id,
-            number,
-            user_id: Some(user_id),
-            created_at: Utc::now(),
-            snapshot,
-        })
-        .execute(conn)
-        .await?;
+    use diesel::sql_types::{Integer, Jsonb, Timestamptz, Uuid as SqlUuid};
     let keep = i32::try_from(keep).unwrap_or(i32::MAX);
-    diesel::delete(
-        post_revisions::table
-            .filter(post_revisions::post_id.eq(post_id))
-            .filter(post_revisions::number.le(number.saturating_sub(keep))),
-    )
-    .execute(conn)
-    .await?;
-    Ok(number)
+    let recorded: Recorded =
+        diesel::sql_query("SELECT folio_record_revision($1, $2, $3, $4, $5) AS number")
+            .bind::<SqlUuid, _>(post_id)
+            .bind::<SqlUuid, _>(user_id)
+            .bind::<Timestamptz, _>(Utc::now())
+            .bind::<Jsonb, _>(snapshot)
+            .bind::<Integer, _>(keep)
+            .get_result(conn)
+            .await?;
+    Ok(recorded.number)
 }
 
 /// A post's revisions, newest first, with the name of who made each.

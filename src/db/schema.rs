@@ -135,13 +135,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    post_change_counter (singleton) {
-        singleton -> Bool,
-        value -> Int8,
-    }
-}
-
-diesel::table! {
     tags (slug) {
         slug -> Text,
         name -> Text,

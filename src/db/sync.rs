@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
-use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+use diesel::sql_types::BigInt;
+use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::lifecycle::is_public;
 use super::posts::Post;
-use super::schema::{post_change_counter, post_tombstones, posts, users};
+use super::schema::{post_tombstones, posts, users};
 
 #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
 #[diesel(table_name = post_tombstones, check_for_backend(Pg))]
@@ -25,17 +26,43 @@ pub struct Tombstone {
 /// it is public now, and whether it ever was.
 pub type ChangedPost = (Post, String, i64, bool, bool);
 
+#[derive(diesel::QueryableByName)]
+struct Horizon {
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    horizon: Option<i64>,
+}
+
+/// The highest change number at or below which every change is final
+/// (committed or rolled back): readers read up to it and no further.
+///
+/// Change numbers come from a plain sequence, so writers never wait for
+/// each other, and a change may commit after a higher-numbered one. A
+/// reader that went past a number still being written would skip it for
+/// good; below the horizon that cannot happen. Call it on its own, before
+/// the statement or repeatable-read transaction that reads the changes:
+/// their snapshot must be newer than it (see the migration
+/// `2026-12-03-500000_post_change_horizon`).
+pub async fn horizon(conn: &mut AsyncPgConnection) -> diesel::QueryResult<i64> {
+    let row: Horizon = diesel::sql_query("SELECT folio_post_change_horizon() AS horizon")
+        .get_result(conn)
+        .await?;
+    Ok(row.horizon.unwrap_or(0))
+}
+
 /// Up to `limit` posts and up to `limit` tombstones whose change number is
-/// above `since`, each oldest change first. Call it inside one
-/// repeatable-read transaction so both lists come from one snapshot.
+/// above `since` and at most `upto` (a [`horizon`] read before), each
+/// oldest change first. Call it inside one repeatable-read transaction so
+/// both lists come from one snapshot.
 pub async fn changes_since(
     conn: &mut AsyncPgConnection,
     since: i64,
+    upto: i64,
     limit: i64,
 ) -> diesel::QueryResult<(Vec<ChangedPost>, Vec<Tombstone>)> {
     let changed: Vec<(Post, String, i64, Option<bool>, bool)> = posts::table
         .inner_join(users::table)
         .filter(posts::change_seq.gt(since))
+        .filter(posts::change_seq.le(upto))
         .order(posts::change_seq.asc())
         .limit(limit)
         .select((
@@ -49,6 +76,7 @@ pub async fn changes_since(
         .await?;
     let deleted = post_tombstones::table
         .filter(post_tombstones::change_seq.gt(since))
+        .filter(post_tombstones::change_seq.le(upto))
         .order(post_tombstones::change_seq.asc())
         .limit(limit)
         .select(Tombstone::as_select())
@@ -63,10 +91,12 @@ pub async fn changes_since(
 }
 
 /// The change number just before the first change made at or after `at`;
-/// the latest change number when there is none.
+/// `upto` (the horizon) when there is none, or when that is lower: a change
+/// above the horizon may still commit with a lower number.
 pub async fn seq_before(
     conn: &mut AsyncPgConnection,
     at: DateTime<Utc>,
+    upto: i64,
 ) -> diesel::QueryResult<i64> {
     let first_post: Option<i64> = posts::table
         .filter(posts::updated_at.ge(at))
@@ -78,13 +108,9 @@ pub async fn seq_before(
         .select(diesel::dsl::min(post_tombstones::change_seq))
         .first(conn)
         .await?;
-    match first_post.into_iter().chain(first_tombstone).min() {
-        Some(first) => Ok(first - 1),
-        None => Ok(post_change_counter::table
-            .select(post_change_counter::value)
-            .first(conn)
-            .await
-            .optional()?
-            .unwrap_or(0)),
-    }
+    Ok(first_post
+        .into_iter()
+        .chain(first_tombstone)
+        .min()
+        .map_or(upto, |first| (first - 1).min(upto)))
 }

@@ -98,22 +98,13 @@ pub async fn ensure(conn: &mut AsyncPgConnection, names: &[String]) -> diesel::Q
     }
     pairs.sort();
     let (slugs, names): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
-    diesel::sql_query(
-        "INSERT INTO tags (slug, name) SELECT * FROM unnest($1::text[], $2::text[]) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<Array<Text>, _>(&slugs)
-    .bind::<Array<Text>, _>(&names)
-    .execute(conn)
-    .await?;
-    diesel::sql_query(
-        "INSERT INTO tag_names (name, tag_slug) SELECT n, s FROM unnest($1::text[], $2::text[]) AS u(s, n) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<Array<Text>, _>(&slugs)
-    .bind::<Array<Text>, _>(&names)
-    .execute(conn)
-    .await?;
+    // One call (see migration 2026-12-03-500003_write_functions): nothing
+    // is inserted when every tag exists, as for most writes.
+    diesel::sql_query("SELECT folio_ensure_tags($1, $2)")
+        .bind::<Array<Text>, _>(&slugs)
+        .bind::<Array<Text>, _>(&names)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

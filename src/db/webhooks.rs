@@ -267,8 +267,12 @@ pub async fn claim(
             WHERE d.id IN (
                 SELECT d2.id FROM webhook_deliveries d2
                 JOIN webhooks w ON w.id = d2.webhook_id AND w.active
+                JOIN events e2 ON e2.id = d2.event_id
                 WHERE d2.state = 'pending' AND d2.next_attempt_at <= now()
                   AND (d2.leased_until IS NULL OR d2.leased_until < now())
+                  -- A payload's sync_token promises that /sync from it
+                  -- starts with its change: not before the horizon passes it.
+                  AND (e2.sync_token IS NULL OR e2.sync_token <= (SELECT folio_post_change_horizon()))
                 ORDER BY d2.next_attempt_at
                 LIMIT $1
                 FOR UPDATE OF d2 SKIP LOCKED)

@@ -120,7 +120,7 @@ pub async fn stream_events(
     // through the instance's follower or the stream's own replay. Read
     // before answering: a client that writes as soon as it sees the 200
     // gets that write's event.
-    let latest = {
+    let (latest, taken) = {
         let mut conn = state.conn().await?;
         crate::db::live::latest(&mut conn).await?
     };
@@ -133,7 +133,7 @@ pub async fn stream_events(
             credential,
             // An id from the future (another database, a typo) would
             // silence the stream until the log caught up with it.
-            since: since.map_or(latest, |since| since.min(latest)),
+            since: since.map_or(latest, |since| since.min(taken)),
         },
     ))
 }

@@ -226,3 +226,100 @@ async fn concurrent_writers_never_slip_behind_a_readers_token() {
     }
     assert_eq!(seen, ids, "a change was skipped");
 }
+
+/// The race the racing-writers test above looks for, made certain: a
+/// change that took its number and has not committed while a later one
+/// has. A reader must stop below it; a reader that went on to the later
+/// change (as it would with numbers from a plain sequence and nothing
+/// else) would never see it.
+#[tokio::test]
+async fn a_change_still_being_written_holds_every_token_below_it() {
+    use diesel::sql_types::Uuid as SqlUuid;
+    use diesel_async::RunQueryDsl;
+
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let slow = app
+        .created_post(
+            &admin,
+            json!({"title": "Slow", "markdown": "x", "status": "published"}),
+        )
+        .await;
+    let slow_id: uuid::Uuid = id_of(&slow).parse().unwrap();
+    let start = sync(&app, None, "since=0").await;
+    let token = start["next_token"].as_str().unwrap().to_owned();
+
+    // An edit that takes its number and stays open.
+    let mut writer = app.db.conn().await;
+    diesel::sql_query("BEGIN")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    diesel::sql_query("UPDATE posts SET title = 'Slow, edited' WHERE id = $1")
+        .bind::<SqlUuid, _>(slow_id)
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    // A later change commits first.
+    app.created_post(
+        &admin,
+        json!({"title": "Fast", "markdown": "x", "status": "published"}),
+    )
+    .await;
+    let held = sync(&app, None, &format!("since={token}")).await;
+    assert_eq!(
+        slugs(&held, "posts"),
+        Vec::<String>::new(),
+        "a change above one still being written was answered"
+    );
+    assert_eq!(held["next_token"], token.as_str());
+
+    diesel::sql_query("COMMIT")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    let after = sync(
+        &app,
+        None,
+        &format!("since={}", held["next_token"].as_str().unwrap()),
+    )
+    .await;
+    let titles: Vec<&str> = after["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Slow, edited", "Fast"],
+        "in number order, none skipped"
+    );
+
+    // A writer that rolls back holds nothing back once it has.
+    diesel::sql_query("BEGIN")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    diesel::sql_query("UPDATE posts SET title = 'Never' WHERE id = $1")
+        .bind::<SqlUuid, _>(slow_id)
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    diesel::sql_query("ROLLBACK")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    app.created_post(
+        &admin,
+        json!({"title": "Later", "markdown": "x", "status": "published"}),
+    )
+    .await;
+    let last = sync(
+        &app,
+        None,
+        &format!("since={}", after["next_token"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(slugs(&last, "posts"), ["later"]);
+}

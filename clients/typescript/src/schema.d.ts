@@ -615,10 +615,10 @@ export interface paths {
         };
         /**
          * What changed since a sync token: posts and tombstones, oldest first.
-         * @description Every write to a post takes the next number from one counter, and
-         *     changes commit in the order of their numbers, so following `next_token`
-         *     from call to call sees every change exactly once or later, never skips
-         *     one, even when two share a timestamp. Anonymous callers get published
+         * @description Every write to a post takes the next change number, and a call answers
+         *     only changes below every number still being written, so following
+         *     `next_token` from call to call sees every change exactly once or later,
+         *     never skips one, even when two share a timestamp or writers race. Anonymous callers get published
          *     posts; a post they could see before and cannot now (deleted,
          *     unpublished, archived) comes as a tombstone; posts the caller never
          *     could see are not mentioned at all. Signed-in callers also get the

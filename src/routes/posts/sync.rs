@@ -60,10 +60,10 @@ pub struct SyncResponse {
 
 /// What changed since a sync token: posts and tombstones, oldest first.
 ///
-/// Every write to a post takes the next number from one counter, and
-/// changes commit in the order of their numbers, so following `next_token`
-/// from call to call sees every change exactly once or later, never skips
-/// one, even when two share a timestamp. Anonymous callers get published
+/// Every write to a post takes the next change number, and a call answers
+/// only changes below every number still being written, so following
+/// `next_token` from call to call sees every change exactly once or later,
+/// never skips one, even when two share a timestamp or writers race. Anonymous callers get published
 /// posts; a post they could see before and cannot now (deleted,
 /// unpublished, archived) comes as a tombstone; posts the caller never
 /// could see are not mentioned at all. Signed-in callers also get the
@@ -100,6 +100,8 @@ pub async fn sync_posts(
     };
     let updated_since = query.updated_since;
     let mut conn = state.conn().await?;
+    // Before the transaction: its snapshot must be newer than the horizon.
+    let upto = sync::horizon(&mut conn).await?;
     // One snapshot for both lists: a change committed between two
     // statements could otherwise fall behind the token and be skipped.
     let (since, changed, deleted) = conn
@@ -109,11 +111,12 @@ pub async fn sync_posts(
         .run(async |conn: &mut AsyncPgConnection| {
             let since = match (since, updated_since) {
                 (Some(seq), _) => seq,
-                (None, Some(at)) => sync::seq_before(conn, at).await?,
+                (None, Some(at)) => sync::seq_before(conn, at, upto).await?,
                 (None, None) => 0,
             };
             // One more than asked for says whether more wait.
-            let (changed, deleted) = sync::changes_since(conn, since, i64::from(limit) + 1).await?;
+            let (changed, deleted) =
+                sync::changes_since(conn, since, upto, i64::from(limit) + 1).await?;
             Ok::<_, AppError>((since, changed, deleted))
         })
         .await?;
