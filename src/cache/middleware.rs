@@ -85,9 +85,9 @@ pub async fn response_cache(
 }
 
 /// The request's identity for the cache: its path, its query parameters
-/// in a fixed order, and the representation `Accept` chooses (a post comes
-/// as JSON or Markdown by it). Everything else that varies (credentials) is
-/// not cached at all.
+/// in a fixed order, the representation `Accept` chooses (a post comes
+/// as JSON or Markdown by it) and the encoding `Accept-Encoding` chooses.
+/// Everything else that varies (credentials) is not cached at all.
 ///
 /// Normalised so that a client cannot multiply one answer into many
 /// entries: by reordering parameters, or by sending a thousand spellings
@@ -104,7 +104,14 @@ fn cache_key(req: &ServiceRequest) -> String {
     } else {
         "default"
     };
-    format!("{}?{}\n{representation}", req.path(), params.join("&"))
+    // Each content coding is its own answer (its bytes and its ETag), kept
+    // compressed so that a hit costs no compression.
+    let encoding = crate::encoding::Encoding::negotiate(req.headers()).token();
+    format!(
+        "{}?{}\n{representation}\n{encoding}",
+        req.path(),
+        params.join("&")
+    )
 }
 
 /// What an answer to `path` depends on (what a write must drop): a single
