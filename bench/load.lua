@@ -10,6 +10,7 @@
 --   LOAD_BODIES  file of JSON-encoded Markdown bodies, one a line (writes)
 --   LOAD_TOKEN   bearer token (writes)
 --   LOAD_RUN     a prefix that keeps this run's write slugs unique
+--   LOAD_ENCODING  an Accept-Encoding to send with reads (e.g. br)
 --
 -- done() prints one line, "LOADRESULT requests seconds req/s p50 p99
 -- matched unexpected status-errors socket-errors", that load.sh parses: wrk's
@@ -70,11 +71,17 @@ local function slug()
   return "post-" .. math.random(1, posts)
 end
 
+local encoding = os.getenv("LOAD_ENCODING")
+local read_headers = nil
+if encoding and encoding ~= "" then
+  read_headers = { ["Accept-Encoding"] = encoding }
+end
+
 function request()
   if mode == "post" then
-    return wrk.format("GET", "/api/v1/posts/" .. slug())
+    return wrk.format("GET", "/api/v1/posts/" .. slug(), read_headers)
   elseif mode == "html" then
-    return wrk.format("GET", "/api/v1/posts/" .. slug() .. "/html")
+    return wrk.format("GET", "/api/v1/posts/" .. slug() .. "/html", read_headers)
   elseif mode == "list" then
     return wrk.format("GET", "/api/v1/posts?limit=20&page=" .. math.random(1, pages))
   elseif mode == "search" then

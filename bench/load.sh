@@ -41,7 +41,7 @@ done
 SECONDS_PER_ROW=${DURATION%s}
 
 SERVER=${BENCH_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
-DB=folio_load
+DB=${BENCH_DB:-folio_load}
 ADDR=127.0.0.1:$PORT
 BASE=http://$ADDR
 OUT=target/bench
@@ -51,7 +51,9 @@ mkdir -p "$OUT"
 
 command -v wrk >/dev/null || apt-get install -y wrk
 command -v pgbench >/dev/null || PATH=$PATH:$(pg_config --bindir)
-cargo build --release
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+FOLIO_BIN=$(bench_binary --release)
 
 # Machine and settings first: the load average tells how much of the two
 # shared cores other work was using when the numbers were taken.
@@ -92,7 +94,7 @@ start_folio() {
     FOLIO_JWT_SECRET=load-bench-secret-load-bench-secret-0123456789 \
     FOLIO_ACCESS_TOKEN_TTL_SECS=86400 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
     ${1:+FOLIO_CACHE_MAX_BYTES=$1} RUST_LOG=warn \
-    target/release/folio >"$OUT/folio-$STARTS.log" 2>&1 &
+    "$FOLIO_BIN" >"$OUT/folio-$STARTS.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 3000); do
     if curl -sf -o /dev/null "$BASE/health/ready"; then
@@ -268,6 +270,32 @@ pgbench_row 'pgbench -M extended: the single-post query' pg-other extended bench
 echo "Folio with its response cache (Folio's default):"
 start_folio ""
 wrk_row 'GET /api/v1/posts/{slug} (cache on)' post 200
+# Compressed hits: the cache keeps each encoding it served, so a hit does
+# no compression work. The sizes tell what compression saves on a post.
+wrk_row 'GET /api/v1/posts/{slug} (cache on, Accept-Encoding: br)' post 200 LOAD_ENCODING=br
+SIZES=""
+for enc in identity gzip br; do
+  SIZES="$SIZES $enc $(curl -s -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $enc" "$BASE/api/v1/posts/post-1") B"
+done
+echo "  post-1 as JSON:$SIZES" | tee -a "$DETAILS"
+# The cached single-post row with an editor at work: 5 edits a second to
+# random posts (each drops that post's entries and the collections). The
+# hit ratio of the row comes from the cache's counters in /metrics.
+lookups() {
+  curl -s "$BASE/metrics" | awk '
+    /^folio_read_cache_lookups_total\{result="hit"\}/ { h = $2 }
+    /^folio_read_cache_lookups_total\{result="miss"\}/ { m = $2 }
+    END { printf "%d %d\n", h, m }'
+}
+read -r HITS_BEFORE MISSES_BEFORE < <(lookups)
+python3 bench/edits.py "$BASE" "$TOKEN" "$POSTS" 5 "$SECONDS_PER_ROW" >"$OUT/edits.json" &
+EDITOR_PID=$!
+wrk_row 'GET /api/v1/posts/{slug} (cache on, 5 edits/s)' post 200
+wait "$EDITOR_PID"
+read -r HITS_AFTER MISSES_AFTER < <(lookups)
+awk -v h=$((HITS_AFTER - HITS_BEFORE)) -v m=$((MISSES_AFTER - MISSES_BEFORE)) -v e="$(cat "$OUT/edits.json")" \
+  'BEGIN { printf "  cache under writes: hit ratio %.2f%% (%d hits, %d misses); editor %s\n", 100 * h / (h + m), h, m, e }' |
+  tee -a "$DETAILS"
 wrk_row 'GET /api/v1/posts?limit=20&page=N (cache on)' list 200
 wrk_row 'GET /api/v1/posts/{slug}/html (cache on)' html 200
 

@@ -5,7 +5,9 @@
 //! `Last-Modified`, and a default `Cache-Control`: public with `max-age`
 //! and `stale-while-revalidate` for anonymous requests, `private,
 //! no-store` when an `Authorization` header was sent. Handlers that know
-//! better set their own `Cache-Control`; it is kept.
+//! better set their own `Cache-Control`; it is kept. Bodies are then
+//! compressed as `Accept-Encoding` asks ([`crate::encoding`]), after the
+//! tag is made, so the read cache stores each encoding ready to send.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -16,6 +18,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::encoding::{Encoding, encode, without_encoding};
 use crate::state::AppState;
 
 /// The strong entity tag of a body: 128 bits of its SHA-256, quoted.
@@ -28,7 +31,8 @@ pub fn etag(body: &[u8]) -> String {
 /// Whether an `If-None-Match` value matches `etag` (weak comparison, as
 /// RFC 9110 prescribes for this header).
 pub fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    // Any encoding's tag of the same content matches (see `encoding`).
+    let bare = |t: &str| without_encoding(t.trim().trim_start_matches("W/")).into_owned();
     if_none_match.trim() == "*" || if_none_match.split(',').any(|t| bare(t) == bare(etag))
 }
 
@@ -132,8 +136,9 @@ pub async fn http_cache(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let encoding = Encoding::negotiate(req.headers());
     if req.method() != Method::GET {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+        return encode_other(next.call(req).await?, encoding).await;
     }
     let conditions = Conditions::of(req.headers());
     let cache_control = default_cache_control(&req);
@@ -159,9 +164,44 @@ pub async fn http_cache(
             HeaderValue::from_str(&cache_control)?,
         );
     }
+    // Compressed after the tag is made, which then gets the encoding's
+    // suffix: each encoding is its own representation.
+    let bytes = encode(head.headers_mut(), bytes, encoding);
     if conditions.not_modified(head.headers()) {
         return Ok(ServiceResponse::new(req, not_modified(head.headers())));
     }
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
+
+/// A response to anything but a `GET` (a post as created or changed, a
+/// bulk answer): compressed when it is a success of a known size that
+/// gains. Streams and errors pass as they are (the error handlers outside
+/// may rewrite an error's body).
+async fn encode_other(
+    res: ServiceResponse<impl MessageBody + 'static>,
+    encoding: Encoding,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_web::body::BodySize;
+    let size = match res.response().body().size() {
+        BodySize::Sized(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        _ => 0,
+    };
+    if encoding == Encoding::Identity
+        || !res.status().is_success()
+        || res.status() == StatusCode::PARTIAL_CONTENT
+        || !crate::encoding::may_encode(res.headers(), size)
+    {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+    let bytes = encode(head.headers_mut(), bytes, encoding);
     Ok(ServiceResponse::new(
         req,
         head.set_body(BoxBody::new(bytes)),
@@ -187,6 +227,11 @@ mod tests {
         assert!(none_match_hits(&format!("\"old\", W/{tag}"), &tag));
         assert!(none_match_hits("*", &tag));
         assert!(!none_match_hits("\"old\"", &tag));
+        // Any encoding's tag of the same content.
+        let br = format!("{}-br\"", tag.trim_end_matches('"'));
+        assert!(none_match_hits(&br, &tag));
+        assert!(none_match_hits(&tag, &br));
+        assert!(!none_match_hits("\"old-br\"", &br));
     }
 
     #[test]

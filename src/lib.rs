@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod encoding;
 pub mod error;
 pub mod http_cache;
 pub mod live;

@@ -50,7 +50,7 @@ async fn follow(cache: &ResponseCache, conn: &mut AsyncPgConnection, timeout: Du
             tokio::time::timeout(HEARTBEAT, notifications.next()).await
         };
         match next {
-            Ok(Some(Ok(_))) => cache.invalidate(),
+            Ok(Some(Ok(notification))) => apply(cache, &notification.payload),
             Ok(Some(Err(e))) => return e.to_string(),
             Ok(None) => return "the connection closed".into(),
             Err(_quiet) => {
@@ -66,6 +66,17 @@ async fn follow(cache: &ResponseCache, conn: &mut AsyncPgConnection, timeout: Du
     }
 }
 
+/// Drops what a notification says changed (the payloads of migration
+/// `targeted_cache_invalidation`): `posts: <key> …` names the posts one
+/// statement touched by id and slug (none: only the collections changed);
+/// anything else (a table's name, `everything`) drops everything.
+fn apply(cache: &ResponseCache, payload: &str) {
+    match payload.strip_prefix("posts:") {
+        Some(keys) => cache.invalidate_posts(keys.split_ascii_whitespace()),
+        None => cache.invalidate(),
+    }
+}
+
 /// Runs for the life of the process: after every invalidation, looks up
 /// when the next scheduled post falls due (by the database's clock, which
 /// decides visibility), so the cache can drop everything at that moment.
@@ -74,7 +85,7 @@ pub async fn track_horizon(cache: Arc<ResponseCache>, pool: DbPool) {
         cache.horizon_wanted().await;
         // Going online invalidates, which asks again.
         while cache.is_online() {
-            let ticket = cache.generation();
+            let ticket = cache.horizon_ticket();
             match next_due(&pool).await {
                 Ok(due_in) => {
                     cache.set_horizon(ticket, due_in);
@@ -112,4 +123,45 @@ async fn next_due(pool: &DbPool) -> Result<Option<Duration>, String> {
         .map_err(|e| e.to_string())?;
     // The database's clock decides visibility, so the wait is measured on it.
     Ok(next.map(|at| (at - db_now).to_std().unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::HeaderMap;
+    use actix_web::web::Bytes;
+
+    use super::*;
+    use crate::cache::Dep;
+
+    #[test]
+    fn a_notification_drops_what_it_names_and_anything_unknown_drops_everything() {
+        let cache = ResponseCache::new(1 << 20, Duration::from_secs(60)).unwrap();
+        cache.set_online(true);
+        let fill = |cache: &ResponseCache| {
+            cache.set_horizon(cache.horizon_ticket(), None);
+            for (key, dep) in [
+                ("a", cache.post_dep("post-a").unwrap()),
+                ("b", cache.post_dep("post-b").unwrap()),
+                ("list", Dep::Collections),
+            ] {
+                let ticket = cache.ticket(dep).unwrap();
+                cache.put(ticket, key.into(), HeaderMap::new(), Bytes::from("x"));
+            }
+        };
+        let kept = |cache: &ResponseCache| ["a", "b", "list"].map(|k| cache.get(k).is_some());
+        fill(&cache);
+        apply(
+            &cache,
+            "posts: 0191e1a4-5b0c-7c3a-9f00-00000000000a post-a post-a-2",
+        );
+        assert_eq!(kept(&cache), [false, true, false]);
+        fill(&cache);
+        apply(&cache, "posts:");
+        assert_eq!(kept(&cache), [true, true, false]);
+        for payload in ["posts", "tags", "users", "everything", ""] {
+            fill(&cache);
+            apply(&cache, payload);
+            assert_eq!(kept(&cache), [false, false, false], "{payload:?}");
+        }
+    }
 }

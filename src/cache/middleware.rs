@@ -10,6 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{Error, HttpResponse};
 
+use super::{Dep, ResponseCache};
 use crate::http_cache::{Conditions, not_modified};
 use crate::middleware::metrics;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub async fn response_cache(
     }
     metrics::cache_lookup(false);
     // Taken before the database is read; see `ResponseCache`.
-    let ticket = cache.ticket();
+    let ticket = dependency(&cache, req.path()).and_then(|dep| cache.ticket(dep));
     // The handler makes the whole 200 (to store); the validators are
     // answered below.
     req.headers_mut().remove(header::IF_NONE_MATCH);
@@ -84,9 +85,9 @@ pub async fn response_cache(
 }
 
 /// The request's identity for the cache: its path, its query parameters
-/// in a fixed order, and the representation `Accept` chooses (a post comes
-/// as JSON or Markdown by it). Everything else that varies (credentials) is
-/// not cached at all.
+/// in a fixed order, the representation `Accept` chooses (a post comes
+/// as JSON or Markdown by it) and the encoding `Accept-Encoding` chooses.
+/// Everything else that varies (credentials) is not cached at all.
 ///
 /// Normalised so that a client cannot multiply one answer into many
 /// entries: by reordering parameters, or by sending a thousand spellings
@@ -103,7 +104,33 @@ fn cache_key(req: &ServiceRequest) -> String {
     } else {
         "default"
     };
-    format!("{}?{}\n{representation}", req.path(), params.join("&"))
+    // Each content coding is its own answer (its bytes and its ETag), kept
+    // compressed so that a hit costs no compression.
+    let encoding = crate::encoding::Encoding::negotiate(req.headers()).token();
+    format!(
+        "{}?{}\n{representation}\n{encoding}",
+        req.path(),
+        params.join("&")
+    )
+}
+
+/// What an answer to `path` depends on (what a write must drop): a single
+/// post's reads (`/api/v1/posts/{id_or_slug}`, and its `/html`) depend on
+/// the post the URL names, everything else on the collections. `None`: not
+/// stored, for a URL that names no post, or names one in an escaped
+/// spelling (`%..`) that a write would not name it by.
+fn dependency(cache: &ResponseCache, path: &str) -> Option<Dep> {
+    let Some(rest) = path.strip_prefix("/api/v1/posts/") else {
+        return Some(Dep::Collections);
+    };
+    let raw = rest.strip_suffix("/html").unwrap_or(rest);
+    if raw.contains('/') {
+        return Some(Dep::Collections);
+    }
+    if raw.contains('%') {
+        return None;
+    }
+    cache.post_dep(raw)
 }
 
 /// What a shared HTTP cache may store may be stored here too: `public`,
@@ -144,6 +171,24 @@ mod tests {
             HeaderValue::from_str(cache_control).unwrap(),
         );
         h
+    }
+
+    #[test]
+    fn a_single_posts_reads_depend_on_that_post_and_the_rest_on_the_collections() {
+        let cache = ResponseCache::new(1 << 20, std::time::Duration::from_secs(60)).unwrap();
+        let post = cache.post_dep("hello").unwrap();
+        assert_eq!(dependency(&cache, "/api/v1/posts/hello"), Some(post));
+        assert_eq!(dependency(&cache, "/api/v1/posts/hello/html"), Some(post));
+        for path in [
+            "/api/v1/posts",
+            "/feed.json",
+            "/api/v1/tags/rust",
+            "/sitemap.xml",
+        ] {
+            assert_eq!(dependency(&cache, path), Some(Dep::Collections), "{path}");
+        }
+        assert_eq!(dependency(&cache, "/api/v1/posts/h%65llo"), None);
+        assert_eq!(dependency(&cache, "/api/v1/posts/Not A Slug"), None);
     }
 
     #[test]

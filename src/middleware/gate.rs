@@ -6,8 +6,10 @@
 //! for themselves.
 //!
 //! After a successful call of an operation that writes content, this
-//! instance's read cache is dropped before the caller sees the answer (so
-//! nobody reads their own write stale). Nothing else drops it: a login, a
+//! instance's read cache drops what the write can change before the caller
+//! sees the answer (so nobody reads their own write stale): the posts the
+//! handler names ([`crate::cache::Touched`]) and the collections, or
+//! everything when it names none. Nothing else drops it: a login, a
 //! logout or a preview render changes nothing readers see.
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -18,6 +20,7 @@ use actix_web::{Error, HttpMessage, ResponseError, web};
 use crate::auth::extractor::{Caller, Principal, authenticate, bearer_of};
 use crate::auth::permissions::{self, Permission, PreviewTokens};
 use crate::auth::preview::{self, PreviewGrant};
+use crate::cache::Touched;
 use crate::error::AppError;
 use crate::routes::fallback::RouteTable;
 use crate::routes::operations::Operations;
@@ -73,7 +76,14 @@ pub async fn gate(
         && !res.status().is_client_error()
         && let Some(cache) = &state.cache
     {
-        cache.invalidate();
+        // A handler that names the posts it wrote drops only what they
+        // can change; any other write (tags, people, a failure after
+        // committing) drops everything.
+        let touched = res.response().extensions().get::<Touched>().cloned();
+        match touched {
+            Some(Touched(keys)) if res.status().is_success() => cache.invalidate_posts(keys),
+            _ => cache.invalidate(),
+        }
     }
     Ok(res.map_into_left_body())
 }

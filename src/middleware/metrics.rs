@@ -17,6 +17,7 @@ struct Metrics {
     db_errors: IntCounter,
     cache_lookups: IntCounterVec,
     cache_bytes: prometheus::IntGauge,
+    compressed: IntCounterVec,
     webhook_deliveries: IntCounterVec,
     webhook_queue: prometheus::IntGauge,
 }
@@ -58,6 +59,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     .expect("metric");
     let cache_bytes = prometheus::IntGauge::new("read_cache_bytes", "Bytes held by the read cache")
         .expect("metric");
+    let compressed = IntCounterVec::new(
+        Opts::new(
+            "compressed_responses_total",
+            "Response bodies compressed, by encoding (a read cache hit sends a stored form and counts nothing)",
+        ),
+        &["encoding"],
+    )
+    .expect("metric");
     let webhook_deliveries = IntCounterVec::new(
         Opts::new(
             "webhook_deliveries_total",
@@ -78,6 +87,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(db_errors.clone()),
         Box::new(cache_lookups.clone()),
         Box::new(cache_bytes.clone()),
+        Box::new(compressed.clone()),
         Box::new(webhook_deliveries.clone()),
         Box::new(webhook_queue.clone()),
     ] {
@@ -91,6 +101,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         db_errors,
         cache_lookups,
         cache_bytes,
+        compressed,
         webhook_deliveries,
         webhook_queue,
     }
@@ -111,6 +122,10 @@ pub fn cache_lookup(hit: bool) {
         .cache_lookups
         .with_label_values(&[if hit { "hit" } else { "miss" }])
         .inc();
+}
+
+pub fn compressed(encoding: &str) {
+    METRICS.compressed.with_label_values(&[encoding]).inc();
 }
 
 pub fn webhook_delivery(outcome: &str) {

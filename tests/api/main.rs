@@ -7,6 +7,7 @@ mod auth;
 mod authors;
 mod bulk;
 mod cli;
+mod compression;
 mod concurrency;
 mod errors;
 mod events;

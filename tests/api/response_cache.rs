@@ -375,3 +375,151 @@ async fn the_cache_can_be_turned_off() {
         assert_eq!(cache_header(&res), "");
     }
 }
+
+/// Whether `url` answers from the cache now, and its body.
+async fn fetch(client: &reqwest::Client, url: &str) -> (String, String) {
+    let res = client.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{url}");
+    let cache = cache_header(&res).to_owned();
+    (cache, res.text().await.unwrap())
+}
+
+/// Two posts, every read of both cached; returns A's id.
+async fn two_cached_posts(app: &TestApp, token: &str, base: &str) -> String {
+    let a = published(app, token, "post-a").await;
+    let body = json!({"slug": "post-b", "markdown": "# Other\n\nBody."});
+    app.publish_with(token, "Other", body).await;
+    let id = a["id"].as_str().unwrap().to_owned();
+    for path in the_reads(&id) {
+        until_hit_text(&app.client, &format!("{base}{path}")).await;
+    }
+    id
+}
+
+/// A's reads (by slug, by id, HTML, the page), B's, and collections.
+fn the_reads(id: &str) -> Vec<String> {
+    let mut reads: Vec<String> = [
+        "/api/v1/posts/post-a",
+        "/api/v1/posts/post-a/html",
+        "/api/v1/posts/post-a/html?document=true",
+        "/api/v1/posts/post-b",
+        "/api/v1/posts/post-b/html",
+        "/api/v1/posts?limit=5",
+        "/feed.json",
+        "/sitemap.xml",
+        "/api/v1/tags",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    reads.push(format!("/api/v1/posts/{id}"));
+    reads
+}
+
+/// After A was renamed and retitled "Second": every read of A redirects or
+/// shows it, every collection shows it (none from the cache before it was
+/// read again), while B's reads are still hits.
+async fn only_a_and_the_collections_were_dropped(client: &reqwest::Client, base: &str, id: &str) {
+    for path in the_reads(id) {
+        let url = format!("{base}{path}");
+        if path.contains("post-a") {
+            // Renamed: the old slug redirects, from the database.
+            let res = client.get(&url).send().await.unwrap();
+            assert_eq!(res.status(), 301, "{path}");
+            assert_eq!(cache_header(&res), "", "{path}");
+            continue;
+        }
+        let (cache, body) = fetch(client, &url).await;
+        if path.contains("post-b") {
+            assert_eq!(cache, "hit", "{path}: another post's read stays cached");
+            assert!(body.contains("Other"), "{path}: {body}");
+        } else {
+            assert_eq!(cache, "miss", "{path}: dropped by the write");
+            if !path.contains("tags") {
+                assert!(
+                    body.contains("Second") || body.contains("post-a-2"),
+                    "{path}: {body}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_write_drops_its_posts_reads_and_the_collections_and_keeps_other_posts() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let id = two_cached_posts(&app, &token, &app.base).await;
+    let md = app.url("/api/v1/posts/post-b");
+    let res = app
+        .client
+        .get(&md)
+        .header("accept", "text/markdown")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let body = json!({"title": "Second", "slug": "post-a-2", "markdown": "# Second\n\nBody."});
+    app.patched_post(&token, &id, body).await;
+    // No wait: the writer's own instance dropped what the write changed.
+    only_a_and_the_collections_were_dropped(&app.client, &app.base, &id).await;
+    let (cache, body) = fetch(&app.client, &app.url("/api/v1/posts/post-a-2")).await;
+    assert_eq!(cache, "miss");
+    assert!(body.contains("Second"));
+
+    // A deletion drops the post's reads: 404 at once, B still a hit.
+    until_hit_text(&app.client, &app.url("/api/v1/posts/post-a-2")).await;
+    let res = app.delete_post(&token, &id).await;
+    assert_eq!(res.status(), 204);
+    for path in ["/api/v1/posts/post-a-2", &format!("/api/v1/posts/{id}")] {
+        let res = app.get(path).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let (cache, _) = fetch(&app.client, &app.url("/api/v1/posts/post-b")).await;
+    assert_eq!(cache, "hit");
+}
+
+#[tokio::test]
+async fn another_instance_drops_what_a_write_changed_and_keeps_other_posts() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let other = sibling(&app, |_| {}).await;
+    let id = two_cached_posts(&app, &token, &other).await;
+    // Waits on a read of A that `the_reads` leaves for the checks below.
+    let post_on_b = format!("{other}/api/v1/posts/{id}?formats=toc");
+    until_hit(&app.client, &post_on_b).await;
+
+    let body = json!({"title": "Second", "slug": "post-a-2", "markdown": "# Second\n\nBody."});
+    app.patched_post(&token, &id, body).await;
+    let took = until(&app.client, &post_on_b, |p| p["title"] == "Second").await;
+    assert!(took < Duration::from_secs(1), "B converged after {took:?}");
+    only_a_and_the_collections_were_dropped(&app.client, &other, &id).await;
+
+    // A change no instance made names the post too.
+    let b_on_b = format!("{other}/api/v1/posts/post-b");
+    until_hit(&app.client, &post_on_b).await;
+    until_hit(&app.client, &b_on_b).await;
+    let mut conn = app.db.conn().await;
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE posts SET title = 'Third' WHERE slug = 'post-a-2'"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let took = until(&app.client, &post_on_b, |p| p["title"] == "Third").await;
+    assert!(took < Duration::from_secs(1), "B converged after {took:?}");
+    let (cache, _) = fetch(&app.client, &b_on_b).await;
+    assert_eq!(cache, "hit", "another post's read stays cached");
+
+    // A change whose reach is wider (an author's name shows in every
+    // post) drops everything.
+    let me = app.get_json_as(&token, "/api/v1/auth/me").await;
+    app.patched_user(
+        &token,
+        me["id"].as_str().unwrap(),
+        json!({"name": "Renamed"}),
+    )
+    .await;
+    let took = until(&app.client, &b_on_b, |p| p["author"]["name"] == "Renamed").await;
+    assert!(took < Duration::from_secs(1), "B converged after {took:?}");
+}

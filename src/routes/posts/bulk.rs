@@ -281,7 +281,20 @@ pub async fn bulk_posts(
             BulkItemStatus::Failed => &mut summary.failed,
         } += 1;
     }
-    Ok(HttpResponse::Ok().json(BulkResponse { results, summary }))
+    // Items are found and written by their current slug, which a bulk
+    // write never changes: the ids and slugs written name all it touched.
+    let touched: Vec<String> = results
+        .iter()
+        .filter(|r| matches!(r.status, BulkItemStatus::Created | BulkItemStatus::Updated))
+        .flat_map(|r| {
+            r.id.map(|id| id.to_string())
+                .into_iter()
+                .chain(r.slug.clone())
+        })
+        .collect();
+    let mut res = HttpResponse::Ok().json(BulkResponse { results, summary });
+    crate::cache::Touched::record(&mut res, touched);
+    Ok(res)
 }
 
 /// Renders a batch's new and changed bodies through the instance's

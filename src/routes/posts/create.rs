@@ -61,10 +61,14 @@ pub async fn create_post(
     let location = state
         .config
         .public_link(&format!("/api/v1/posts/{}", created.id));
-    Ok(HttpResponse::Created()
+    // A new post changes the collections; no cached single read named it.
+    let touched = [created.id.to_string(), created.slug.to_string()];
+    let mut res = HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .insert_header(super::preconditions::etag_header(&created))
-        .json(PostResponse::new(created, author)))
+        .json(PostResponse::new(created, author));
+    crate::cache::Touched::record(&mut res, touched);
+    Ok(res)
 }
 
 pub(super) fn parse_body(

@@ -2,6 +2,7 @@ use actix_web::{HttpResponse, delete, web};
 
 use super::preconditions::IfMatch;
 use crate::auth::Caller;
+use crate::cache::Touched;
 use crate::db::posts::PostKey;
 use crate::domain::post::write;
 use crate::error::{AppError, Problem};
@@ -34,6 +35,13 @@ pub async fn delete_post(
 ) -> Result<HttpResponse, AppError> {
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let mut conn = state.conn().await?;
-    write::delete_post(&mut conn, &caller, &key, |post| if_match.check(post)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let mut deleted = Vec::new();
+    write::delete_post(&mut conn, &caller, &key, |post| {
+        deleted = vec![post.id.to_string(), post.slug.to_string()];
+        if_match.check(post)
+    })
+    .await?;
+    let mut res = HttpResponse::NoContent().finish();
+    Touched::record(&mut res, deleted);
+    Ok(res)
 }

@@ -21,6 +21,7 @@ use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 
 use crate::auth::Caller;
+use crate::cache::Touched;
 use crate::db::posts::{Post, PostKey};
 use crate::domain::post::write;
 use crate::error::AppError;
@@ -43,9 +44,18 @@ where
     let mut conn = state.conn().await?;
     let keep = state.config.site.revisions_keep;
     let precondition = |post: &Post| if_match.check(post);
+    // The slug before the change: a rename must drop reads by the old one.
+    let mut old_slug = None;
+    let change = |post: &mut Post, now| {
+        old_slug = Some(post.slug.to_string());
+        change(post, now)
+    };
     let (post, author) =
         write::change_post(&mut conn, caller, key, precondition, keep, change).await?;
-    Ok(HttpResponse::Ok()
+    let touched = [post.id.to_string(), post.slug.to_string()];
+    let mut res = HttpResponse::Ok()
         .insert_header(preconditions::etag_header(&post))
-        .json(dto::PostResponse::new(post, author)))
+        .json(dto::PostResponse::new(post, author));
+    Touched::record(&mut res, touched.into_iter().chain(old_slug));
+    Ok(res)
 }
