@@ -34,6 +34,7 @@ mod rerender;
 mod response_cache;
 mod revisions;
 mod scheduling;
+mod search_explain;
 mod seo;
 mod sessions;
 mod shutdown;
