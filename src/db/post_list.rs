@@ -24,10 +24,29 @@ use crate::domain::{PostStatus, Slug, Title, Visibility};
 
 /// The text-search configuration, as stored by [`set_search_language`].
 const LANGUAGE: &str = "(SELECT language FROM search_settings)";
-/// How much of a hit's text its snippet is cut from: `ts_headline` parses
-/// all it is given, so a snippet from a whole 1 MB body would cost each
-/// search as much as the longest post it finds.
-pub const SNIPPET_SOURCE_CHARS: usize = 4_000;
+/// How much of a hit's text (title, excerpt, then the plain text) its
+/// snippet may come from: the window is found in these characters.
+pub const SNIPPET_SOURCE_CHARS: usize = 2_000;
+/// How many characters around the first match `ts_headline` is given.
+/// It parses and stems every word it gets, which is most of what a search
+/// page costs: 16 headlines over 4,000 characters each took 6 ms of
+/// PostgreSQL's time, over this window an eighth of that.
+pub const SNIPPET_WINDOW_CHARS: usize = 320;
+/// How many characters of the window come before the first match.
+const SNIPPET_LEAD_CHARS: usize = 60;
+
+/// The most matches a search counts, and ranks. When more posts match,
+/// the total is reported as at least this many, and a search sorted by
+/// relevance lists its hits newest first (each still with its rank):
+/// ranking or counting every match of a word found in most posts costs
+/// as much as the posts it is found in.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// How much dearer testing one post while walking an index in order is
+/// than collecting one match from the search index (the walk reads each
+/// post's whole search vector; the search index hands over row numbers).
+/// Measured at 100,000 posts: ~2.6 µs against ~0.35 µs.
+const WALK_ROW_COST: f64 = 8.0;
 
 /// Which posts to list. Every field narrows the list; all combine.
 #[derive(Debug, Clone)]
@@ -43,6 +62,17 @@ pub struct ListFilter {
     pub metadata: Vec<Vec<serde_json::Value>>,
     /// Web-search syntax (`"a phrase" -not or`).
     pub search: Option<String>,
+}
+
+/// How a search page finds its posts (see [`search_path`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPath {
+    /// Every match comes from the search index, then is ranked or sorted:
+    /// the cost follows the number of matches.
+    Collect,
+    /// The sort's own index is walked in order and each post tested until
+    /// the page is full: the cost follows how rare matches are.
+    Walk,
 }
 
 impl ListFilter {
@@ -109,6 +139,8 @@ pub struct PageRequest {
     pub with_markdown: bool,
     pub with_html: bool,
     pub with_plain_text: bool,
+    /// With a search: how its posts are found.
+    pub search_path: SearchPath,
 }
 
 /// One listed post with its author's name, and whatever was asked for.
@@ -152,9 +184,6 @@ pub struct ListedPost {
     pub reading_time: i32,
     #[diesel(sql_type = Nullable<Float4>)]
     pub rank: Option<f32>,
-    /// The start of the text, which a search snippet is cut from.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub snippet_source: Option<String>,
     /// Plain text with the matches between U+0002 and U+0003 (see `snippet`).
     #[diesel(sql_type = Nullable<Text>)]
     pub headline: Option<String>,
@@ -271,13 +300,34 @@ impl Query for Sql {
     type SqlType = Untyped;
 }
 
-/// The tsquery for a search, as an SQL expression.
-fn tsquery(sql: &mut Sql, search: &str) -> String {
-    let q = sql.bind::<Text, _>(search.to_owned());
-    format!("websearch_to_tsquery({LANGUAGE}, {q})")
+/// The tsquery for a search, as two SQL expressions of the same value.
+struct Tsq {
+    /// A subquery: parsed once per statement, however many rows test it.
+    once: String,
+    /// The form the search index's cost estimate takes to (with the
+    /// subquery above it prices the index as if it had to read all of it).
+    indexed: String,
 }
 
-fn push_filters(sql: &mut Sql, f: &ListFilter, tsq: Option<&str>) {
+fn tsquery(sql: &mut Sql, search: &str) -> Tsq {
+    let q = sql.bind::<Text, _>(search.to_owned());
+    Tsq {
+        once: format!("(SELECT websearch_to_tsquery(language, {q}) FROM search_settings)"),
+        indexed: format!("websearch_to_tsquery({LANGUAGE}, {q})"),
+    }
+}
+
+/// Whether `f` narrows the list by anything but visibility and the search.
+fn has_filters(f: &ListFilter) -> bool {
+    f.status.is_some()
+        || f.tag.is_some()
+        || f.author.is_some()
+        || f.published_after.is_some()
+        || f.published_before.is_some()
+        || !f.metadata.is_empty()
+}
+
+fn push_filters(sql: &mut Sql, f: &ListFilter, tsq: Option<&Tsq>, path: SearchPath) {
     match f.visibility {
         Visibility::Published => {
             sql.push(&format!(" AND {}", public_sql("p")));
@@ -332,8 +382,16 @@ fn push_filters(sql: &mut Sql, f: &ListFilter, tsq: Option<&str>) {
             .collect();
         sql.push(&format!(" AND ({})", parts.join(" OR ")));
     }
-    if let Some(tsq) = tsq {
-        sql.push(&format!(" AND p.search_vector @@ {tsq}"));
+    match (tsq, path) {
+        (Some(tsq), SearchPath::Collect) => {
+            sql.push(&format!(" AND p.search_vector @@ {}", tsq.indexed));
+        }
+        // Written so that the search index cannot serve it: the planner
+        // then walks the sort's index and tests each post.
+        (Some(tsq), SearchPath::Walk) => {
+            sql.push(&format!(" AND (p.search_vector @@ {}) IS TRUE", tsq.once));
+        }
+        (None, _) => {}
     }
 }
 
@@ -345,42 +403,234 @@ pub async fn count(conn: &mut AsyncPgConnection, f: &ListFilter) -> diesel::Quer
         n: i64,
     }
     let mut sql = Sql::new("SELECT count(*) AS n FROM posts p WHERE true");
-    let tsq = f.search.as_deref().map(|s| tsquery(&mut sql, s));
-    push_filters(&mut sql, f, tsq.as_deref());
+    push_filters(&mut sql, f, None, SearchPath::Collect);
     let found: Count = sql.get_result(conn).await?;
     Ok(found.n)
+}
+
+/// What a search knows of its matches before reading a page.
+#[derive(Debug, Clone, Copy, PartialEq, diesel::QueryableByName)]
+pub struct SearchCount {
+    /// Matches counted, at most [`SEARCH_COUNT_CAP`]; `None` when not
+    /// counted: the statistics said there are more, or no count was asked.
+    #[diesel(sql_type = Nullable<Int8>)]
+    pub counted: Option<i64>,
+    /// A lower bound on the matches from the planner's statistics (0 when
+    /// they cannot tell).
+    #[diesel(sql_type = diesel::sql_types::Float8)]
+    pub estimated: f64,
+    /// About how many posts the search looks through.
+    #[diesel(sql_type = diesel::sql_types::Float8)]
+    pub posts: f64,
+}
+
+impl SearchCount {
+    /// The total to report, and whether it is exact (not a lower bound).
+    pub fn total(&self) -> (i64, bool) {
+        match self.counted {
+            Some(n) if n < SEARCH_COUNT_CAP => (n, true),
+            _ => (SEARCH_COUNT_CAP, false),
+        }
+    }
+
+    /// Whether more posts match than a search counts and ranks.
+    pub fn is_large(&self) -> bool {
+        !self.total().1
+    }
+}
+
+fn search_count_sql(f: &ListFilter, search: &str, want_count: bool, prefix: &str) -> Sql {
+    let mut sql = Sql::new(prefix);
+    let tsq = tsquery(&mut sql, search);
+    let public_only = sql.bind::<diesel::sql_types::Bool, _>(f.visibility != Visibility::All);
+    #[allow(clippy::cast_precision_loss)] // 2,000 is exact in an f64
+    let few = sql.bind::<diesel::sql_types::Float8, _>((2 * SEARCH_COUNT_CAP) as f64);
+    let want = sql.bind::<diesel::sql_types::Bool, _>(want_count);
+    // The statistics stand for the whole table: with other filters the
+    // matches among what they leave are counted.
+    let trust = if has_filters(f) { "false" } else { "true" };
+    sql.push(&format!(
+        "SELECT e.matches AS estimated, e.posts, \
+         CASE WHEN NOT {want} OR ({trust} AND e.matches >= {few}) THEN NULL ELSE (\
+         SELECT count(*) FROM (SELECT 1 FROM posts p WHERE true"
+    ));
+    push_filters(&mut sql, f, Some(&tsq), SearchPath::Collect);
+    let cap = sql.bind::<Int8, _>(SEARCH_COUNT_CAP);
+    sql.push(&format!(
+        " LIMIT {cap}) c) END AS counted \
+         FROM posts_search_estimate({}, {public_only}, {few}) e",
+        tsq.once
+    ));
+    sql
+}
+
+/// Counts a search's matches up to [`SEARCH_COUNT_CAP`], or learns from the
+/// planner's statistics that there are more; with `want_count` false
+/// (cursor pages) only the estimate is read.
+pub async fn search_count(
+    conn: &mut AsyncPgConnection,
+    f: &ListFilter,
+    search: &str,
+    want_count: bool,
+) -> diesel::QueryResult<SearchCount> {
+    search_count_sql(f, search, want_count, "")
+        .get_result(conn)
+        .await
+}
+
+/// How a search page is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchPlan {
+    /// The order the page is read in: a search sorted by relevance that
+    /// matches more posts than it ranks is read newest first.
+    pub sort: Sort,
+    pub path: SearchPath,
+}
+
+/// Plans a search page from what [`search_count`] found, the sort asked
+/// for, the cursor (a relevance cursor holds a time when its walk began
+/// newest first) and the rows wanted.
+///
+/// Few matches are collected from the search index, then ranked or
+/// sorted. Many are found faster by walking the sort's own index and
+/// testing each post, as long as the page does not lie so deep that the
+/// walk would test more posts than collecting every match would cost.
+pub fn plan_search(
+    found: &SearchCount,
+    sort: Sort,
+    after: Option<&After>,
+    offset: i64,
+    limit: i64,
+) -> SearchPlan {
+    #[allow(clippy::cast_precision_loss)] // counts and page sizes, far below 2^52
+    let (cap, wanted) = (SEARCH_COUNT_CAP as f64, (offset + limit) as f64);
+    let large = match after {
+        Some(after) if sort.key == SortKey::Relevance => matches!(after.value, KeyValue::Time(_)),
+        Some(_) => found.estimated >= cap,
+        None => found.is_large(),
+    };
+    let sort = if large && sort.key == SortKey::Relevance {
+        Sort::NEWEST
+    } else {
+        sort
+    };
+    if !large {
+        return SearchPlan {
+            sort,
+            path: SearchPath::Collect,
+        };
+    }
+    #[allow(clippy::cast_precision_loss)] // at most the cap
+    let matches = found.counted.map_or(found.estimated, |n| n as f64).max(cap);
+    let share = matches / found.posts.max(matches);
+    let path = if wanted / share * WALK_ROW_COST <= matches {
+        SearchPath::Walk
+    } else {
+        SearchPath::Collect
+    };
+    SearchPlan { sort, path }
+}
+
+/// What a listed post is read as: the page query's inner select makes
+/// these columns (with the search snippet's source beside them), its outer
+/// select passes them on.
+const COLUMNS: &str = "id, slug, title, excerpt, status, published_at, tags, metadata, \
+     author_id, author_name, created_at, updated_at, markdown, html, plain_text, word_count, \
+     reading_time, feature_image, feature_image_alt, feature_image_caption, featured, \
+     meta_title, meta_description, canonical_url, og_image, rank";
+
+/// The search snippet, computed in the outer select, so for the page's
+/// rows only: `ts_headline` over a window of the text around the first
+/// match. The window is found by looking for the start of each of the
+/// query's lexemes (a stem is the start of most words it stands for, less
+/// its last letter: `happi` stands for `happy`), in lower case or
+/// capitalised, in the first [`SNIPPET_SOURCE_CHARS`] of the title,
+/// excerpt and text; when none is there, it is the start. Which words are marked is still
+/// `ts_headline`'s decision, in the search's own language.
+fn headline_sql(q: &str) -> (String, String) {
+    // Lower case and capitalised: `lower()` over the text would cost half
+    // as much as the headline.
+    let prefixes = format!(
+        "(SELECT array_agg(x) \
+         FROM regexp_matches(({q})::text, '''((?:[^'']|'''')*)''', 'g') AS m, \
+         left(m[1], greatest(3, length(m[1]) - 1)) AS stem, \
+         unnest(ARRAY[stem, initcap(stem)]) AS x)"
+    );
+    let joins = format!(
+        " CROSS JOIN LATERAL (SELECT s.src, \
+         (SELECT min(nullif(strpos(s.src, x), 0)) FROM unnest({prefixes}) AS x) AS hit \
+         FROM (SELECT substr(l.title || E'\\n' || l.excerpt || E'\\n' \
+         || substr(l.snippet_body, 1, {SNIPPET_SOURCE_CHARS}), 1, {SNIPPET_SOURCE_CHARS}) AS src) s \
+         OFFSET 0) h \
+         CROSS JOIN LATERAL (SELECT translate(substr(h.src, \
+         greatest(1, coalesce(h.hit, 1) - {SNIPPET_LEAD_CHARS}), {SNIPPET_WINDOW_CHARS}), \
+         E'\\x02\\x03', '') AS win OFFSET 0) w"
+    );
+    let headline = format!(
+        "ts_headline({LANGUAGE}, w.win, {q}, \
+         'StartSel=\u{2}, StopSel=\u{3}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"')"
+    );
+    (headline, joins)
+}
+
+/// `column` as an expression no index can order by: a search over few
+/// matches must collect them from the search index and sort them, never
+/// walk the whole sort index looking for them.
+fn unindexed(column: &str, key: SortKey) -> String {
+    match key {
+        SortKey::PublishedAt | SortKey::UpdatedAt => format!("({column} + interval '0 s')"),
+        SortKey::Title => format!("({column} || '')"),
+        SortKey::Relevance => column.to_owned(),
+    }
 }
 
 fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     let mut sql = Sql::new(prefix);
     let tsq = f.search.as_deref().map(|s| tsquery(&mut sql, s));
     let rank = tsq
-        .as_deref()
-        .map(|q| format!("ts_rank_cd(p.search_vector, {q})"));
+        .as_ref()
+        .map(|q| format!("ts_rank(p.search_rank_vector, {})", q.once));
+    let (headline, joins) = tsq
+        .as_ref()
+        .map_or(("NULL::text".to_owned(), String::new()), |q| {
+            headline_sql(&q.once)
+        });
+    let outer: Vec<String> = COLUMNS.split(", ").map(|c| format!("l.{c}")).collect();
     sql.push(&format!(
-        "SELECT l.*, {headline} AS headline FROM (\
+        "SELECT {outer}, {headline} AS headline FROM (\
          SELECT p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.tags, \
          p.metadata, p.author_id, u.name AS author_name, p.created_at, p.updated_at, \
          {md} AS markdown, {html} AS html, {plain} AS plain_text, p.word_count, p.reading_time, \
          p.feature_image, p.feature_image_alt, p.feature_image_caption, p.featured, \
          p.meta_title, p.meta_description, p.canonical_url, p.og_image, \
-         {rank} AS rank, {source} AS snippet_source \
+         {rank} AS rank, {body} AS snippet_body \
          FROM posts p JOIN users u ON u.id = p.author_id WHERE true",
-        headline = tsq.as_deref().map_or("NULL::text".to_owned(), |q| format!(
-            "ts_headline({LANGUAGE}, translate(l.title || E'\\n' || l.excerpt || E'\\n' || l.snippet_source, E'\\x02\\x03', ''), {q}, \
-             'StartSel=\u{2}, StopSel=\u{3}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"')"
-        )),
-        source = if tsq.is_some() {
-            format!("left(p.plain_text, {SNIPPET_SOURCE_CHARS})")
+        outer = outer.join(", "),
+        // Only a pointer to the text here: the outer select reads the
+        // start of it, for the page's rows.
+        body = if tsq.is_some() {
+            "p.plain_text"
         } else {
-            "NULL::text".to_owned()
+            "NULL::text"
         },
-        md = if page.with_markdown { "p.markdown" } else { "NULL::text" },
-        html = if page.with_html { "p.html" } else { "NULL::text" },
-        plain = if page.with_plain_text { "p.plain_text" } else { "NULL::text" },
+        md = if page.with_markdown {
+            "p.markdown"
+        } else {
+            "NULL::text"
+        },
+        html = if page.with_html {
+            "p.html"
+        } else {
+            "NULL::text"
+        },
+        plain = if page.with_plain_text {
+            "p.plain_text"
+        } else {
+            "NULL::text"
+        },
         rank = rank.as_deref().unwrap_or("NULL::real"),
     ));
-    push_filters(&mut sql, f, tsq.as_deref());
+    push_filters(&mut sql, f, tsq.as_ref(), page.search_path);
 
     let (column, id_order) = match page.sort.key {
         SortKey::PublishedAt => ("p.published_at".to_owned(), page.sort.descending),
@@ -420,8 +670,13 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     }
     let limit = sql.bind::<Int8, _>(page.limit);
     let offset = sql.bind::<Int8, _>(page.offset);
+    let sort_by = if tsq.is_some() && page.search_path == SearchPath::Collect {
+        unindexed(&column, page.sort.key)
+    } else {
+        column
+    };
     sql.push(&format!(
-        " ORDER BY {column} {dir}, p.id {dir} LIMIT {limit} OFFSET {offset}) l \
+        " ORDER BY {sort_by} {dir}, p.id {dir} LIMIT {limit} OFFSET {offset}) l{joins} \
          ORDER BY {order}",
         order = match page.sort.key {
             SortKey::PublishedAt => format!("l.published_at {dir}, l.id {dir}"),
@@ -449,12 +704,37 @@ pub async fn explain_page(
     f: &ListFilter,
     page: &PageRequest,
 ) -> diesel::QueryResult<String> {
+    explain(conn, page_sql(f, page, "EXPLAIN ")).await
+}
+
+/// [`page`] run under `EXPLAIN (ANALYZE, BUFFERS)`: its plan with times
+/// and buffers (`bench/search_explain.sh`).
+pub async fn explain_analyze_page(
+    conn: &mut AsyncPgConnection,
+    f: &ListFilter,
+    page: &PageRequest,
+) -> diesel::QueryResult<String> {
+    explain(conn, page_sql(f, page, "EXPLAIN (ANALYZE, BUFFERS) ")).await
+}
+
+/// [`search_count`] run under `EXPLAIN (ANALYZE, BUFFERS)`.
+pub async fn explain_analyze_search_count(
+    conn: &mut AsyncPgConnection,
+    f: &ListFilter,
+    search: &str,
+    want_count: bool,
+) -> diesel::QueryResult<String> {
+    let sql = search_count_sql(f, search, want_count, "EXPLAIN (ANALYZE, BUFFERS) ");
+    explain(conn, sql).await
+}
+
+async fn explain(conn: &mut AsyncPgConnection, sql: Sql) -> diesel::QueryResult<String> {
     #[derive(diesel::QueryableByName)]
     struct Line {
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let lines: Vec<Line> = page_sql(f, page, "EXPLAIN ").load(conn).await?;
+    let lines: Vec<Line> = sql.load(conn).await?;
     Ok(lines
         .into_iter()
         .map(|l| l.line)
@@ -480,7 +760,9 @@ pub async fn set_search_language(
         if changed > 0 {
             diesel::sql_query(format!(
                 "UPDATE posts SET search_vector = \
-                 posts_search_vector({LANGUAGE}, title, excerpt, markdown, tags)"
+                 posts_search_vector({LANGUAGE}, title, excerpt, markdown, tags), \
+                 search_rank_vector = \
+                 posts_search_rank_vector({LANGUAGE}, title, excerpt, markdown, tags)"
             ))
             .execute(conn)
             .await?;

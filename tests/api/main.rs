@@ -35,6 +35,7 @@ mod rerender;
 mod response_cache;
 mod revisions;
 mod scheduling;
+mod search_explain;
 mod seo;
 mod sessions;
 mod shutdown;

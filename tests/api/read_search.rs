@@ -191,6 +191,7 @@ async fn plan(app: &TestApp, filter: &ListFilter, sort: Sort) -> String {
         with_markdown: false,
         with_html: false,
         with_plain_text: false,
+        search_path: post_list::SearchPath::Collect,
     };
     post_list::explain_page(&mut conn, filter, &page)
         .await
@@ -324,4 +325,70 @@ async fn a_page_past_the_end_is_empty_and_skips_the_page_query() {
     assert_eq!(page["data"], json!([]));
     assert_eq!(page["meta"]["pagination"]["total"], 1);
     assert_eq!(page["meta"]["pagination"]["next"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_huge_posts_snippet_is_cut_from_a_window_around_its_match() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    // The match lies ~1,200 characters in, and the post goes on for
+    // ~300 KB: the snippet shows the match, not the start, and is short.
+    let body = format!(
+        "{} The pangolin sleeps here. {}",
+        "Nothing to see. ".repeat(75),
+        "More filler text follows. ".repeat(12_000)
+    );
+    app.publish_on(&token, "A long read", 1, json!({ "markdown": body }))
+        .await;
+    let hits = app.list_posts("q=pangolins").await;
+    assert_eq!(titles(&hits), ["A long read"]);
+    let snippet = hits["data"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>pangolin</mark>"), "{snippet}");
+    assert!(snippet.len() < 600, "{} bytes: {snippet}", snippet.len());
+}
+
+#[tokio::test]
+async fn a_search_counts_up_to_its_cap_then_lists_the_newest_first() {
+    let app = TestApp::spawn().await;
+    let cap = post_list::SEARCH_COUNT_CAP;
+    // More matching posts than a search counts, straight into the table
+    // (the trigger indexes them as a write would), one day apart.
+    let mut conn = app.db.conn().await;
+    diesel::sql_query(format!(
+        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
+         published_at, author_id) \
+         SELECT gen_random_uuid(), 'walrus-' || i, 'Walrus ' || i, 'walrus facts', \
+         '<p>walrus facts</p>', 'walrus facts', 'walrus facts', 'published', \
+         timestamptz '2020-01-01' + i * interval '1 day', (SELECT id FROM users LIMIT 1) \
+         FROM generate_series(1, {}) AS i",
+        cap + 5
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let page = app.list_posts("q=walrus&limit=3").await;
+    let pagination = &page["meta"]["pagination"];
+    assert_eq!(pagination["total"], cap, "{pagination}");
+    assert_eq!(pagination["total_exact"], false);
+    assert_eq!(pagination["pages"], (cap + 2) / 3);
+    // Equal ranks or not, more matches than are ranked come newest first,
+    // and a cursor goes on in that order.
+    let expected =
+        |from: i64| -> Vec<String> { (0..3).map(|k| format!("Walrus {}", from - k)).collect() };
+    assert_eq!(titles(&page), expected(cap + 5));
+    assert!(page["data"][0]["rank"].as_f64().unwrap() > 0.0);
+    let cursor = pagination["next_cursor"].as_str().unwrap();
+    let next = app
+        .list_posts(&format!("q=walrus&limit=3&cursor={cursor}"))
+        .await;
+    assert_eq!(titles(&next), expected(cap + 2));
+    // Page numbers end at the cap.
+    let last = app
+        .list_posts(&format!("q=walrus&limit=3&page={}", (cap + 2) / 3))
+        .await;
+    assert_eq!(last["meta"]["pagination"]["next"], Value::Null);
+    // A narrower search is counted exactly and ranked.
+    let few = app.list_posts("q=%22walrus%201000%22").await;
+    assert_eq!(titles(&few), ["Walrus 1000"]);
+    assert_eq!(few["meta"]["pagination"]["total_exact"], true, "{few}");
 }

@@ -1596,9 +1596,14 @@ export interface components {
             prev?: string | null;
             /**
              * Format: int64
-             * @description How many items there are in all.
+             * @description How many items there are in all; for a search, at most 1,000 (see
+             *     `total_exact`).
              */
             total?: number | null;
+            /** @description False when `total` is a lower bound: a search counts at most 1,000
+             *     matches, and page numbers then end there (a cursor walks on). Null
+             *     with `total`. */
+            total_exact?: boolean | null;
         };
         /** @description What a ping came to: the receiver's answer to a `webhook.ping` event,
          *     sent at once (and logged like any delivery). */

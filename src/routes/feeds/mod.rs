@@ -78,6 +78,7 @@ pub async fn newest(state: &AppState, query: &FeedQuery) -> Result<Vec<ListedPos
         with_markdown: false,
         with_html: true,
         with_plain_text: false,
+        search_path: post_list::SearchPath::Collect,
     };
     let mut conn = state.conn().await?;
     Ok(post_list::page(&mut conn, &filter, &page).await?)

@@ -62,6 +62,12 @@ pub fn decode(raw: &str, sort: Sort) -> Result<After, &'static str> {
         )),
         (Title, None, Some(x), None) => KeyValue::Text(x),
         (Relevance, None, None, Some(r)) if r.is_finite() => KeyValue::Rank(r),
+        // A search matching more posts than it ranks lists them newest
+        // first: its cursor holds a time.
+        (Relevance, t, None, None) => KeyValue::Time(match t {
+            Some(t) => Some(DateTime::from_timestamp_micros(t).ok_or("is out of range")?),
+            None => None,
+        }),
         _ => return Err("is not a cursor from this API"),
     };
     Ok(After { value, id: wire.i })
@@ -90,6 +96,10 @@ mod tests {
                 KeyValue::Text("Ünïcode, \"quoted\"".into()),
             ),
             (Sort::RELEVANCE, KeyValue::Rank(0.123_456_79)),
+            (
+                Sort::RELEVANCE,
+                KeyValue::Time(DateTime::from_timestamp_micros(1_700_000_000_123_456)),
+            ),
         ] {
             let after = After { value, id };
             assert_eq!(decode(&encode(s, &after), s).unwrap(), after);

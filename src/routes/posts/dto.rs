@@ -111,8 +111,13 @@ pub struct Pagination {
     pub limit: u32,
     /// How many pages there are.
     pub pages: Option<u64>,
-    /// How many items there are in all.
+    /// How many items there are in all; for a search, at most 1,000 (see
+    /// `total_exact`).
     pub total: Option<u64>,
+    /// False when `total` is a lower bound: a search counts at most 1,000
+    /// matches, and page numbers then end there (a cursor walks on). Null
+    /// with `total`.
+    pub total_exact: Option<bool>,
     /// The absolute URL of the next page; null on the last one.
     pub next: Option<String>,
     /// The absolute URL of the previous page; null on the first (and in cursor mode).

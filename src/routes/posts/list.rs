@@ -5,7 +5,7 @@ use super::cursor;
 use super::dto::{ListMeta, Pagination, PostList, PostListItem, PostSummaryResponse, to_json};
 use super::list_params::{self, ListParams, ListQuery};
 use crate::auth::MaybeCaller;
-use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest};
+use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest, SearchPath, SearchPlan};
 use crate::db::posts::PostSummary;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -82,17 +82,31 @@ pub async fn list_posts(
     };
 
     let mut conn = state.conn().await?;
-    let total = if keyset {
-        None
-    } else {
-        Some(post_list::count(&mut conn, &filter).await?)
+    // A search first learns how many posts match (counted up to a cap, or
+    // estimated as more), which decides how its page is read; cursor
+    // pages only estimate.
+    let searched = match &filter.search {
+        Some(q) => Some(post_list::search_count(&mut conn, &filter, q, !keyset).await?),
+        None => None,
     };
-    let mut rows = if total.is_some_and(|t| offset >= t) {
+    let total: Option<(i64, bool)> = match (&searched, keyset) {
+        (_, true) => None,
+        (Some(found), false) => Some(found.total()),
+        (None, false) => Some((post_list::count(&mut conn, &filter).await?, true)),
+    };
+    let plan = searched.map_or(
+        SearchPlan {
+            sort: params.sort,
+            path: SearchPath::Collect,
+        },
+        |found| post_list::plan_search(&found, params.sort, after.as_ref(), offset, limit + 1),
+    );
+    let mut rows = if total.is_some_and(|(t, _)| offset >= t) {
         // Past the end: skip the page query entirely.
         Vec::new()
     } else {
         let request = PageRequest {
-            sort: params.sort,
+            sort: plan.sort,
             after,
             offset,
             // One more than asked tells whether there is a next page.
@@ -100,6 +114,7 @@ pub async fn list_posts(
             with_markdown: params.formats.markdown,
             with_plain_text: params.formats.plaintext,
             with_html: params.formats.html,
+            search_path: plan.path,
         };
         post_list::page(&mut conn, &filter, &request).await?
     };
@@ -110,11 +125,11 @@ pub async fn list_posts(
     let next_cursor = has_more
         .then(|| rows.last())
         .flatten()
-        .map(|last| cursor::encode(params.sort, &last.key(params.sort.key)));
+        .map(|last| cursor::encode(params.sort, &last.key(plan.sort.key)));
 
     let link = |replace: (&str, String)| Some(page_link(&state, &req, replace));
     let pagination = match total {
-        Some(total) => {
+        Some((total, exact)) => {
             let total = u64::try_from(total).unwrap_or(0);
             let pages = total.div_ceil(u64::from(params.limit));
             let page = u64::from(page_number);
@@ -123,6 +138,7 @@ pub async fn list_posts(
                 limit: params.limit,
                 pages: Some(pages),
                 total: Some(total),
+                total_exact: Some(exact),
                 next: if page < pages {
                     link(("page", (page + 1).to_string()))
                 } else {
@@ -141,6 +157,7 @@ pub async fn list_posts(
             limit: params.limit,
             pages: None,
             total: None,
+            total_exact: None,
             next: next_cursor.clone().and_then(|c| link(("cursor", c))),
             prev: None,
             next_cursor,
