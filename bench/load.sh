@@ -6,8 +6,10 @@
 # alone can do). Not part of `cargo test`.
 #
 #   bench/load.sh [--posts N] [--duration 10s] [--connections 64] [--threads 2]
-#                 [--port 18090] [--seed bulk|single]
+#                 [--port 18090] [--seed bulk|single] [--writes-only]
 #
+# `--writes-only` seeds, then runs the POST row alone (no read or pgbench
+# rows): the quick check of what a post write costs.
 # Seeds a fresh `folio_load` database through the API (posts post-1 …
 # post-N; by default through the bulk import, `--seed single` posts them
 # one request each), runs wrk once per row, prints a Markdown table and writes it to
@@ -15,6 +17,7 @@
 # See README.md, "Performance", for what each row means.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 POSTS=1000
 DURATION=10s
@@ -22,6 +25,7 @@ CONNECTIONS=64
 THREADS=2
 PORT=18090
 SEED_MODE=bulk
+WRITES_ONLY=0
 usage() { sed -n '8,9p' "$0" | sed 's/^# \{0,3\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -31,6 +35,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --seed) SEED_MODE=$2; shift 2 ;;
+    --writes-only) WRITES_ONLY=1; shift ;;
     -h | --help) usage ;;
     *) echo "unknown argument: $1" >&2; usage 2 >&2 ;;
   esac
@@ -41,7 +46,7 @@ done
 SECONDS_PER_ROW=${DURATION%s}
 
 SERVER=${BENCH_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
-DB=${BENCH_DB:-folio_load}
+DB=${BENCH_DB:-${LOAD_DB:-folio_load}}
 ADDR=127.0.0.1:$PORT
 BASE=http://$ADDR
 OUT=target/bench
@@ -51,9 +56,9 @@ mkdir -p "$OUT"
 
 command -v wrk >/dev/null || apt-get install -y wrk
 command -v pgbench >/dev/null || PATH=$PATH:$(pg_config --bindir)
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
-FOLIO_BIN=$(bench_binary --release)
+# FOLIO_BIN runs a binary built elsewhere (another commit, for a before
+# and after on one machine).
+BIN=${FOLIO_BIN:-$(bench_binary --release)}
 
 # Machine and settings first: the load average tells how much of the two
 # shared cores other work was using when the numbers were taken.
@@ -94,7 +99,7 @@ start_folio() {
     FOLIO_JWT_SECRET=load-bench-secret-load-bench-secret-0123456789 \
     FOLIO_ACCESS_TOKEN_TTL_SECS=86400 FOLIO_RATE_LIMIT_PER_MINUTE=0 \
     ${1:+FOLIO_CACHE_MAX_BYTES=$1} RUST_LOG=warn \
-    "$FOLIO_BIN" >"$OUT/folio-$STARTS.log" 2>&1 &
+    "$BIN" >"$OUT/folio-$STARTS.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 3000); do
     if curl -sf -o /dev/null "$BASE/health/ready"; then
@@ -181,12 +186,38 @@ cpu_per_request() {
     'BEGIN {printf "%.2f %.2f\n", f * t / n, g * t / n}'
 }
 
+# What the bench database's busy backends are doing, every 50 ms until
+# killed: one line per backend per sample, its wait event or `running`.
+# From the `postgres` database, so its own backend is not counted.
+wait_sampler() {
+  psql -qtA "$SERVER/postgres" >"$1" 2>/dev/null <<SQL
+SELECT coalesce(wait_event_type || ':' || wait_event, 'running') FROM pg_stat_activity
+WHERE datname = '$DB' AND state = 'active' AND backend_type = 'client backend'
+\watch 0.05
+SQL
+}
+# "running 71%, IO:WALSync 20%, …" of the samples in file $1.
+wait_summary() {
+  sort "$1" | uniq -c | sort -rn |
+    awk '{n[NR] = $1; e[NR] = $2; t += $1} END {
+      if (t == 0) { print "no busy backend sampled"; exit }
+      printf "%d samples of busy backends:", t
+      for (i = 1; i <= NR && i <= 8; i++) printf "%s %s %.0f%%", (i > 1 ? "," : ""), e[i], 100 * n[i] / t
+      print ""
+    }'
+}
+
 # Runs one wrk row: row name, LOAD_MODE, expected status, then extra
-# VAR=value settings for load.lua.
+# VAR=value settings for load.lua. The write row also samples wait events:
+# writers that queue on a shared lock show as `Lock:…`.
 wrk_row() {
-  local name=$1 mode=$2 expect=$3
+  local name=$1 mode=$2 expect=$3 sampler=""
   shift 3
   reset_peak
+  if [ "$mode" = write ]; then
+    wait_sampler "$OUT/waits-$STARTS.txt" &
+    sampler=$!
+  fi
   cpu_start
   env LOAD_MODE="$mode" LOAD_EXPECT="$expect" LOAD_POSTS="$POSTS" LOAD_PAGES="$PAGES" "$@" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s bench/load.lua "$BASE" \
@@ -204,6 +235,11 @@ wrk_row() {
   printf '  %-48s %8s req/s  p50 %7s ms  p99 %7s ms  %s/%s with status %s; CPU ms/req: Folio %s, PostgreSQL %s\n' \
     "$name" "$rps" "$p50" "$p99" "$matched" "$requests" "$expect" "$folio_ms" "$pg_ms" |
     tee -a "$DETAILS"
+  if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    printf '    wait events: %s\n' "$(wait_summary "$OUT/waits-$STARTS.txt")" | tee -a "$DETAILS"
+  fi
 }
 
 # Runs pgbench with a script from bench/ and records it as a row: row
@@ -242,6 +278,7 @@ if [ "$(awk 'NF == 2' "$ETAGS" | wc -l)" -ne "$(wc -l <"$OUT/etag-urls.cfg" | aw
 fi
 
 WORDS="rust postgres caching frontend testing deploy security search"
+if [ "$WRITES_ONLY" = 0 ]; then
 echo "Folio without its response cache (FOLIO_CACHE_MAX_BYTES=0):"
 wrk_row 'GET /api/v1/posts/{slug}' post 200
 wrk_row 'GET /api/v1/posts?limit=20&page=N' list 200
@@ -298,6 +335,10 @@ awk -v h=$((HITS_AFTER - HITS_BEFORE)) -v m=$((MISSES_AFTER - MISSES_BEFORE)) -v
   tee -a "$DETAILS"
 wrk_row 'GET /api/v1/posts?limit=20&page=N (cache on)' list 200
 wrk_row 'GET /api/v1/posts/{slug}/html (cache on)' html 200
+else
+  stop_folio
+  start_folio ""
+fi
 
 # Writes last, so every read row saw exactly $POSTS posts.
 BEFORE=$(psql -tA "$SERVER/$DB" -c "SELECT count(*) FROM posts")
