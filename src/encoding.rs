@@ -133,7 +133,8 @@ fn compressible(headers: &HeaderMap) -> bool {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if essence == "text/event-stream" {
+    // Images (SVG too: media is served as stored) and streams never.
+    if essence == "text/event-stream" || essence.starts_with("image/") {
         return false;
     }
     essence.starts_with("text/")
@@ -330,7 +331,12 @@ mod tests {
             MIN_BYTES - 1
         );
         assert!(!headers.contains_key(header::VARY));
-        for content_type in ["text/event-stream", "image/png", "application/octet-stream"] {
+        for content_type in [
+            "text/event-stream",
+            "image/png",
+            "image/svg+xml",
+            "application/octet-stream",
+        ] {
             let mut headers = HeaderMap::new();
             headers.insert(
                 header::CONTENT_TYPE,
