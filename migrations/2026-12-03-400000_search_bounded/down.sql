@@ -7,4 +7,4 @@ BEGIN
 END
 $$;
 ALTER TABLE posts DROP COLUMN search_rank_vector;
-DROP FUNCTION posts_search_rank_vector(regconfig, text, text, text, text[]);
+DROP FUNCTION posts_search_rank_vector(regconfig, text, text, text[]);

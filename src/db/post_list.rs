@@ -523,7 +523,15 @@ pub fn plan_search(
     #[allow(clippy::cast_precision_loss)] // at most the cap
     let matches = found.counted.map_or(found.estimated, |n| n as f64).max(cap);
     let share = matches / found.posts.max(matches);
-    let path = if wanted / share * WALK_ROW_COST <= matches {
+    // Collecting costs every match: the estimate when the statistics gave
+    // one, else (counted only as at least the cap) as many as every post,
+    // which a phrase of two common words can come close to.
+    let collect = if found.estimated >= cap {
+        found.estimated
+    } else {
+        found.posts.max(cap)
+    };
+    let path = if wanted / share * WALK_ROW_COST <= collect {
         SearchPath::Walk
     } else {
         SearchPath::Collect
@@ -762,7 +770,7 @@ pub async fn set_search_language(
                 "UPDATE posts SET search_vector = \
                  posts_search_vector({LANGUAGE}, title, excerpt, markdown, tags), \
                  search_rank_vector = \
-                 posts_search_rank_vector({LANGUAGE}, title, excerpt, markdown, tags)"
+                 posts_search_rank_vector({LANGUAGE}, title, excerpt, tags)"
             ))
             .execute(conn)
             .await?;
