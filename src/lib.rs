@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod http_cache;
 pub mod live;
+pub mod media;
 pub mod middleware;
 pub mod openapi;
 pub mod render;

@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod listen;
 pub mod live;
 pub mod login_throttle;
+pub mod media;
 pub mod post_list;
 pub mod posts;
 pub mod previews;

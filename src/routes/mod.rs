@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod feeds;
 pub mod health;
 pub mod json;
+pub mod media;
 pub mod operations;
 pub mod posts;
 pub mod previews;

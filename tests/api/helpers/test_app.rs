@@ -34,6 +34,16 @@ pub fn test_env(db: &TestDb) -> HashMap<String, String> {
         ("FOLIO_DB_POOL_SIZE", "4".into()),
         // Tests hammer one address; the rate-limit tests turn it on.
         ("FOLIO_RATE_LIMIT_PER_MINUTE", "0".into()),
+        // Each app its own media folder (instances of one test share it
+        // through `another_instance`'s database's name).
+        (
+            "FOLIO_MEDIA_DIR",
+            std::env::temp_dir()
+                .join("folio-test-media")
+                .join(&db.name)
+                .display()
+                .to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
