@@ -18,6 +18,7 @@ mod hostile;
 mod html_document;
 mod imports;
 mod login_limits;
+mod media;
 mod migrations;
 mod openapi;
 mod operations;
