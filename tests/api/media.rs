@@ -621,3 +621,138 @@ async fn variants_are_made_in_the_background_and_redirect_until_then() {
         assert_eq!(u64::from(decoded.height()), v["height"].as_u64().unwrap());
     }
 }
+
+// ---- the library -------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_library_filters_edits_and_refuses_to_delete_what_posts_use() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let used = uploaded(&app, &admin, png(20, 20), "used.png").await;
+    let spare = upload_raw(&app, &admin, png(21, 20), "image/png", "?alt=Described").await;
+    assert_eq!(spare.status(), 201);
+    let spare: Value = spare.json().await.unwrap();
+    let post = app
+        .created_post(
+            &admin,
+            serde_json::json!({"title": "Uses it", "markdown": "# Hi"}),
+        )
+        .await;
+    {
+        // What media-posts records on every post write.
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.db.conn().await;
+        diesel::sql_query("INSERT INTO post_media (post_id, media_id) VALUES ($1::uuid, $2::uuid)")
+            .bind::<diesel::sql_types::Text, _>(post["id"].as_str().unwrap())
+            .bind::<diesel::sql_types::Text, _>(used["id"].as_str().unwrap())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let ids = |page: Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = app.get_json_as(&admin, "/api/v1/media").await;
+    assert_eq!(all["meta"]["pagination"]["total"], 2);
+    let missing = app
+        .get_json_as(&admin, "/api/v1/media?missing_alt=true")
+        .await;
+    assert_eq!(ids(missing), vec![used["id"].as_str().unwrap()]);
+    let unused = app.get_json_as(&admin, "/api/v1/media?unused=true").await;
+    assert_eq!(ids(unused), vec![spare["id"].as_str().unwrap()]);
+
+    // In use: a 409 naming the post, and nothing removed.
+    let path = format!("/api/v1/media/{}", used["id"].as_str().unwrap());
+    let res = app
+        .request(Method::DELETE, &path)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let (status, problem) = status_of(res).await;
+    assert_eq!(status, 409);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("uses-it"),
+        "{problem}"
+    );
+    assert_eq!(
+        app.get(&path_of(used["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Editing: alt, caption and focal point; bad values are 422s; others'
+    // items are not an author's to change.
+    let spare_path = format!("/api/v1/media/{}", spare["id"].as_str().unwrap());
+    let patch = |token: &str, body: Value| {
+        app.request(Method::PATCH, &spare_path)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let (status, edited) = status_of(
+        patch(&admin, serde_json::json!({"alt": "New alt", "caption": "A caption", "focal_point": {"x": 0.1, "y": 0.9}}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["alt"], "New alt");
+    assert_eq!(edited["focal_point"]["x"].as_f64().unwrap() as f32, 0.1);
+    let (status, _) = status_of(
+        patch(
+            &admin,
+            serde_json::json!({"focal_point": {"x": 2.0, "y": 0.5}}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, cleared) = status_of(
+        patch(
+            &admin,
+            serde_json::json!({"focal_point": null, "alt": null}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(cleared["focal_point"].is_null() && cleared["alt"].is_null());
+    assert_eq!(cleared["caption"], "A caption");
+    let (_, author) = app.user_with_role("author").await;
+    let (status, _) = status_of(
+        patch(&author, serde_json::json!({"alt": "Mine now"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // Unused: deleted, with its file.
+    let res = app
+        .request(Method::DELETE, &spare_path)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        app.get(&path_of(spare["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(app.get_as(&admin, &spare_path).await.status(), 404);
+}

@@ -39,17 +39,42 @@ pub struct UploadQuery {
     pub focal_y: Option<f32>,
 }
 
+/// The bytes of an image (PNG, JPEG, GIF, WebP or AVIF), at most
+/// `FOLIO_MEDIA_MAX_BYTES` (20 MiB by default).
+pub struct ImageBytes;
+
+impl utoipa::PartialSchema for ImageBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .max_length(Some(1 << 30))
+            .description(Some(
+                "The image's bytes: PNG, JPEG, GIF, WebP or AVIF, at most `FOLIO_MEDIA_MAX_BYTES`",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ImageBytes {}
+
 /// A multipart upload: the file and, optionally, what is said about it.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct MultipartUpload {
-    /// The image (PNG, JPEG, GIF, WebP or AVIF).
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = ImageBytes)]
     file: Vec<u8>,
+    /// Overrides the file part's own file name.
+    #[schema(max_length = 255)]
     filename: Option<String>,
+    #[schema(max_length = 1000)]
     alt: Option<String>,
+    #[schema(max_length = 2000)]
     caption: Option<String>,
+    #[schema(minimum = 0.0, maximum = 1.0)]
     focal_x: Option<f32>,
+    #[schema(minimum = 0.0, maximum = 1.0)]
     focal_y: Option<f32>,
 }
 
@@ -73,8 +98,8 @@ pub struct MultipartUpload {
     request_body(
         description = "The image, raw or as multipart form data",
         content(
-            (Vec<u8> = "application/octet-stream"),
-            (Vec<u8> = "image/*"),
+            (ImageBytes = "application/octet-stream"),
+            (ImageBytes = "image/*"),
             (MultipartUpload = "multipart/form-data"),
         ),
     ),

@@ -81,6 +81,9 @@ impl TestApp {
                 reqwest::Client::builder()
             }
             .redirect(reqwest::redirect::Policy::none())
+            // Below actix's 5 s keep-alive: a connection the server is
+            // closing is never picked for the next request.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("client"),
             db,
