@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod error;
 pub mod http_cache;
 pub mod live;
+pub mod media;
 pub mod middleware;
 pub mod openapi;
 pub mod render;

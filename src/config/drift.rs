@@ -23,6 +23,7 @@ const MODULE_SOURCES: &[(&str, &str)] = &[
     ("limits", include_str!("limits.rs")),
     ("webhooks", include_str!("webhooks.rs")),
     ("live", include_str!("live.rs")),
+    ("media", include_str!("media.rs")),
 ];
 
 fn listed(read_by: &[ReadBy]) -> impl Iterator<Item = &'static Variable> {

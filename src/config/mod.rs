@@ -2,7 +2,7 @@
 //!
 //! Each concern reads its own variables into a small struct: [`server`],
 //! [`database`], [`auth`], [`cache`], [`site`], [`limits`],
-//! [`webhooks`] and [`live`]; each module's
+//! [`webhooks`], [`live`] and [`media`]; each module's
 //! documentation lists its variables. [`Config`] is those parts together.
 //!
 //! A bad value stops start-up with a message naming the variable, so a typo
@@ -20,6 +20,7 @@ pub mod cache;
 pub mod database;
 pub mod limits;
 pub mod live;
+pub mod media;
 pub mod server;
 pub mod site;
 pub mod webhooks;
@@ -38,6 +39,7 @@ pub use cache::CacheConfig;
 pub use database::DatabaseConfig;
 pub use limits::LimitsConfig;
 pub use live::LiveConfig;
+pub use media::MediaConfig;
 pub use server::{Environment, LogFormat, ServerConfig};
 pub use site::SiteConfig;
 pub use webhooks::WebhookConfig;
@@ -166,6 +168,7 @@ const PARTS: &[&[Variable]] = &[
     limits::VARIABLES,
     webhooks::VARIABLES,
     live::VARIABLES,
+    media::VARIABLES,
     CLI_VARIABLES,
 ];
 
@@ -355,6 +358,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub webhooks: WebhookConfig,
     pub live: LiveConfig,
+    pub media: MediaConfig,
 }
 
 impl Config {
@@ -381,6 +385,7 @@ impl Config {
             limits: LimitsConfig::read(&vars)?,
             webhooks: WebhookConfig::read(&vars)?,
             live: LiveConfig::read(&vars)?,
+            media: MediaConfig::read(&vars)?,
             server,
         })
     }

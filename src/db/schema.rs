@@ -241,3 +241,64 @@ diesel::table! {
 
 diesel::joinable!(post_previews -> users (created_by));
 diesel::allow_tables_to_appear_in_same_query!(post_previews, users);
+
+diesel::table! {
+    media (id) {
+        id -> Uuid,
+        sha256 -> Text,
+        content_type -> Text,
+        ext -> Text,
+        bytes -> Int8,
+        width -> Int4,
+        height -> Int4,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        focal_x -> Nullable<Float4>,
+        focal_y -> Nullable<Float4>,
+        placeholder -> Nullable<Text>,
+        original_filename -> Nullable<Text>,
+        uploaded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    media_variants (media_id, width, format) {
+        media_id -> Uuid,
+        width -> Int4,
+        format -> Text,
+        height -> Int4,
+        bytes -> Nullable<Int8>,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    media_jobs (media_id) {
+        media_id -> Uuid,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        leased_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    post_media (post_id, media_id) {
+        post_id -> Uuid,
+        media_id -> Uuid,
+    }
+}
+
+diesel::joinable!(media -> users (uploaded_by));
+diesel::joinable!(media_variants -> media (media_id));
+diesel::joinable!(media_jobs -> media (media_id));
+diesel::joinable!(post_media -> media (media_id));
+diesel::joinable!(post_media -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(media, media_variants, media_jobs, post_media, posts);
+diesel::allow_tables_to_appear_in_same_query!(media, users);

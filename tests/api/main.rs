@@ -19,6 +19,8 @@ mod hostile;
 mod html_document;
 mod imports;
 mod login_limits;
+mod media;
+mod media_s3;
 mod migrations;
 mod openapi;
 mod operations;

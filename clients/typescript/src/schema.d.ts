@@ -285,6 +285,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the media library, newest first.
+         * @description **Who may call it:** any signed-in user; any API key.
+         */
+        get: operations["list_media"];
+        put?: never;
+        /**
+         * Upload an image.
+         * @description Send the file as the raw body (`Content-Type: image/…` or
+         *     `application/octet-stream`, with `?filename=` and the other fields in
+         *     the query), or as `multipart/form-data` with a `file` part and the
+         *     fields as parts. The type is read from the file's content (PNG, JPEG,
+         *     GIF, WebP, AVIF; SVG is refused), never from its name or
+         *     `Content-Type`; its dimensions are checked against the caps from its
+         *     header, before it is decoded. EXIF orientation is applied and
+         *     metadata (location included) is removed from what is stored.
+         *
+         *     The same bytes uploaded again answer `200` with the item already
+         *     stored (uploading is idempotent); new ones `201`. Responsive variants
+         *     are listed at once and made shortly after (`ready`).
+         *
+         *     **Who may call it:** any signed-in user; an API key with `posts:write`.
+         */
+        post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an item of the library, with its variants.
+         * @description **Who may call it:** any signed-in user; any API key.
+         */
+        get: operations["get_media"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an item and its files. An item a post uses is not deleted: the
+         *     answer is a 409 naming the posts (`?unused=true` lists what is safe to
+         *     delete). Editors and admins may delete any item; others their own.
+         * @description **Who may call it:** any signed-in user; an API key with `posts:write`.
+         */
+        delete: operations["delete_media"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an item's alt text, caption or focal point. Editors and admins
+         *     may change any item; others the items they uploaded.
+         * @description **Who may call it:** any signed-in user; an API key with `posts:write`.
+         */
+        patch: operations["update_media"];
+        trace?: never;
+    };
     "/api/v1/posts": {
         parameters: {
             query?: never;
@@ -1049,6 +1117,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/media/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An original image, as stored (metadata stripped).
+         * @description `HEAD` answers the same headers. Supports `Range` (one range) and
+         *     `If-None-Match`.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
+         */
+        get: operations["get_media_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/{sha256}/{variant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A responsive variant of an image.
+         * @description Only planned widths exist (`variants` of the item); a planned one not
+         *     made yet redirects (307, `Cache-Control: no-store`) to the original.
+         *     `HEAD` answers the same headers. Supports `Range` and `If-None-Match`.
+         *
+         *     **Who may call it:** anyone (any credential sent is ignored).
+         */
+        get: operations["get_media_variant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1482,13 +1597,28 @@ export interface components {
          *     including types added later.
          * @enum {string}
          */
-        EventType: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "*";
+        EventType: "post.published" | "post.updated" | "post.unpublished" | "post.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "media.created" | "media.updated" | "media.deleted" | "*";
         /** @description One offending input field in a validation problem. */
         FieldError: {
             /** @description The field, as named in the request (`title`, `metadata`, `front_matter.date`…). */
             field: string;
             /** @description What is wrong with it. */
             message: string;
+        };
+        /** @description Where the subject of an image is, as fractions of its width and height
+         *     (0 is the left or top edge, 1 the right or bottom): crops keep it in
+         *     frame. */
+        FocalPoint: {
+            /**
+             * Format: float
+             * @example 0.5
+             */
+            x: number;
+            /**
+             * Format: float
+             * @example 0.3
+             */
+            y: number;
         };
         /**
          * @description A body format to include in each list item.
@@ -1502,6 +1632,11 @@ export interface components {
              */
             status: string;
         };
+        /**
+         * Format: binary
+         * @description The image's bytes: PNG, JPEG, GIF, WebP or AVIF, at most `FOLIO_MEDIA_MAX_BYTES`
+         */
+        ImageBytes: string;
         /** @description A JSON Feed 1.1 document (<https://jsonfeed.org/version/1.1>). */
         JsonFeed: {
             feed_url: string;
@@ -1542,6 +1677,49 @@ export interface components {
         };
         /** @description A Markdown file with front matter: YAML between `---` lines, TOML between `+++` lines, or a JSON object at the top. `title` is required, unless the body has a heading (the first one is the title); `slug`, the date (`published_at`, `date`, `publishDate`, `pubDate`), `tags` (or `taxonomies.tags`), the excerpt (`excerpt`, `summary`, `description`), `draft`, `published` and `status` map to the post's fields, and any other key is kept in `metadata`. The pattern shows the smallest file that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB by default), with at most 64 KiB of front matter. */
         MarkdownFile: string;
+        /** @description One page of the library, newest first. */
+        MediaList: {
+            data: components["schemas"]["MediaResponse"][];
+            meta: components["schemas"]["ListMeta"];
+        };
+        /** @description An uploaded image. */
+        MediaResponse: {
+            alt?: string | null;
+            /** Format: int64 */
+            bytes: number;
+            caption?: string | null;
+            /** @example image/png */
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            focal_point?: components["schemas"]["FocalPoint"] | null;
+            /** Format: int32 */
+            height: number;
+            /** Format: uuid */
+            id: string;
+            /** @description A ThumbHash of the image, base64: decode it to show a blurred
+             *     preview while the image loads. */
+            placeholder?: string | null;
+            /**
+             * @description Lowercase hex SHA-256 of the stored bytes (its metadata stripped):
+             *     the file's name and its ETag.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description Null once the uploader's account is deleted.
+             */
+            uploaded_by?: string | null;
+            /** @description Absolute URL of the original. */
+            url: string;
+            /** @description Smallest first, the modern format before the fallback at each width. */
+            variants: components["schemas"]["VariantResponse"][];
+            /** Format: int32 */
+            width: number;
+        };
         /** @description A JSON object of at most 16 KiB and 8 levels deep; no key or string may hold NUL. */
         Metadata: {
             [key: string]: components["schemas"]["MetadataValue7"];
@@ -1566,6 +1744,18 @@ export interface components {
         };
         MetadataValue7: (null | boolean | number | string) | components["schemas"]["MetadataValue6"][] | {
             [key: string]: components["schemas"]["MetadataValue6"];
+        };
+        /** @description A multipart upload: the file and, optionally, what is said about it. */
+        MultipartUpload: {
+            alt?: string | null;
+            caption?: string | null;
+            file: components["schemas"]["ImageBytes"];
+            /** @description Overrides the file part's own file name. */
+            filename?: string | null;
+            /** Format: float */
+            focal_x?: number | null;
+            /** Format: float */
+            focal_y?: number | null;
         };
         /** @description One post per line, each a JSON object as `POST /api/v1/posts` takes it                  (`CreatePostRequest`) and within `FOLIO_MAX_JSON_BYTES`; blank lines are                  skipped and not counted. At most 500 posts, and at most                  `FOLIO_MAX_BULK_BYTES` (16 MiB by default) in all. */
         NdjsonPosts: string;
@@ -2076,6 +2266,14 @@ export interface components {
              *     (unpublished, archived), whose current slug may never have been public. */
             slug?: string | null;
         };
+        /** @description A partial update: absent keeps a field, `null` clears it. */
+        UpdateMediaRequest: {
+            /** @description At most 1,000 characters; `null` or blank clears it. */
+            alt?: string | null;
+            /** @description At most 2,000 characters; `null` or blank clears it. */
+            caption?: string | null;
+            focal_point?: components["schemas"]["FocalPoint"] | null;
+        };
         /**
          * @description A partial update: an absent field is kept, `null` clears it (where a
          *     field can be cleared), a value replaces it.
@@ -2179,6 +2377,30 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description A responsive variant of an image. Variants are planned when the image
+         *     is uploaded and made shortly after; until `ready`, its URL redirects
+         *     (307) to the original, so it can be used in `srcset` at once. */
+        VariantResponse: {
+            /**
+             * @description `webp`, or the fallback: `jpeg` for opaque images, `png` for
+             *     images with transparency.
+             * @example webp
+             */
+            format: string;
+            /**
+             * Format: int32
+             * @example 427
+             */
+            height: number;
+            ready: boolean;
+            /** @description Absolute URL of the variant. */
+            url: string;
+            /**
+             * Format: int32
+             * @example 640
+             */
+            width: number;
         };
         /**
          * @description A signed JSON POST per event, or a build hook: a bare POST to a secret
@@ -3256,6 +3478,464 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    list_media: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page (1–100, default 20). */
+                limit?: number;
+                /** @description Only items without alt text. */
+                missing_alt?: boolean;
+                /** @description Only items no post uses (safe to delete). */
+                unused?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of items */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            /** @description A bad query parameter */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    upload_media: {
+        parameters: {
+            query?: {
+                /** @description The file's name, kept for people (at most 255 characters). Its
+                 *     extension decides nothing: the type is read from the content. */
+                filename?: string;
+                /** @description Text for people who cannot see the image (at most 1,000 characters). */
+                alt?: string;
+                /** @description At most 2,000 characters. */
+                caption?: string;
+                /** @description The focal point's x, 0 (left) to 1 (right); with `focal_y`. */
+                focal_x?: number;
+                /** @description The focal point's y, 0 (top) to 1 (bottom); with `focal_x`. */
+                focal_y?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The image, raw or as multipart form data */
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["ImageBytes"];
+                "image/*": components["schemas"]["ImageBytes"];
+                "multipart/form-data": components["schemas"]["MultipartUpload"];
+            };
+        };
+        responses: {
+            /** @description These bytes were stored already: that item */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description Stored */
+            201: {
+                headers: {
+                    /** @description The new item's URL */
+                    Location?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description The body could not be read */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than `FOLIO_MEDIA_MAX_BYTES` */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an accepted image type (SVG included), or a body type other than raw or multipart */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Truncated or corrupt, too many pixels or too long a side, or invalid fields */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description Not an id */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an id */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Posts use it: they are named */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMediaRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated item */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such item */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_posts: {
@@ -6979,6 +7659,238 @@ export interface operations {
             /** @description The database does not answer */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_media_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `{sha256}.{ext}`: the hash of the stored bytes and the type's extension */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    "Accept-Ranges"?: string;
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": number[];
+                    "image/jpeg": number[];
+                    "image/gif": number[];
+                    "image/webp": number[];
+                    "image/avif": number[];
+                };
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    "Content-Range"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown query parameter */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such file */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range is outside the file */
+            416: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description The database or the store is unavailable */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_media_variant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hash of the original */
+                sha256: string;
+                /** @description `{width}w.{format}`, e.g. `640w.webp` */
+                variant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The variant */
+            200: {
+                headers: {
+                    "Accept-Ranges"?: string;
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": number[];
+                    "image/jpeg": number[];
+                    "image/png": number[];
+                };
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    "Content-Range"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            /** @description Not modified (`If-None-Match`) */
+            304: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Anonymous reads only: `hit` when this instance's read cache answered, `miss` when it could have but had to ask the database. Absent for authenticated reads, which are never cached. */
+                    "X-Cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Planned but not made yet: the original */
+            307: {
+                headers: {
+                    "Cache-Control"?: string;
+                    Location?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown query parameter */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such image, or no such variant of it */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range is outside the file */
+            416: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description The database or the store is unavailable */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -18,6 +18,7 @@ pub mod fixtures;
 pub mod proxy;
 pub mod raw_http;
 pub mod receiver;
+pub mod seaweedfs;
 pub mod snapshots;
 pub mod sse;
 pub mod test_app;

@@ -34,6 +34,16 @@ pub fn test_env(db: &TestDb) -> HashMap<String, String> {
         ("FOLIO_DB_POOL_SIZE", "4".into()),
         // Tests hammer one address; the rate-limit tests turn it on.
         ("FOLIO_RATE_LIMIT_PER_MINUTE", "0".into()),
+        // Each app its own media folder (instances of one test share it
+        // through `another_instance`'s database's name).
+        (
+            "FOLIO_MEDIA_DIR",
+            std::env::temp_dir()
+                .join("folio-test-media")
+                .join(&db.name)
+                .display()
+                .to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -71,6 +81,9 @@ impl TestApp {
                 reqwest::Client::builder()
             }
             .redirect(reqwest::redirect::Policy::none())
+            // Below actix's 5 s keep-alive: a connection the server is
+            // closing is never picked for the next request.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("client"),
             db,

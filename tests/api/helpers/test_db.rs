@@ -137,6 +137,8 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();
+        // The media folder the test app stored files in (see `test_env`).
+        let _ = std::fs::remove_dir_all(std::env::temp_dir().join("folio-test-media").join(&name));
         // Drop runs outside any async context we can rely on: use a thread
         // with its own small runtime.
         let _ = std::thread::spawn(move || {
