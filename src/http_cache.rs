@@ -119,6 +119,12 @@ fn default_cache_control(req: &ServiceRequest) -> String {
     format!("public, max-age={max_age}, stale-while-revalidate={swr}")
 }
 
+/// Paths whose handlers stream files and answer their own validators
+/// (`/media/…`): the caches must neither read nor store their bodies.
+pub fn streams_itself(path: &str) -> bool {
+    path.starts_with("/media/")
+}
+
 /// A stream of server-sent events: it never ends while the client listens,
 /// so it must never be read whole, stored or validated.
 pub fn is_event_stream(headers: &HeaderMap) -> bool {
@@ -132,7 +138,7 @@ pub async fn http_cache(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.method() != Method::GET {
+    if req.method() != Method::GET || streams_itself(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let conditions = Conditions::of(req.headers());

@@ -28,6 +28,7 @@ use crate::routes::posts::list_params::{FormatParam, SortParam};
         (name = "events", description = "Live content changes as server-sent events"),
         (name = "feeds", description = "RSS, Atom, JSON Feed and the sitemap, with absolute links to the public site"),
         (name = "tags", description = "Tags: the topics posts carry"),
+        (name = "media", description = "The media library: uploaded images, their responsive variants, and the files under /media/"),
         (name = "authors", description = "Authors' public profiles"),
         (name = "health", description = "Liveness and readiness probes"),
     ),

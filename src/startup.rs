@@ -63,7 +63,7 @@ impl Application {
         if !config.server.public_url_explicit {
             config.server.public_url = url::Url::parse(&format!("http://{bound}"))?;
         }
-        let state = AppState::new(config, pool);
+        let state = AppState::new(config, pool)?;
         match prepare_database(&state).await {
             Ok(()) => state.mark_prepared(),
             // A setting the database refuses will not get better by waiting.
@@ -78,6 +78,7 @@ impl Application {
         }
         tokio::spawn(crate::scheduler::run(state.clone()));
         tokio::spawn(crate::webhooks::worker::run(state.clone()));
+        crate::media::worker::start(&state);
         tokio::spawn(crate::live::hub::end_streams_on_shutdown(
             state.live.clone(),
         ));
@@ -221,6 +222,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                     cfg,
                 ));
             })
+            .configure(routes::media::serve::head_routes)
             .service(
                 SwaggerUi::new("/docs/{_:.*}")
                     .external_url_unchecked("/openapi.json", document.clone()),

@@ -34,10 +34,13 @@ pub struct AppState {
     pub readiness: Arc<crate::db::Readiness>,
     /// This instance's side of the live event stream.
     pub live: Arc<crate::live::Hub>,
+    /// The media store, the image decoding slots and the variant workers'
+    /// wake-up.
+    pub media: Arc<crate::media::MediaService>,
 }
 
 impl AppState {
-    pub fn new(config: Config, pool: DbPool) -> Self {
+    pub fn new(config: Config, pool: DbPool) -> anyhow::Result<Self> {
         let tokens = TokenKeys::new(
             config.auth.jwt_secret.expose(),
             config.auth.access_token_ttl,
@@ -56,7 +59,9 @@ impl AppState {
             config.live.max_streams,
             config.live.max_streams_per_client,
         );
-        Self {
+        let media = crate::media::MediaService::new(&config.media)?;
+        Ok(Self {
+            media: Arc::new(media),
             live: Arc::new(live),
             renderer: Arc::new(renderer),
             config: Arc::new(config),
@@ -66,7 +71,7 @@ impl AppState {
             hashing: Arc::new(hashing),
             cache: cache.map(Arc::new),
             readiness: Arc::default(),
-        }
+        })
     }
 
     pub fn mark_prepared(&self) {

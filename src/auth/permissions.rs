@@ -129,6 +129,30 @@ const TAG_WRITE: Permission = Permission {
     preview: PreviewTokens::Refused,
 };
 
+/// Uploading images: every role (contributors write drafts with images
+/// too), or a key with `posts:write`. Editing and deleting an item is
+/// further limited to its uploader unless the caller is an editor or admin
+/// (checked next to the item).
+const MEDIA_WRITE: Permission = Permission {
+    anonymous: false,
+    roles: ALL_ROLES,
+    key: KeyAccess::Scope(Scope::PostsWrite),
+    identifies: true,
+    writes_content: false,
+    preview: PreviewTokens::Refused,
+};
+
+/// Reading the library (which lists items no post uses yet): any
+/// signed-in user, or any key.
+const MEDIA_READ: Permission = Permission {
+    anonymous: false,
+    roles: ALL_ROLES,
+    key: KeyAccess::Any,
+    identifies: true,
+    writes_content: false,
+    preview: PreviewTokens::Refused,
+};
+
 /// Making and revoking a post's preview links: whoever may change the
 /// post (checked next to it), or a key with `posts:write`.
 const PREVIEW_MANAGE: Permission = Permission {
@@ -171,6 +195,10 @@ pub const TABLE: &[(&str, Permission)] = &[
     ("get_tag",          PUBLIC),
     ("list_authors",     PUBLIC),
     ("get_author",       PUBLIC),
+    // Media files: immutable, public, and served without looking at any
+    // credential (as a CDN would).
+    ("get_media_file",   OPEN),
+    ("get_media_variant", OPEN),
     // Sessions. Logging in, refreshing and logging out prove themselves
     // with what they carry (a password, a refresh token).
     ("login",            OPEN),
@@ -196,6 +224,12 @@ pub const TABLE: &[(&str, Permission)] = &[
     ("get_preview",      PREVIEW_LINK),
     ("get_preview_html", PREVIEW_LINK),
     ("stream_events",    STREAM),
+    // The media library.
+    ("upload_media",     MEDIA_WRITE),
+    ("update_media",     MEDIA_WRITE),
+    ("delete_media",     MEDIA_WRITE),
+    ("list_media",       MEDIA_READ),
+    ("get_media",        MEDIA_READ),
     // Tags.
     ("create_tag",       TAG_WRITE),
     ("update_tag",       TAG_WRITE),

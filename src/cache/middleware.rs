@@ -29,7 +29,7 @@ pub async fn response_cache(
     };
     // Writes drop the cache in the gate (`middleware::gate`), which knows
     // which operations change content.
-    if req.method() != Method::GET {
+    if req.method() != Method::GET || crate::http_cache::streams_itself(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     // Anyone with a credential may see drafts: never from the cache.

@@ -8,6 +8,7 @@ pub mod listen;
 pub mod live;
 pub mod login_throttle;
 pub mod media;
+pub mod media_jobs;
 pub mod post_list;
 pub mod posts;
 pub mod previews;

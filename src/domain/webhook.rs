@@ -55,12 +55,21 @@ pub enum EventType {
     TagUpdated,
     #[serde(rename = "tag.deleted")]
     TagDeleted,
+    /// An image was uploaded to the media library.
+    #[serde(rename = "media.created")]
+    MediaCreated,
+    /// An image's alt text, caption or focal point changed.
+    #[serde(rename = "media.updated")]
+    MediaUpdated,
+    /// An image was deleted from the media library.
+    #[serde(rename = "media.deleted")]
+    MediaDeleted,
     #[serde(rename = "*")]
     All,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 11] = [
         Self::PostPublished,
         Self::PostUpdated,
         Self::PostUnpublished,
@@ -68,6 +77,9 @@ impl EventType {
         Self::TagCreated,
         Self::TagUpdated,
         Self::TagDeleted,
+        Self::MediaCreated,
+        Self::MediaUpdated,
+        Self::MediaDeleted,
         Self::All,
     ];
 
@@ -80,6 +92,9 @@ impl EventType {
             Self::TagCreated => "tag.created",
             Self::TagUpdated => "tag.updated",
             Self::TagDeleted => "tag.deleted",
+            Self::MediaCreated => "media.created",
+            Self::MediaUpdated => "media.updated",
+            Self::MediaDeleted => "media.deleted",
             Self::All => "*",
         }
     }

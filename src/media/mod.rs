@@ -5,7 +5,54 @@
 //! - the original: `/media/{sha256}.{ext}`;
 //! - a variant: `/media/{sha256}/{width}w.{format}` (only planned ones).
 
+pub mod ingest;
 pub mod store;
+pub mod variants;
+pub mod worker;
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, Semaphore};
+
+use crate::config::MediaConfig;
+use ingest::Caps;
+use store::MediaStore;
+
+/// What uploads, serving and the variant worker share in one instance.
+pub struct MediaService {
+    pub store: MediaStore,
+    pub caps: Caps,
+    pub widths: Vec<u32>,
+    pub max_bytes: usize,
+    pub workers: usize,
+    /// Images decoded at once in this instance, by uploads and variant
+    /// jobs together: each holds its pixels (a 24-megapixel photo is
+    /// ~70 MiB as RGB), so this is what bounds the memory images take.
+    pub decoding: Arc<Semaphore>,
+    /// Wakes this instance's workers after an upload (other instances
+    /// find the job when they next poll).
+    pub wake: Notify,
+    /// Names this process in job leases (`leased_by`).
+    pub instance: String,
+}
+
+impl MediaService {
+    pub fn new(config: &MediaConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            store: MediaStore::open(config)?,
+            caps: Caps {
+                max_pixels: config.max_pixels,
+                max_side: config.max_side,
+            },
+            widths: config.widths.clone(),
+            max_bytes: config.max_bytes,
+            workers: config.workers,
+            decoding: Arc::new(Semaphore::new(config.workers.max(1))),
+            wake: Notify::new(),
+            instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        })
+    }
+}
 
 /// The path of a stored original.
 pub fn original_path(sha256: &str, ext: &str) -> String {

@@ -29,6 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(feeds::json_feed::json_feed)
         .service(feeds::sitemap::sitemap)
         .service(health::metrics)
+        .service(media::serve::get_media_file)
+        .service(media::serve::get_media_variant)
         .service(
             scope::scope("/api/v1")
                 .service(auth::login::login)
@@ -78,6 +80,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tags::write::create_tag)
                 .service(tags::write::update_tag)
                 .service(tags::write::delete_tag)
+                .service(media::upload::upload_media)
+                .service(media::library::list_media)
+                .service(media::library::get_media)
+                .service(media::library::update_media)
+                .service(media::library::delete_media)
                 .service(authors::list_authors)
                 .service(authors::get_author)
                 .service(render::render_preview),

@@ -21,6 +21,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "tag.created",
     "tag.updated",
     "tag.deleted",
+    "media.created",
+    "media.updated",
+    "media.deleted",
 ];
 
 /// Sent by the ping operation only; no subscription is needed for it.
@@ -67,6 +70,25 @@ pub fn body(
                 );
             }
         }
+        if event_type.starts_with("media.") {
+            let sha = object
+                .get("sha256")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let ext = object.get("ext").and_then(Value::as_str).map(str::to_owned);
+            if let (Some(sha), Some(ext)) = (sha, ext) {
+                object.insert(
+                    "url".into(),
+                    json!(config.public_link(&crate::media::original_path(&sha, &ext))),
+                );
+            }
+            if let Some(id) = object.get("id").and_then(Value::as_str).map(str::to_owned) {
+                object.insert(
+                    "api_url".into(),
+                    json!(config.public_link(&format!("/api/v1/media/{id}"))),
+                );
+            }
+        }
         if let Some(token) = sync_token {
             // `/sync?since=<this>` starts with this very change.
             object.insert("sync_token".into(), json!((token - 1).to_string()));
@@ -85,6 +107,13 @@ pub fn body(
 pub fn sample_data(event_type: &str, post: Option<Value>) -> Value {
     if event_type.starts_with("tag.") {
         return json!({"slug": "example", "name": "Example", "description": null, "test": true});
+    }
+    if event_type.starts_with("media.") {
+        return json!({
+            "id": Uuid::nil(), "sha256": "0".repeat(64), "ext": "png",
+            "content_type": "image/png", "width": 1, "height": 1, "alt": null,
+            "updated_at": Utc::now().trunc_subsecs(6), "test": true,
+        });
     }
     let mut data = post.unwrap_or_else(|| {
         json!({

@@ -18,6 +18,7 @@ mod hostile;
 mod html_document;
 mod imports;
 mod login_limits;
+mod media;
 mod media_posts;
 mod migrations;
 mod openapi;

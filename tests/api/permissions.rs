@@ -107,7 +107,27 @@ const MATRIX: &[(&str, [u16; 13])] = &[
     ("get_preview",            [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("get_preview_html",       [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("stream_events",          [200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200]),
+    // Media: the files are public and ignore credentials; the library is
+    // read by anyone signed in; uploads are writes. Each caller edits and
+    // deletes an item of their own (a key's is its admin's).
+    ("get_media_file",         OPEN),
+    ("get_media_variant",      OPEN),
+    ("list_media",             [401, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("get_media",              [401, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 403]),
+    ("upload_media",           [401, 201, 201, 201, 201, 403, 403, 201, 401, 401, 401, 401, 403]),
+    ("update_media",           [401, 200, 200, 200, 200, 403, 403, 200, 401, 401, 401, 401, 403]),
+    ("delete_media",           [401, 204, 204, 204, 204, 403, 403, 204, 401, 401, 401, 401, 403]),
 ];
+
+/// A small PNG no other call uploaded (uploads of the same bytes are 200s).
+fn unique_png() -> Vec<u8> {
+    let seed = Uuid::new_v4();
+    let b = seed.as_bytes();
+    let img = image::RgbImage::from_fn(40, 30, |x, y| {
+        image::Rgb([b[(x % 16) as usize], b[(y % 16) as usize], (x + y) as u8])
+    });
+    crate::media::encode(image::DynamicImage::ImageRgb8(img), image::ImageFormat::Png)
+}
 
 /// The operations of the API by id, with their method and path.
 fn operations() -> Vec<(String, Method, String)> {
@@ -228,6 +248,8 @@ struct World {
     published: Value,
     /// The path of a webhook the webhook calls share.
     webhook: String,
+    /// An image with its variants made, for the file reads.
+    media: Value,
 }
 
 fn forge(claims: Value) -> String {
@@ -349,7 +371,10 @@ impl World {
             Some(link["token"].as_str().unwrap().to_owned()),
         );
         let webhook = webhook(&app, &admin).await;
+        let media = crate::media::uploaded(&app, &admin, unique_png(), "m.png").await;
+        let media = crate::media::all_ready(&app, &admin, media["id"].as_str().unwrap()).await;
         Self {
+            media,
             app,
             tokens,
             users,
@@ -408,6 +433,38 @@ impl World {
         let post_path = |post: &Value| format!("/api/v1/posts/{}", post["id"].as_str().unwrap());
         match id {
             "live" => (Method::GET, "/health/live".into(), None),
+            "get_media_file" => {
+                let url = url::Url::parse(self.media["url"].as_str().unwrap()).unwrap();
+                (Method::GET, url.path().to_owned(), None)
+            }
+            "get_media_variant" => {
+                let url = self.media["variants"][0]["url"].as_str().unwrap();
+                let url = url::Url::parse(url).unwrap();
+                (Method::GET, url.path().to_owned(), None)
+            }
+            "list_media" => (Method::GET, "/api/v1/media".into(), None),
+            "get_media" => (
+                Method::GET,
+                format!("/api/v1/media/{}", self.media["id"].as_str().unwrap()),
+                None,
+            ),
+            "upload_media" => (Method::POST, "/api/v1/media".into(), None),
+            "update_media" | "delete_media" => {
+                // Uploaded by the caller where the caller may upload.
+                let uploader = match principal {
+                    "admin" | "editor" | "author" | "contributor" | "key posts:write" => {
+                        self.token(principal).unwrap().to_owned()
+                    }
+                    _ => self.admin.clone(),
+                };
+                let item = crate::media::uploaded(app, &uploader, unique_png(), "u.png").await;
+                let path = format!("/api/v1/media/{}", item["id"].as_str().unwrap());
+                if id == "update_media" {
+                    (Method::PATCH, path, Some(json!({"alt": "An image"})))
+                } else {
+                    (Method::DELETE, path, None)
+                }
+            }
             "ready" => (Method::GET, "/health/ready".into(), None),
             "metrics" => (Method::GET, "/metrics".into(), None),
             "rss_feed" => (Method::GET, "/rss.xml".into(), None),
@@ -706,10 +763,23 @@ async fn every_operation_answers_every_principal_as_declared() {
         let row = expected[id.as_str()];
         for (column, principal) in PRINCIPALS.iter().enumerate() {
             let (method, path, body) = world.request(&id, principal).await;
-            let res = world
-                .app
-                .call(method.clone(), &path, world.token(principal), body)
-                .await;
+            let res = if id == "upload_media" {
+                // A raw image body, not JSON; a new image each time.
+                let mut req = world
+                    .app
+                    .request(method.clone(), &path)
+                    .header("content-type", "application/octet-stream")
+                    .body(unique_png());
+                if let Some(token) = world.token(principal) {
+                    req = req.bearer_auth(token);
+                }
+                req.send().await.unwrap()
+            } else {
+                world
+                    .app
+                    .call(method.clone(), &path, world.token(principal), body)
+                    .await
+            };
             let status = res.status().as_u16();
             if status >= 400 {
                 assert_problem(res, status).await;

@@ -2,3 +2,7 @@
 //! deleting), and `/media/…`: the stored files themselves.
 
 pub mod dto;
+pub mod fields;
+pub mod library;
+pub mod serve;
+pub mod upload;
