@@ -64,6 +64,8 @@ pub struct MediaImage {
     pub height: i32,
     pub alt: Option<String>,
     pub placeholder: Option<String>,
+    /// The name it was uploaded under.
+    pub filename: Option<String>,
     pub variants: Vec<MediaVariant>,
 }
 
@@ -120,6 +122,9 @@ pub struct PostMedia {
     pub alt: Option<String>,
     /// A ThumbHash of the image (base64), for a blurred preview.
     pub placeholder: Option<String>,
+    /// The name it was uploaded under (`folio export` writes it so).
+    #[serde(default)]
+    pub filename: Option<String>,
     /// The planned variants, narrowest first.
     pub variants: Vec<PostMediaVariant>,
 }
@@ -153,6 +158,7 @@ impl MediaImage {
             height: self.height,
             alt: self.alt.clone(),
             placeholder: self.placeholder.clone(),
+            filename: self.filename.clone(),
             variants: variants
                 .into_iter()
                 .map(|v| PostMediaVariant {
@@ -392,6 +398,7 @@ mod tests {
             height: 900,
             alt: Some("Library alt".into()),
             placeholder: None,
+            filename: None,
             variants: [(640, "webp"), (640, "png"), (1280, "webp"), (1280, "png")]
                 .into_iter()
                 .map(|(w, f)| MediaVariant {

@@ -237,3 +237,34 @@ async fn bulk_records_usage_too() {
     assert_eq!(send(other_sha).await.unwrap().status(), 200);
     assert_eq!(used_by(&app, id_of(&post)).await, vec![other_id]);
 }
+
+#[tokio::test]
+async fn deleting_an_image_a_post_uses_is_a_409_naming_it_until_the_post_lets_go() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let (sha, id) = seed_media(&app, 5, None).await;
+    let post = app
+        .created_post(
+            &token,
+            json!({"title": "Uses it", "slug": "uses-it", "markdown": format!("![a](/media/{sha}.jpg)")}),
+        )
+        .await;
+    let res = app
+        .request(reqwest::Method::DELETE, &format!("/api/v1/media/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::helpers::test_app::assert_problem(res, 409).await;
+    assert!(problem.to_string().contains("uses-it"), "{problem}");
+
+    app.patched_post(&token, id_of(&post), json!({"markdown": "Gone."}))
+        .await;
+    let res = app
+        .request(reqwest::Method::DELETE, &format!("/api/v1/media/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}

@@ -52,10 +52,7 @@ async fn upload(client: &Client, file: &Path) -> Result<String, String> {
     let bytes = tokio::fs::read(file)
         .await
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("image");
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("image");
     let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
     let res = client
         .send(
@@ -78,7 +75,10 @@ async fn upload(client: &Client, file: &Path) -> Result<String, String> {
         Err(_) => url.to_owned(),
     };
     if !path.starts_with("/media/") {
-        return Err(format!("{}: the server answered no media URL", file.display()));
+        return Err(format!(
+            "{}: the server answered no media URL",
+            file.display()
+        ));
     }
     Ok(path)
 }
@@ -190,7 +190,11 @@ fn img_sources(html: &str) -> Vec<(usize, &str)> {
         let Some(src) = attrs.find(" src=").map(|i| tag + i + " src=".len()) else {
             continue;
         };
-        let Some(quote) = html[src..].chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        let Some(quote) = html[src..]
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+        else {
             continue;
         };
         if let Some(len) = html[src + 1..end].find(quote) {
@@ -240,7 +244,10 @@ pub async fn bring_images(
         file.input.markdown = m;
     }
 
-    for field in [&mut file.input.seo.feature_image, &mut file.input.seo.og_image] {
+    for field in [
+        &mut file.input.seo.feature_image,
+        &mut file.input.seo.og_image,
+    ] {
         if let Some(reference) = field.clone()
             && let Some(path) = media_path(&reference, &mut notes).await
         {
@@ -311,15 +318,36 @@ mod tests {
         std::fs::create_dir_all(root.join("posts/bundle")).unwrap();
         std::fs::create_dir_all(root.join("assets")).unwrap();
         std::fs::create_dir_all(root.join("public")).unwrap();
-        for f in ["posts/some.png", "posts/bundle/img.png", "assets/a b.jpg", "public/hero.webp", "posts/notes.txt"] {
+        for f in [
+            "posts/some.png",
+            "posts/bundle/img.png",
+            "assets/a b.jpg",
+            "public/hero.webp",
+            "posts/notes.txt",
+        ] {
             std::fs::write(root.join(f), b"x").unwrap();
         }
         let post = root.join("posts/bundle/index.md");
-        assert_eq!(resolve(&root, &post, "../some.png"), Some(root.join("posts/bundle/../some.png")));
-        assert_eq!(resolve(&root, &post, "img.png"), Some(root.join("posts/bundle/img.png")));
-        assert_eq!(resolve(&root, &post, "./img.png?v=2"), Some(root.join("posts/bundle/./img.png")));
-        assert_eq!(resolve(&root, &post, "/assets/a%20b.jpg"), Some(root.join("assets/a b.jpg")));
-        assert_eq!(resolve(&root, &post, "/hero.webp"), Some(root.join("public/hero.webp")));
+        assert_eq!(
+            resolve(&root, &post, "../some.png"),
+            Some(root.join("posts/bundle/../some.png"))
+        );
+        assert_eq!(
+            resolve(&root, &post, "img.png"),
+            Some(root.join("posts/bundle/img.png"))
+        );
+        assert_eq!(
+            resolve(&root, &post, "./img.png?v=2"),
+            Some(root.join("posts/bundle/./img.png"))
+        );
+        assert_eq!(
+            resolve(&root, &post, "/assets/a%20b.jpg"),
+            Some(root.join("assets/a b.jpg"))
+        );
+        assert_eq!(
+            resolve(&root, &post, "/hero.webp"),
+            Some(root.join("public/hero.webp"))
+        );
         assert_eq!(resolve(&root, &post, "../notes.txt"), None);
         assert_eq!(resolve(&root, &post, "missing.png"), None);
         std::fs::remove_dir_all(root).unwrap();

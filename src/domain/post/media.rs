@@ -51,6 +51,7 @@ pub fn image(item: MediaWithVariants) -> MediaImage {
         height: media.height,
         alt: media.alt,
         placeholder: media.placeholder,
+        filename: media.original_filename,
         variants: variants
             .into_iter()
             .map(|v| MediaVariant {

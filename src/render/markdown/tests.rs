@@ -607,6 +607,7 @@ mod media_images {
             height: 800,
             alt: Some("From the library".into()),
             placeholder: Some("AAAA".into()),
+            filename: None,
             variants: vec![
                 MediaVariant {
                     width: 640,
