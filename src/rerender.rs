@@ -11,8 +11,20 @@
 use diesel_async::AsyncConnection;
 
 use crate::config::Config;
+use crate::db::posts::Post;
 use crate::db::{self, DbPool, posts};
+use crate::domain::post::media as post_media;
+use crate::render::media::scan_refs;
 use crate::render::{self, RENDERER_VERSION, RenderOptions};
+
+/// The media a stored post's body and feature image refer to.
+fn media_refs(post: &Post) -> Vec<String> {
+    scan_refs(
+        [post.markdown.as_str()]
+            .into_iter()
+            .chain(post.seo.feature_image.as_deref()),
+    )
+}
 
 /// Posts per transaction: small enough to keep row locks short.
 pub const BATCH_SIZE: i64 = 25;
@@ -44,13 +56,22 @@ async fn batch(pool: &DbPool, options: &RenderOptions, size: i64) -> anyhow::Res
         if stale.is_empty() {
             return Ok(0);
         }
+        // One look-up for the batch's media; each post renders with its own.
+        let refs: Vec<Vec<String>> = stale.iter().map(media_refs).collect();
+        let mut all: Vec<String> = refs.iter().flatten().cloned().collect();
+        all.sort_unstable();
+        all.dedup();
+        let index = post_media::lookup_shas(conn, &all).await?;
         let options = options.clone();
         // Rendering is CPU work: keep it off the async workers.
         let rendered = tokio::task::spawn_blocking(move || {
             stale
                 .into_iter()
-                .map(|mut post| {
-                    match render::render(&post.markdown, &options) {
+                .zip(refs)
+                .map(|(mut post, refs)| {
+                    let before = post.clone();
+                    let media = index.subset(&refs);
+                    match render::render_with_media(&post.markdown, &options, &media) {
                         Ok(r) => post.set_rendered(r),
                         Err(refused) => {
                             // Stored before the limits existed: keep the
@@ -59,13 +80,14 @@ async fn batch(pool: &DbPool, options: &RenderOptions, size: i64) -> anyhow::Res
                             post.renderer_version = RENDERER_VERSION;
                         }
                     }
-                    post
+                    (before, post)
                 })
                 .collect::<Vec<_>>()
         })
         .await?;
-        for post in &rendered {
+        for (before, post) in &rendered {
             posts::store_rendered(conn, post).await?;
+            post_media::record_usage(conn, post, Some(before)).await?;
         }
         Ok(rendered.len())
     })

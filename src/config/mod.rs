@@ -392,7 +392,11 @@ impl Config {
 
     /// What the renderer needs from the configuration.
     pub fn render_options(&self) -> RenderOptions {
-        RenderOptions::new(self.site.media_base_url.clone())
+        RenderOptions::with_media(
+            self.site.media_base_url.clone(),
+            Some(&self.server.public_url),
+            &self.site.image_sizes,
+        )
     }
 
     /// The absolute public URL of a post, from `FOLIO_POST_URL_PATTERN`.

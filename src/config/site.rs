@@ -8,6 +8,7 @@
 //! | `FOLIO_POST_URL_PATTERN` | `/blog/{slug}` | Public URL of a post (`{slug}`, `{id}`): a path joined to `FOLIO_PUBLIC_URL`, or an http(s) URL |
 //! | `FOLIO_SITE_TITLE` | `Folio` | The site's name, the title of its feeds |
 //! | `FOLIO_MEDIA_BASE_URL` | unset | Folder (http or https) that relative image and link URLs in posts resolve against |
+//! | `FOLIO_IMAGE_SIZES` | `(max-width: 768px) 100vw, 768px` | The `sizes` attribute of media library images in post HTML |
 //! | `FOLIO_SEARCH_LANGUAGE` | `english` | PostgreSQL text-search configuration (`english`, `simple`…) |
 //! | `FOLIO_SCHEDULER_INTERVAL_MS` | `5000` | How often each instance publishes due scheduled posts (10–3600000) |
 //! | `FOLIO_REVISIONS_KEEP` | `50` | Revisions kept per post, the oldest going first (1–100000) |
@@ -23,6 +24,10 @@ use super::{ConfigError, Variable, Vars, err, variable};
 pub const POST_URL_PATTERN: Variable = variable!("FOLIO_POST_URL_PATTERN", Value("/blog/{slug}"));
 pub const SITE_TITLE: Variable = variable!("FOLIO_SITE_TITLE", Value("Folio"));
 pub const MEDIA_BASE_URL: Variable = variable!("FOLIO_MEDIA_BASE_URL", Words("unset"));
+pub const IMAGE_SIZES: Variable = variable!(
+    "FOLIO_IMAGE_SIZES",
+    Value(crate::render::media::DEFAULT_SIZES)
+);
 pub const SEARCH_LANGUAGE: Variable = variable!("FOLIO_SEARCH_LANGUAGE", Value("english"));
 pub const SCHEDULER_INTERVAL_MS: Variable = variable!("FOLIO_SCHEDULER_INTERVAL_MS", Value("5000"));
 pub const REVISIONS_KEEP: Variable = variable!("FOLIO_REVISIONS_KEEP", Value("50"));
@@ -32,6 +37,7 @@ pub const VARIABLES: &[Variable] = &[
     POST_URL_PATTERN,
     SITE_TITLE,
     MEDIA_BASE_URL,
+    IMAGE_SIZES,
     SEARCH_LANGUAGE,
     SCHEDULER_INTERVAL_MS,
     REVISIONS_KEEP,
@@ -47,6 +53,8 @@ pub struct SiteConfig {
     pub site_title: String,
     /// Relative image and link URLs in posts resolve against this folder.
     pub media_base_url: Option<Url>,
+    /// The `sizes` attribute of media library images in post HTML.
+    pub image_sizes: String,
     /// The PostgreSQL text-search configuration (`english`, `simple`…).
     pub search_language: String,
     /// How often each instance looks for scheduled posts to publish.
@@ -84,6 +92,14 @@ impl SiteConfig {
             }
         }
 
+        let image_sizes = vars.var_or_default(&IMAGE_SIZES);
+        if !crate::render::media::is_plain_sizes(&image_sizes) {
+            return Err(err(
+                IMAGE_SIZES.name,
+                "expected media conditions and lengths such as `(max-width: 768px) 100vw, 768px`",
+            ));
+        }
+
         let search_language = vars.var_or_default(&SEARCH_LANGUAGE);
         if search_language.is_empty()
             || search_language.len() > 63
@@ -101,6 +117,7 @@ impl SiteConfig {
             post_url_pattern,
             site_title: vars.var_or_default(&SITE_TITLE),
             media_base_url,
+            image_sizes,
             search_language,
             scheduler_interval: vars.millis(&SCHEDULER_INTERVAL_MS, 10, 3_600_000)?,
             revisions_keep: vars.var_parsed(&REVISIONS_KEEP, 1, 100_000)?,

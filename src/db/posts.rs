@@ -44,6 +44,9 @@ pub struct Post {
     pub version: i64,
     #[diesel(embed)]
     pub seo: super::seo::Seo,
+    /// The media items the body and feature image refer to, as rendered: a
+    /// JSON array of `render::MediaImage`.
+    pub media: serde_json::Value,
 }
 
 impl Post {
@@ -222,6 +225,7 @@ pub async fn store_rendered(conn: &mut AsyncPgConnection, post: &Post) -> diesel
             posts::word_count.eq(post.word_count),
             posts::reading_time.eq(post.reading_time),
             posts::renderer_version.eq(post.renderer_version),
+            posts::media.eq(&post.media),
         ))
         .execute(conn)
         .await

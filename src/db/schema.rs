@@ -56,6 +56,7 @@ diesel::table! {
         canonical_url -> Nullable<Text>,
         og_image -> Nullable<Text>,
         ever_public -> Bool,
+        media -> Jsonb,
     }
 }
 

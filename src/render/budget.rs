@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use super::{RenderError, RenderOptions, Rendered};
+use super::{MediaIndex, RenderError, RenderOptions, Rendered};
 use crate::error::AppError;
 
 pub struct Renderer {
@@ -47,13 +47,24 @@ impl Renderer {
 
     /// Renders `markdown`; a problem naming `field` when the body is refused.
     pub async fn render(&self, markdown: String, field: &str) -> Result<Rendered, AppError> {
+        self.render_with_media(markdown, field, MediaIndex::default())
+            .await
+    }
+
+    /// [`Self::render`], with the media items the body may refer to.
+    pub async fn render_with_media(
+        &self,
+        markdown: String,
+        field: &str,
+        media: MediaIndex,
+    ) -> Result<Rendered, AppError> {
         let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| AppError::Unavailable)?
             .map_err(|e| AppError::Internal(e.into()))?;
         let options = self.options.clone();
         let work = tokio::task::spawn_blocking(move || {
-            let rendered = super::render(&markdown, &options);
+            let rendered = super::render_with_media(&markdown, &options, &media);
             drop(permit);
             rendered
         });

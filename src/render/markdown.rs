@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::excerpt;
 use super::limits::{self, RenderError};
+use super::media::{self, MediaIndex, MediaUrls, PostMedia};
 use super::sanitize::{Policy, SafeHtml, TASK_DONE, TASK_OPEN, namespaced_id};
 
 /// The version of what [`render`] produces. Bump it whenever the output
@@ -16,7 +17,9 @@ use super::sanitize::{Policy, SafeHtml, TASK_DONE, TASK_OPEN, namespaced_id};
 /// (`folio rerender`, and a task at start-up).
 ///
 /// 3: ids from content are namespaced (`user-content-…`).
-pub const RENDERER_VERSION: i32 = 3;
+/// 4: images from the media library carry `width`, `height`, `srcset`,
+/// `sizes` and `decoding`, and posts record the media they use.
+pub const RENDERER_VERSION: i32 = 4;
 
 /// Average adult silent-reading speed for prose, in words per minute.
 pub const WORDS_PER_MINUTE: usize = 230;
@@ -25,20 +28,40 @@ pub const WORDS_PER_MINUTE: usize = 230;
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
     media_base: Option<Url>,
+    media_urls: MediaUrls,
+    image_sizes: Arc<str>,
     policy: Arc<Policy>,
 }
 
 impl RenderOptions {
     /// `media_base`: relative image and link URLs are resolved against it.
     pub fn new(media_base: Option<Url>) -> Self {
+        Self::with_media(media_base, None, media::DEFAULT_SIZES)
+    }
+
+    /// Also `public_base`: media library URLs are written under it; and
+    /// `image_sizes`: the `sizes` attribute of media images.
+    pub fn with_media(
+        media_base: Option<Url>,
+        public_base: Option<&Url>,
+        image_sizes: &str,
+    ) -> Self {
+        let media_urls = MediaUrls::new(public_base);
         Self {
-            policy: Arc::new(Policy::new(media_base.clone())),
+            policy: Arc::new(Policy::with_media(media_base.clone(), media_urls.clone())),
             media_base,
+            media_urls,
+            image_sizes: Arc::from(image_sizes),
         }
     }
 
     pub fn media_base(&self) -> Option<&Url> {
         self.media_base.as_ref()
+    }
+
+    /// How media library URLs are recognised and written.
+    pub fn media_urls(&self) -> &MediaUrls {
+        &self.media_urls
     }
 }
 
@@ -76,6 +99,9 @@ pub struct Rendered {
     pub word_count: usize,
     /// Minutes to read the text, rounded up (0 for no text).
     pub reading_time: usize,
+    /// The media items the body (or the feature image) refers to: those
+    /// of the index it was rendered with.
+    pub media: Vec<PostMedia>,
 }
 
 impl Rendered {
@@ -103,6 +129,16 @@ fn parser_options() -> Options {
 /// Refuses bodies whose cost would not be bounded by their size (see
 /// [`limits`]): too deeply nested, or with too many headings.
 pub fn render(markdown: &str, options: &RenderOptions) -> Result<Rendered, RenderError> {
+    render_with_media(markdown, options, &MediaIndex::default())
+}
+
+/// [`render`], with the media items the body may refer to (looked up by
+/// the caller from [`media::scan_refs`]).
+pub fn render_with_media(
+    markdown: &str,
+    options: &RenderOptions,
+    media: &MediaIndex,
+) -> Result<Rendered, RenderError> {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut in_metadata = false;
     let mut shape = limits::Shape::default();
@@ -126,6 +162,9 @@ pub fn render(markdown: &str, options: &RenderOptions) -> Result<Rendered, Rende
             *event = Event::Text(CowStr::Borrowed(marker));
         }
     }
+    if !media.is_empty() {
+        events = media_images(events, options, media);
+    }
 
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
@@ -135,7 +174,65 @@ pub fn render(markdown: &str, options: &RenderOptions) -> Result<Rendered, Rende
         toc,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE),
+        media: media
+            .items()
+            .iter()
+            .map(|m| m.to_post_media(&options.media_urls))
+            .collect(),
     })
+}
+
+/// Writes every image whose URL names a known media item as the media
+/// `<img>` ([`media::img_html`]); its alt text is the text inside.
+fn media_images<'a>(
+    events: Vec<Event<'a>>,
+    options: &RenderOptions,
+    media: &MediaIndex,
+) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut events = events.into_iter();
+    while let Some(event) = events.next() {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &event
+        else {
+            out.push(event);
+            continue;
+        };
+        let Some(item) = options
+            .media_urls
+            .sha256_of(dest_url)
+            .and_then(|sha| media.get(sha))
+        else {
+            out.push(event);
+            continue;
+        };
+        let title = title.to_string();
+        let mut alt = String::new();
+        let mut depth = 1usize;
+        for inner in events.by_ref() {
+            match inner {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+        }
+        out.push(Event::InlineHtml(CowStr::from(media::img_html(
+            item,
+            &options.media_urls,
+            &alt,
+            &title,
+            &options.image_sizes,
+        ))));
+    }
+    out
 }
 
 /// Gives every heading a stable id derived from its text (`## Getting

@@ -9,9 +9,14 @@ pub mod excerpt;
 pub mod front_matter;
 pub mod limits;
 mod markdown;
+pub mod media;
 pub mod sanitize;
 
 pub use budget::Renderer;
 pub use limits::RenderError;
-pub use markdown::{RENDERER_VERSION, RenderOptions, Rendered, TocEntry, WORDS_PER_MINUTE, render};
+pub use markdown::{
+    RENDERER_VERSION, RenderOptions, Rendered, TocEntry, WORDS_PER_MINUTE, render,
+    render_with_media,
+};
+pub use media::{MediaImage, MediaIndex};
 pub use sanitize::SafeHtml;

@@ -7,6 +7,10 @@
 //! footnote `id`s, footnote classes, `language-*` classes on code, and
 //! `text-align` on table cells; task-list checkboxes are put in after it. Every image gets
 //! `loading="lazy"`; with a media base URL, relative URLs become absolute.
+//! Images from the media library keep `srcset`, `sizes` and
+//! `decoding="async"` (see [`super::media`]): a `srcset` passes only when
+//! every URL in it is a media variant under the public base, and `sizes`
+//! only when it is plain media conditions and lengths.
 //!
 //! Every `id` that comes from content (headings, footnotes, raw HTML) is
 //! namespaced with [`ID_PREFIX`], as GitHub does, and every in-page link
@@ -20,6 +24,8 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
 use url::Url;
+
+use super::media::{self, MediaUrls};
 
 /// Task-list checkboxes travel through the sanitiser as these two
 /// characters (from Unicode's private use area) and become the exact
@@ -70,7 +76,12 @@ impl Policy {
     /// The policy; relative URLs are resolved against `media_base` when
     /// there is one, the way a browser would resolve them in a page there.
     pub fn new(media_base: Option<Url>) -> Self {
-        let mut b = builder();
+        Self::with_media(media_base, MediaUrls::default())
+    }
+
+    /// The policy, letting through `srcset`s of media items under `urls`.
+    pub fn with_media(media_base: Option<Url>, urls: MediaUrls) -> Self {
+        let mut b = builder(urls);
         b.url_relative(UrlRelative::Custom(Box::new(Relative(media_base))));
         Self(b)
     }
@@ -130,7 +141,7 @@ fn resolve<'u>(base: &Url, trimmed: &'u str) -> Option<Cow<'u, str>> {
 
 static DEFAULT: LazyLock<Policy> = LazyLock::new(|| Policy::new(None));
 
-fn builder() -> Builder<'static> {
+fn builder(urls: MediaUrls) -> Builder<'static> {
     let mut b = Builder::default();
     b.url_schemes(HashSet::from(["http", "https", "mailto"]))
         .add_generic_attributes(["id"])
@@ -141,15 +152,30 @@ fn builder() -> Builder<'static> {
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("div", ["class"])
         .add_tag_attributes("sup", ["class"])
+        .add_tag_attributes("img", ["srcset", "sizes", "decoding"])
         // Frontends get lazy images without post-processing; an author's
         // own `loading="eager"` is overridden too.
         .set_tag_attribute_value("img", "loading", "lazy")
-        .attribute_filter(filter_attribute);
+        .attribute_filter(move |element, attribute, value| {
+            filter_attribute(&urls, element, attribute, value)
+        });
     b
 }
 
-fn filter_attribute<'a>(element: &str, attribute: &str, value: &'a str) -> Option<Cow<'a, str>> {
+fn filter_attribute<'a>(
+    urls: &MediaUrls,
+    element: &str,
+    attribute: &str,
+    value: &'a str,
+) -> Option<Cow<'a, str>> {
     match (element, attribute) {
+        ("img", "srcset") => urls.is_media_srcset(value).then_some(Cow::Borrowed(value)),
+        ("img", "sizes") => media::is_plain_sizes(value).then_some(Cow::Borrowed(value)),
+        ("img", "decoding") => (value == "async").then_some(Cow::Borrowed(value)),
+        ("img", "width" | "height") => {
+            (!value.is_empty() && value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()))
+                .then_some(Cow::Borrowed(value))
+        }
         (_, "class") => {
             let allowed = |class: &&str| match element {
                 "code" => class.strip_prefix("language-").is_some_and(|lang| {

@@ -88,10 +88,8 @@ pub async fn render_preview(
             _ => None,
         }
     });
-    let rendered = state
-        .renderer
-        .render(doc.body.to_owned(), "markdown")
-        .await?;
+    let rendered =
+        crate::routes::posts::media::render_post(&state, doc.body.to_owned(), None).await?;
     Ok(web::Json(RenderResponse {
         excerpt: custom_excerpt.unwrap_or_else(|| rendered.excerpt()),
         html: rendered.html.into_inner(),

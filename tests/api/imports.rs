@@ -408,3 +408,116 @@ async fn a_large_folder_goes_in_bulk_chunks_that_wait_out_the_rate_limit() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The media library's SHA-256s, sorted.
+async fn media_shas(app: &TestApp, token: &str) -> Vec<String> {
+    let list = app.get_json_as(token, "/api/v1/media?limit=100").await;
+    let mut shas: Vec<String> = list["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|m| m["sha256"].as_str().unwrap().to_owned())
+        .collect();
+    shas.sort();
+    shas
+}
+
+#[tokio::test]
+async fn an_import_brings_the_images_a_post_refers_to_and_round_trips_them() {
+    let app = default_app().await;
+    let token = app.admin_token().await;
+    let dir = site("media");
+    let (ok, first) = folio(&app, &token, &["import", dir.to_str().unwrap()]).await;
+    assert!(ok, "{first}");
+    assert!(
+        first.contains("2 created, 0 updated, 0 unchanged, 0 failed"),
+        "{first}"
+    );
+    assert!(
+        first.contains("content/posts/docker.md: image `nothere.png` not found; left as it is"),
+        "{first}"
+    );
+    let shas = media_shas(&app, &token).await;
+    assert_eq!(shas.len(), 2, "../some.png and the bundle's img.png");
+
+    let docker = app.get_json_as(&token, "/api/v1/posts/docker").await;
+    let markdown = docker["markdown"].as_str().unwrap();
+    assert!(!markdown.contains("../some.png"), "{markdown}");
+    assert!(
+        markdown.contains("![Remote](https://example.com/remote.png)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("![Gone](nothere.png)"), "{markdown}");
+    let some = docker["media"][0]["sha256"].as_str().unwrap().to_owned();
+    assert!(
+        markdown.contains(&format!("![Docker](/media/{some}.png \"The whale\")")),
+        "{markdown}"
+    );
+    assert_eq!(docker["metadata"]["image"], format!("/media/{some}.png"));
+    let html = docker["html"].as_str().unwrap();
+    assert!(html.contains("width=\"40\" height=\"30\""), "{html}");
+    assert!(html.contains("decoding=\"async\""), "{html}");
+    let bundle = app.get_json_as(&token, "/api/v1/posts/bundle").await;
+    let img = bundle["media"][0]["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(
+        bundle["markdown"]
+            .as_str()
+            .unwrap()
+            .matches(&format!("/media/{img}.png"))
+            .count(),
+        2,
+        "the Markdown image and the raw <img>: {bundle}"
+    );
+    // The images are served.
+    let res = app.get(&format!("/media/{some}.png")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    // Again: nothing new is uploaded and no post changes.
+    let (ok, second) = folio(&app, &token, &["import", dir.to_str().unwrap()]).await;
+    assert!(
+        ok && second.contains("0 created, 0 updated, 2 unchanged, 0 failed"),
+        "{second}"
+    );
+    assert_eq!(media_shas(&app, &token).await, shas);
+
+    // The export writes page bundles with the images beside index.md.
+    let exported = temp_dir();
+    let (ok, out) = folio(&app, &token, &["export", exported.to_str().unwrap()]).await;
+    assert!(ok && out.contains("exported 2 posts"), "{out}");
+    let index = std::fs::read_to_string(exported.join("docker/index.md")).unwrap();
+    assert!(
+        index.contains("![Docker](some.png \"The whale\")"),
+        "{index}"
+    );
+    assert!(!index.contains("/media/"), "{index}");
+    assert!(exported.join("docker/some.png").is_file());
+    assert!(exported.join("bundle/img.png").is_file());
+
+    // Imported again: unchanged, and no new media.
+    let (ok, again) = folio(&app, &token, &["import", exported.to_str().unwrap()]).await;
+    assert!(
+        ok && again.contains("0 created, 0 updated, 2 unchanged, 0 failed"),
+        "{again}"
+    );
+    assert_eq!(media_shas(&app, &token).await, shas);
+
+    // Into a fresh instance: the same posts and the same images.
+    let fresh = default_app().await;
+    let fresh_token = fresh.admin_token().await;
+    let (ok, out) = folio(
+        &fresh,
+        &fresh_token,
+        &["import", exported.to_str().unwrap()],
+    )
+    .await;
+    assert!(ok && out.contains("2 created"), "{out}");
+    assert_eq!(media_shas(&fresh, &fresh_token).await, shas);
+    let copy = fresh
+        .get_json_as(&fresh_token, "/api/v1/posts/docker")
+        .await;
+    assert_eq!(copy["markdown"], docker["markdown"]);
+    assert_eq!(copy["metadata"], docker["metadata"]);
+    for d in [dir, exported] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

@@ -20,6 +20,7 @@ mod html_document;
 mod imports;
 mod login_limits;
 mod media;
+mod media_posts;
 mod media_s3;
 mod migrations;
 mod openapi;

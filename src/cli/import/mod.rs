@@ -6,8 +6,11 @@
 //! share a slug stop the run before anything is written. Then the files are
 //! sent in chunks through `POST /api/v1/bulk/posts` (one at a time for a dry
 //! run, or when the server has no bulk endpoint), a few requests at once,
-//! each riding out the server's rate limit ([`crate::cli::retry`]).
+//! each riding out the server's rate limit ([`crate::cli::retry`]). Before
+//! a file is sent, the local images it refers to are uploaded to the media
+//! library and its references rewritten ([`images`]).
 
+pub mod images;
 pub mod plan;
 pub mod templates;
 pub mod write;
@@ -162,7 +165,7 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<Summary> {
     let client = Arc::new(Client::new(&args.remote)?);
     let files = markdown_files(&args.dir)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.dir.display()))?;
-    let plan = plan::plan(&args.dir, &files, args.slug_from_path).map_err(|collisions| {
+    let mut plan = plan::plan(&args.dir, &files, args.slug_from_path).map_err(|collisions| {
         let list: Vec<String> = collisions.iter().map(|c| format!("  {c}")).collect();
         anyhow::anyhow!(
             "{} slugs would be shared by several files, and one would overwrite the other; \
@@ -190,6 +193,29 @@ pub async fn run(args: &ImportArgs) -> anyhow::Result<Summary> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let dry_run = args.dry_run;
+    if !dry_run {
+        let uploads = images::Uploads::default();
+        let root = args.dir.as_path();
+        let brought: Vec<(plan::Planned, Vec<String>)> =
+            futures_util::stream::iter(std::mem::take(&mut plan.files))
+                .map(|mut file| {
+                    let client = Arc::clone(&client);
+                    let uploads = &uploads;
+                    async move {
+                        let notes = images::bring_images(&client, uploads, root, &mut file).await;
+                        (file, notes)
+                    }
+                })
+                .buffered(usize::from(args.concurrency))
+                .collect()
+                .await;
+        for (file, notes) in brought {
+            summary
+                .notes
+                .extend(notes.into_iter().map(|n| (file.shown.clone(), n)));
+            plan.files.push(file);
+        }
+    }
     // A bad token or an unreachable server fails every file the same way:
     // the first such failure stops the files not yet started.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -266,6 +266,7 @@ impl PostInput {
             renderer_version: 0,
             version: 1,
             seo: self.seo,
+            media: Value::Array(Vec::new()),
         };
         post.set_rendered(rendered);
         post

@@ -6,7 +6,8 @@
 //! - [`patch`]: a partial update; [`seo`]: the SEO and presentation fields.
 //! - [`lifecycle`]: which status changes a role may make; [`policy`]: who
 //!   may see or change a post.
-//! - [`rendered`]: what rendering a body sets on a post.
+//! - [`rendered`]: what rendering a body sets on a post; [`media`]: the
+//!   media library items it uses.
 //! - [`history`]: what every write leaves behind (revisions, old slugs).
 //! - [`write`]: the one way a post is created, changed or deleted.
 //! - [`bulk`]: many posts in one request, idempotent by slug.
@@ -16,6 +17,7 @@ pub mod file;
 pub mod history;
 pub mod input;
 pub mod lifecycle;
+pub mod media;
 pub mod patch;
 pub mod policy;
 pub mod rendered;

@@ -3,7 +3,7 @@
 //! A change locks the post, checks that the caller may change it and that
 //! it is still the version they saw, applies the change, checks the
 //! lifecycle rules, writes it, records what it leaves behind (revision,
-//! old slug, new tags) and commits. Update, replace and revision restore
+//! old slug, new tags, the media it uses) and commits. Update, replace and revision restore
 //! all come through [`change_post`].
 //!
 //! Rendering is never done in here: a body arrives already rendered
@@ -15,7 +15,7 @@ use diesel::result::{DatabaseErrorKind, Error as DbError};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::input::PostInput;
-use super::{history, lifecycle, policy};
+use super::{history, lifecycle, media, policy};
 use crate::auth::Caller;
 use crate::db::posts::{self, Post, PostKey};
 use crate::domain::Slug;
@@ -69,6 +69,7 @@ async fn insert_new(
             }
             e => e.into(),
         })?;
+        media::record_usage(conn, &created, None).await?;
         history::record(conn, caller.id, None, &created, keep_revisions).await?;
         return Ok(created);
     }
@@ -96,6 +97,7 @@ async fn insert_new(
             Err(e) => return Err(e.into()),
         }
     };
+    media::record_usage(conn, &created, None).await?;
     history::record(conn, caller.id, None, &created, keep_revisions).await?;
     Ok(created)
 }
@@ -170,6 +172,7 @@ pub async fn put_by_slug(
         input.replace(&mut post, now, rendered);
         lifecycle::check_change(caller, &before, &post, now)?;
         let post = posts::update(conn, &post).await?;
+        media::record_usage(conn, &post, Some(&before)).await?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
         Ok((post, Put::Updated))
     })
@@ -217,6 +220,7 @@ where
                 AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
                 other => other,
             })?;
+        media::record_usage(conn, &post, Some(&before)).await?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
         let author = posts::author_name(conn, post.author_id).await?;
         Ok((post, author))

@@ -591,3 +591,94 @@ fn bodies_whose_cost_would_outgrow_their_size_are_refused() {
     // Elements that close themselves or each other never stack.
     assert_eq!(refused(&"<p>x<li>y<br><img src=a.png>".repeat(5_000)), None);
 }
+
+mod media_images {
+    use super::super::{RenderOptions, render_with_media};
+    use crate::render::media::{MediaImage, MediaIndex, MediaVariant};
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn index() -> MediaIndex {
+        MediaIndex::new([MediaImage {
+            id: uuid::Uuid::nil(),
+            sha256: SHA.into(),
+            ext: "jpg".into(),
+            width: 1200,
+            height: 800,
+            alt: Some("From the library".into()),
+            placeholder: Some("AAAA".into()),
+            filename: None,
+            variants: vec![
+                MediaVariant {
+                    width: 640,
+                    height: 427,
+                    format: "webp".into(),
+                },
+                MediaVariant {
+                    width: 640,
+                    height: 427,
+                    format: "jpeg".into(),
+                },
+                MediaVariant {
+                    width: 1200,
+                    height: 800,
+                    format: "webp".into(),
+                },
+            ],
+        }])
+    }
+
+    fn options() -> RenderOptions {
+        let base = url::Url::parse("https://cms.example.com/").unwrap();
+        RenderOptions::with_media(None, Some(&base), "(max-width: 600px) 100vw, 600px")
+    }
+
+    #[test]
+    fn a_media_image_carries_its_size_srcset_sizes_and_decoding() {
+        let md = format!(
+            "![A cat](/media/{SHA}.jpg \"Title\")\n\n![](https://cms.example.com/media/{SHA}/640w.webp)"
+        );
+        let out = render_with_media(&md, &options(), &index()).unwrap();
+        let html = out.html.into_inner();
+        super::assert_safe(&html);
+        let first = format!(
+            "<img src=\"https://cms.example.com/media/{SHA}.jpg\" srcset=\"https://cms.example.com/media/{SHA}/640w.webp 640w, https://cms.example.com/media/{SHA}/1200w.webp 1200w\" sizes=\"(max-width: 600px) 100vw, 600px\" width=\"1200\" height=\"800\" alt=\"A cat\" title=\"Title\" decoding=\"async\" loading=\"lazy\">"
+        );
+        assert!(html.contains(&first), "{html}");
+        assert!(html.contains("alt=\"From the library\""), "{html}");
+        assert_eq!(html.matches("loading=").count(), 2, "{html}");
+        assert_eq!(out.media.len(), 1);
+        assert_eq!(out.plain_text, "");
+    }
+
+    #[test]
+    fn unknown_media_and_other_images_stay_plain() {
+        let other = "f".repeat(64);
+        let md = format!("![x](/media/{other}.png) ![y](../docker.png)");
+        let html = render_with_media(&md, &options(), &index())
+            .unwrap()
+            .html
+            .into_inner();
+        assert!(!html.contains("srcset"), "{html}");
+        assert!(
+            html.contains(&format!("src=\"/media/{other}.png\"")),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn authors_cannot_write_their_own_srcset_or_sizes() {
+        let md = format!(
+            "<img src=\"x.png\" srcset=\"https://evil.example.com/a.png 1w\" sizes=\"100vw; x: y\" decoding=\"sync\" width=\"1\">\n\n<img src=\"y.png\" srcset=\"https://cms.example.com/media/{SHA}/640w.webp 640w\">"
+        );
+        let html = render_with_media(&md, &options(), &index())
+            .unwrap()
+            .html
+            .into_inner();
+        assert!(!html.contains("evil"), "{html}");
+        assert!(!html.contains("sizes="), "{html}");
+        assert!(!html.contains("decoding="), "{html}");
+        // A srcset of media variants is harmless wherever it is written.
+        assert!(html.contains("640w.webp 640w"), "{html}");
+    }
+}

@@ -303,13 +303,15 @@ async fn render_batch(
     state: &AppState,
     batch: Vec<Unrendered>,
 ) -> (Vec<Ready>, Vec<(usize, Slug, AppError)>) {
-    let renderer = &state.renderer;
     let done: Vec<_> = futures_util::stream::iter(batch)
         .map(|item| async move {
             let rendered = if item.render {
-                match renderer
-                    .render(item.input.markdown().to_owned(), "markdown")
-                    .await
+                match super::media::render_post(
+                    state,
+                    item.input.markdown().to_owned(),
+                    item.input.seo.feature_image.as_deref(),
+                )
+                .await
                 {
                     Ok(r) => Some(r),
                     Err(e) => return Err((item.index, item.slug, e)),

@@ -51,10 +51,12 @@ pub async fn create_post(
     let input = parse_body(&state, &req, &body)?;
     // Before rendering: a status the caller may not set costs no render.
     lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
-    let rendered = state
-        .renderer
-        .render(input.markdown().to_owned(), "markdown")
-        .await?;
+    let rendered = super::media::render_post(
+        &state,
+        input.markdown().to_owned(),
+        input.seo.feature_image.as_deref(),
+    )
+    .await?;
     let mut conn = state.conn().await?;
     let keep = state.config.site.revisions_keep;
     let (created, author) = write::create_post(&mut conn, &caller, input, rendered, keep).await?;

@@ -11,6 +11,7 @@ use crate::domain::post::seo::SeoFields;
 use crate::domain::{PostStatus, Slug, Title};
 use crate::error::AppError;
 use crate::render::TocEntry;
+use crate::render::media::PostMedia;
 
 /// The public face of a post's author.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,6 +59,13 @@ pub struct PostResponse {
     /// The text without markup: only with `formats=plaintext`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plain_text: Option<String>,
+    /// The media library images the body and feature image use (at most
+    /// 200, by SHA-256), with their sizes, planned variants and
+    /// placeholder, for frontends that build their own `<picture>`; as
+    /// they were when the post was last written or re-rendered.
+    pub media: Vec<PostMedia>,
+    /// The feature image's media item, when `feature_image` names one.
+    pub feature_image_media: Option<PostMedia>,
 }
 
 /// A post in a list: everything but the bodies. Every field is optional
@@ -181,7 +189,11 @@ impl PostResponse {
     }
 
     pub fn new(post: Post, author_name: String) -> Self {
+        let media = post.media_items();
+        let feature_image_media = post.feature_image_media(&media);
         Self {
+            media,
+            feature_image_media,
             id: post.id,
             status: post.status.as_seen_at(post.published_at, Utc::now()),
             slug: post.slug,

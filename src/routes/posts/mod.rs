@@ -11,6 +11,7 @@ pub mod get;
 pub mod html;
 pub mod list;
 pub mod list_params;
+pub mod media;
 pub mod preconditions;
 pub mod replace;
 pub mod revisions;

@@ -52,10 +52,12 @@ pub async fn replace_post(
     let key = PostKey::parse(&path).ok_or(AppError::NotFound("post"))?;
     let TimedBytes(body) = body;
     let input = super::create::parse_body(&state, &req, &body)?;
-    let rendered = state
-        .renderer
-        .render(input.markdown().to_owned(), "markdown")
-        .await?;
+    let rendered = super::media::render_post(
+        &state,
+        input.markdown().to_owned(),
+        input.seo.feature_image.as_deref(),
+    )
+    .await?;
     super::answer_change(&state, &caller, &key, &if_match, |post, now| {
         input.replace(post, now, rendered);
         Ok(())

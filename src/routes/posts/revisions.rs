@@ -176,10 +176,12 @@ pub async fn restore_revision(
             .ok_or(AppError::NotFound("revision"))?;
         snapshot(&revision)?
     };
-    let rendered = state
-        .renderer
-        .render(snapshot.markdown.clone(), "markdown")
-        .await?;
+    let rendered = super::media::render_post(
+        &state,
+        snapshot.markdown.clone(),
+        snapshot.seo.feature_image.as_deref(),
+    )
+    .await?;
     let key = PostKey::parse(&raw).ok_or(AppError::NotFound("post"))?;
     super::answer_change(&state, &caller, &key, &if_match, |post, now| {
         snapshot.restore_request().apply(post, now, Some(rendered))

@@ -58,10 +58,12 @@ async fn granted_post(state: &AppState, grant: &PreviewGrant) -> Result<(Post, S
     if let Some((_, snapshot)) = &grant.pinned {
         let snapshot: PostSnapshot =
             serde_json::from_value(snapshot.clone()).map_err(|e| AppError::Internal(e.into()))?;
-        let rendered = state
-            .renderer
-            .render(snapshot.markdown.clone(), "markdown")
-            .await?;
+        let rendered = crate::routes::posts::media::render_post(
+            state,
+            snapshot.markdown.clone(),
+            snapshot.seo.feature_image.as_deref(),
+        )
+        .await?;
         // Applied to a copy in memory: nothing is written.
         snapshot
             .restore_request()
