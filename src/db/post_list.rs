@@ -795,3 +795,81 @@ pub async fn sitemap(
         .load(conn)
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(counted: Option<i64>, estimated: f64, posts: f64) -> SearchCount {
+        SearchCount {
+            counted,
+            estimated,
+            posts,
+        }
+    }
+
+    #[test]
+    fn few_matches_are_collected_and_ranked() {
+        let plan = plan_search(
+            &found(Some(228), 0.0, 1_000.0),
+            Sort::RELEVANCE,
+            None,
+            0,
+            16,
+        );
+        assert_eq!(plan.sort, Sort::RELEVANCE);
+        assert_eq!(plan.path, SearchPath::Collect);
+        assert_eq!(found(Some(999), 0.0, 1e5).total(), (999, true));
+    }
+
+    #[test]
+    fn many_matches_are_walked_newest_first_unless_the_page_lies_deep() {
+        let common = found(None, 23_000.0, 100_000.0);
+        assert_eq!(common.total(), (SEARCH_COUNT_CAP, false));
+        let first = plan_search(&common, Sort::RELEVANCE, None, 0, 16);
+        assert_eq!(first.sort, Sort::NEWEST);
+        assert_eq!(first.path, SearchPath::Walk);
+        let cursor = plan_search(&common, Sort::RELEVANCE, Some(&after_time()), 0, 16);
+        assert_eq!(cursor.path, SearchPath::Walk);
+        // With 23% of posts matching, walking past ~660 hits tests more
+        // posts than collecting all 23,000 matches costs (8 times less
+        // each).
+        let deep = plan_search(&common, Sort::RELEVANCE, None, 3_000, 16);
+        assert_eq!(deep.path, SearchPath::Collect);
+        // Counted as at least the cap, with nothing from the statistics:
+        // the match share may be as low as 1%, yet every post may match.
+        let capped = found(Some(SEARCH_COUNT_CAP), 0.0, 100_000.0);
+        assert_eq!(
+            plan_search(&capped, Sort::NEWEST, None, 0, 16).path,
+            SearchPath::Walk
+        );
+        assert_eq!(
+            plan_search(&capped, Sort::NEWEST, None, 300, 16).path,
+            SearchPath::Collect
+        );
+    }
+
+    #[test]
+    fn a_relevance_cursor_keeps_the_order_its_walk_began_in() {
+        let few = found(None, 0.0, 100_000.0);
+        let by_rank = After {
+            value: KeyValue::Rank(0.5),
+            id: Uuid::nil(),
+        };
+        assert_eq!(
+            plan_search(&few, Sort::RELEVANCE, Some(&by_rank), 0, 16).sort,
+            Sort::RELEVANCE
+        );
+        assert_eq!(
+            plan_search(&few, Sort::RELEVANCE, Some(&after_time()), 0, 16).sort,
+            Sort::NEWEST
+        );
+    }
+
+    fn after_time() -> After {
+        After {
+            value: KeyValue::Time(Some(Utc::now())),
+            id: Uuid::nil(),
+        }
+    }
+}
