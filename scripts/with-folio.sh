@@ -22,17 +22,19 @@ export EXAMPLE_SITE_URL="http://127.0.0.1:$(free_port)"
 export FOLIO_ADMIN_EMAIL="admin@example.com"
 export FOLIO_ADMIN_PASSWORD="script-password-$RANDOM$RANDOM"
 log="$target/with-folio-$port.log"
+media=$(mktemp -d)
 
 DATABASE_URL="$server/$db" FOLIO_ADDR="127.0.0.1:$port" FOLIO_RATE_LIMIT_PER_MINUTE=0 \
   FOLIO_JWT_SECRET="script-secret-that-is-at-least-32-bytes" \
   FOLIO_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8,::1" FOLIO_WEBHOOK_RETRY_BASE_MS=200 \
-  FOLIO_CORS_ORIGINS="$EXAMPLE_SITE_URL" \
+  FOLIO_CORS_ORIGINS="$EXAMPLE_SITE_URL" FOLIO_MEDIA_DIR="$media" \
   "$target/debug/folio" >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   psql "$server/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$media"
 }
 trap cleanup EXIT
 

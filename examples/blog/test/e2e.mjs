@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const here = resolve(import.meta.dirname, "..");
@@ -24,6 +25,42 @@ const login = await fetch(`${base}/api/v1/auth/login`, {
   headers: { "content-type": "application/json" },
   body: JSON.stringify({ email, password }),
 }).then((r) => r.json());
+
+// An 800×400 photo-like PNG (a gradient), made here so the test needs no
+// image tools: wide enough that Folio plans smaller variants for srcset.
+function gradientPng(width, height) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, "latin1");
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = y * (width * 3 + 1) + 1 + x * 3;
+      rows.set([(x * 255) / width, (y * 255) / height, 160], at);
+    }
+  }
+  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+// Uploaded to the media library, as an author's client would.
+const upload = await fetch(`${base}/api/v1/media?filename=gradient.png&alt=${encodeURIComponent("A colour gradient")}`, {
+  method: "POST",
+  headers: { authorization: `Bearer ${login.access_token}`, "content-type": "image/png" },
+  body: gradientPng(800, 400),
+});
+assert.equal(upload.status, 201, await upload.clone().text());
+const photo = await upload.json();
+assert.ok(photo.variants.length > 0, "Folio planned variants for an 800-pixel image");
+
 const posts = [
   readFileSync(join(repo, "examples/posts/hello-folio.md"), "utf8"),
   `---
@@ -44,6 +81,8 @@ The [generated client](https://github.com/) is typed from the OpenAPI document.
 ## Rendering
 
 Folio renders and sanitises the HTML when a post is written.
+
+![](${photo.url})
 
 ### Safety
 
@@ -112,10 +151,24 @@ try {
     return top >= 0 && top < window.innerHeight;
   }), "the heading is scrolled into view");
 
-  const img = page.locator(".body img");
+  const img = page.locator(".body img:not([srcset])");
   assert.equal(await img.getAttribute("alt"), "The Folio logo");
   assert.equal(await img.getAttribute("title"), "Folio");
   assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), "the image loads");
+  // The uploaded image: sized before it loads (no layout shift), chosen
+  // by the browser from srcset, and its alt text from the library.
+  const uploaded = page.locator(`.body img[src="${photo.url}"]`);
+  assert.equal(await uploaded.getAttribute("width"), "800");
+  assert.equal(await uploaded.getAttribute("height"), "400");
+  assert.equal(await uploaded.getAttribute("alt"), "A colour gradient");
+  assert.equal(await uploaded.getAttribute("decoding"), "async");
+  assert.ok(await uploaded.getAttribute("sizes"), "sizes is set");
+  const candidates = (await uploaded.getAttribute("srcset")).split(",").map((c) => c.trim().split(/\s+/)[0]);
+  assert.ok(candidates.length > 0 && candidates.every((u) => u.startsWith(`${base}/media/${photo.sha256}/`)), candidates.join(" "));
+  await uploaded.scrollIntoViewIfNeeded();
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await uploaded.elementHandle(), { timeout: 15_000 });
+  const chosen = await uploaded.evaluate((el) => el.currentSrc);
+  assert.ok(candidates.includes(chosen), `the browser loaded ${chosen}, one of the srcset candidates`);
   const link = page.locator(".body a", { hasText: "generated client" });
   assert.equal(await link.getAttribute("href"), "https://github.com/");
   assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
