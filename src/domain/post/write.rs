@@ -169,7 +169,7 @@ pub async fn put_by_slug(
         let now = Utc::now();
         input.replace(&mut post, now, rendered);
         lifecycle::check_change(caller, &before, &post, now)?;
-        let post = posts::update(conn, &post).await?;
+        let post = posts::update(conn, &before, &post).await?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
         Ok((post, Put::Updated))
     })
@@ -211,12 +211,13 @@ where
         let now = Utc::now();
         change(&mut post, now)?;
         lifecycle::check_change(caller, &before, &post, now)?;
-        let post = posts::update(conn, &post)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
-                other => other,
-            })?;
+        let post =
+            posts::update(conn, &before, &post)
+                .await
+                .map_err(|e| match AppError::from(e) {
+                    AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
+                    other => other,
+                })?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
         let author = posts::author_name(conn, post.author_id).await?;
         Ok((post, author))
