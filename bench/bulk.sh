@@ -41,7 +41,7 @@ ADMIN_EMAIL=bulk@example.com
 # (src/config/mod.rs, PUBLISHED_SAMPLES).
 ADMIN_PASSWORD=webhooks-bench-password
 mkdir -p "$OUT"
-BIN=$(bench_binary "${PROFILE[@]}")
+BIN=${FOLIO_BIN:-$(bench_binary "${PROFILE[@]}")}
 
 bench_machine
 echo "binary: $BIN"

@@ -178,9 +178,76 @@ pub async fn insert(conn: &mut AsyncPgConnection, post: &Post) -> diesel::QueryR
         .await
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, post: &Post) -> diesel::QueryResult<Post> {
-    diesel::update(posts::table.filter(posts::id.eq(post.id)))
-        .set(post)
+/// Every column of a post but its body and what is rendered from it. A new
+/// column of `posts` must be added here too, or an edit that keeps the body
+/// would not write it (the media a feature image names, for one, changes
+/// with the body unchanged).
+#[derive(diesel::AsChangeset)]
+#[diesel(table_name = posts, check_for_backend(Pg), treat_none_as_null = true)]
+struct WithoutBody {
+    slug: Slug,
+    title: Title,
+    excerpt: String,
+    custom_excerpt: bool,
+    status: PostStatus,
+    published_at: Option<DateTime<Utc>>,
+    tags: Vec<String>,
+    metadata: serde_json::Value,
+    author_id: Uuid,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    word_count: i32,
+    reading_time: i32,
+    renderer_version: i32,
+    version: i64,
+    media: serde_json::Value,
+    #[diesel(embed)]
+    seo: super::seo::Seo,
+}
+
+/// Writes `post` over the row it was read as `before`. An edit that leaves
+/// the body alone (a new title, tags, status, a publish) does not send the
+/// body, its HTML and plain text again: PostgreSQL then keeps their stored,
+/// compressed values as they are instead of compressing and storing them
+/// anew.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    before: &Post,
+    post: &Post,
+) -> diesel::QueryResult<Post> {
+    let target = posts::table.filter(posts::id.eq(post.id));
+    let same_body = post.markdown == before.markdown
+        && post.html == before.html
+        && post.plain_text == before.plain_text
+        && post.toc == before.toc;
+    if !same_body {
+        return diesel::update(target)
+            .set(post)
+            .returning(Post::as_returning())
+            .get_result(conn)
+            .await;
+    }
+    let fields = WithoutBody {
+        slug: post.slug.clone(),
+        title: post.title.clone(),
+        excerpt: post.excerpt.clone(),
+        custom_excerpt: post.custom_excerpt,
+        status: post.status,
+        published_at: post.published_at,
+        tags: post.tags.clone(),
+        metadata: post.metadata.clone(),
+        author_id: post.author_id,
+        created_at: post.created_at,
+        updated_at: post.updated_at,
+        word_count: post.word_count,
+        reading_time: post.reading_time,
+        renderer_version: post.renderer_version,
+        version: post.version,
+        media: post.media.clone(),
+        seo: post.seo.clone(),
+    };
+    diesel::update(target)
+        .set(fields)
         .returning(Post::as_returning())
         .get_result(conn)
         .await

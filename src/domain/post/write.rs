@@ -171,7 +171,7 @@ pub async fn put_by_slug(
         let now = Utc::now();
         input.replace(&mut post, now, rendered);
         lifecycle::check_change(caller, &before, &post, now)?;
-        let post = posts::update(conn, &post).await?;
+        let post = posts::update(conn, &before, &post).await?;
         media::record_usage(conn, &post, Some(&before)).await?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
         Ok((post, Put::Updated))
@@ -214,7 +214,7 @@ where
         let now = Utc::now();
         change(&mut post, now)?;
         lifecycle::check_change(caller, &before, &post, now)?;
-        let post = posts::update(conn, &post)
+        let post = posts::update(conn, &before, &post)
             .await
             .map_err(|e| match AppError::from(e) {
                 AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
