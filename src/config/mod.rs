@@ -438,6 +438,8 @@ pub const PUBLISHED_SAMPLES: &[&str] = &[
     "hostile-bench-password",
     "webhooks-bench-secret-0123456789-0123456789",
     "webhooks-bench-password",
+    "media-bench-secret-0123456789-0123456789-01",
+    "media-bench-password",
     "events-bench-secret-0123456789-0123456789",
     "events-bench-password",
     "a-long-enough-password",
