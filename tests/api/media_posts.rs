@@ -268,3 +268,91 @@ async fn deleting_an_image_a_post_uses_is_a_409_naming_it_until_the_post_lets_go
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
 }
+
+/// A multipart body of `(name, filename, bytes)` parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "folio-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (name, filename, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let disposition = match filename {
+            Some(f) => {
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n")
+            }
+            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n"),
+        };
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"Content-Type: application/octet-stream\r\n\r\n");
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_multipart_post_brings_its_images() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/import/media/content/some.png"
+    ))
+    .unwrap();
+    let file = b"---\ntitle: With a picture\nslug: with-picture\n---\n\n![Red](./red.png)\n";
+    let (content_type, body) = multipart(&[
+        ("markdown", Some("post.md"), file),
+        ("images", Some("red.png"), &png),
+    ]);
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/posts")
+        .bearer_auth(&token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let post: Value = res.json().await.unwrap();
+    let sha = post["media"][0]["sha256"].as_str().unwrap();
+    assert_eq!(post["markdown"], format!("\n![Red](/media/{sha}.png)\n"));
+    assert!(
+        post["html"]
+            .as_str()
+            .unwrap()
+            .contains("width=\"40\" height=\"30\""),
+        "{post}"
+    );
+    assert_eq!(used_by(&app, id_of(&post)).await.len(), 1);
+
+    // No Markdown part, or a part that is not an image: 4xx, no post.
+    let (content_type, body) = multipart(&[("images", Some("red.png"), &png)]);
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/posts")
+        .bearer_auth(&token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::test_app::assert_problem(res, 422).await;
+    let (content_type, body) = multipart(&[
+        (
+            "markdown",
+            Some("post.md"),
+            b"---\ntitle: Bad\n---\n\n![x](x.png)\n",
+        ),
+        ("images", Some("x.png"), b"not an image at all"),
+    ]);
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/posts")
+        .bearer_auth(&token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let list = app.get_json_as(&token, "/api/v1/posts").await;
+    assert_eq!(list["meta"]["pagination"]["total"], 1);
+}

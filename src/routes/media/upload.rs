@@ -162,6 +162,27 @@ pub async fn upload_media(
             "send the image as the raw body (image/… or application/octet-stream) or as multipart/form-data".into(),
         ));
     };
+    let (status, item) = store(&state, &caller, file, described).await?;
+    let base = state.config.public_link("");
+    Ok(HttpResponse::build(status)
+        .insert_header((
+            header::LOCATION,
+            state
+                .config
+                .public_link(&format!("/api/v1/media/{}", item.media.id)),
+        ))
+        .json(MediaResponse::new(item, &base)))
+}
+
+/// Checks, decodes and stores one uploaded image as `caller`: 201 and the
+/// new item, or 200 and the item already stored with the same bytes. Also
+/// used by `POST /api/v1/posts` with images (multipart).
+pub async fn store(
+    state: &AppState,
+    caller: &Caller,
+    file: Vec<u8>,
+    described: Described,
+) -> Result<(actix_web::http::StatusCode, db::MediaWithVariants), AppError> {
     if file.is_empty() {
         return Err(AppError::invalid("file", "is empty"));
     }
@@ -185,13 +206,12 @@ pub async fn upload_media(
         Refusal::Invalid(m) => AppError::invalid("file", m),
     })?;
 
-    let base = state.config.public_link("");
     let mut conn = state.conn().await?;
     if let Some(existing) = db::find_by_sha256(&mut conn, &ingested.sha256).await? {
         let item = db::with_variants(&mut conn, vec![existing])
             .await?
             .remove(0);
-        return Ok(HttpResponse::Ok().json(MediaResponse::new(item, &base)));
+        return Ok((actix_web::http::StatusCode::OK, item));
     }
     drop(conn);
 
@@ -264,14 +284,7 @@ pub async fn upload_media(
     if status == actix_web::http::StatusCode::CREATED {
         state.media.wake.notify_waiters();
     }
-    Ok(HttpResponse::build(status)
-        .insert_header((
-            header::LOCATION,
-            state
-                .config
-                .public_link(&format!("/api/v1/media/{}", item.media.id)),
-        ))
-        .json(MediaResponse::new(item, &base)))
+    Ok((status, item))
 }
 
 fn too_large(max: usize) -> AppError {

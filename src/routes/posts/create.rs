@@ -16,11 +16,18 @@ use crate::state::AppState;
 /// (`Content-Type: text/markdown`) whose front matter carries `title`,
 /// `slug`, `date`, `tags`, `draft`, `description`; every other key is kept
 /// in `metadata`. A file with a `date` and no `draft: true` is published.
+///
+/// Or send `multipart/form-data`: the Markdown file (a part named
+/// `markdown`) and the images it refers to by filename, at most 50. The
+/// images are stored in the media library and the references rewritten to
+/// their `/media/` paths before the post is created; images stored before
+/// a refusal stay in the library, unused.
 #[utoipa::path(
     tag = "posts",
     request_body(content(
         (CreatePostRequest = "application/json"),
         (MarkdownFile = "text/markdown", example = "---\ntitle: \"Hello\"\n---\n\n# Hello\n\nMy first post.\n"),
+        (super::multipart::MarkdownWithImages = "multipart/form-data"),
     )),
     responses(
         (status = 201, description = "Created", body = PostResponse,
@@ -36,7 +43,7 @@ use crate::state::AppState;
         (status = 403, description = "Not allowed to publish, schedule or archive, or an API key without `posts:write`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor Markdown", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON, Markdown nor multipart, or an image of a type not accepted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -48,7 +55,16 @@ pub async fn create_post(
     body: TimedBytes,
 ) -> Result<HttpResponse, AppError> {
     let TimedBytes(body) = body;
-    let input = parse_body(&state, &req, &body)?;
+    let multipart = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.type_() == "multipart" && m.subtype() == "form-data");
+    let input = if multipart {
+        super::multipart::input(&state, &caller, &req, body).await?
+    } else {
+        parse_body(&state, &req, &body)?
+    };
     // Before rendering: a status the caller may not set costs no render.
     lifecycle::check_new(&caller, input.status, input.published_at, Utc::now())?;
     let rendered = super::media::render_post(

@@ -12,6 +12,7 @@ pub mod html;
 pub mod list;
 pub mod list_params;
 pub mod media;
+pub mod multipart;
 pub mod preconditions;
 pub mod replace;
 pub mod revisions;
