@@ -390,6 +390,12 @@ export interface paths {
          *     `slug`, `date`, `tags`, `draft`, `description`; every other key is kept
          *     in `metadata`. A file with a `date` and no `draft: true` is published.
          *
+         *     Or send `multipart/form-data`: the Markdown file (a part named
+         *     `markdown`) and the images it refers to by filename, at most 50. The
+         *     images are stored in the media library and the references rewritten to
+         *     their `/media/` paths before the post is created; images stored before
+         *     a refusal stay in the library, unused.
+         *
          *     **Who may call it:** any signed-in user; an API key with `posts:write`.
          */
         post: operations["create_post"];
@@ -1677,6 +1683,15 @@ export interface components {
         };
         /** @description A Markdown file with front matter: YAML between `---` lines, TOML between `+++` lines, or a JSON object at the top. `title` is required, unless the body has a heading (the first one is the title); `slug`, the date (`published_at`, `date`, `publishDate`, `pubDate`), `tags` (or `taxonomies.tags`), the excerpt (`excerpt`, `summary`, `description`), `draft`, `published` and `status` map to the post's fields, and any other key is kept in `metadata`. The pattern shows the smallest file that is always accepted. At most `FOLIO_MAX_MARKDOWN_BYTES` (1 MiB by default), with at most 64 KiB of front matter. */
         MarkdownFile: string;
+        /** @description A post as a Markdown file with the images it refers to. */
+        MarkdownWithImages: {
+            images: string[];
+            /**
+             * Format: binary
+             * @description The Markdown file, at most `FOLIO_MAX_MARKDOWN_BYTES`
+             */
+            markdown: string;
+        };
         /** @description One page of the library, newest first. */
         MediaList: {
             data: components["schemas"]["MediaResponse"][];
@@ -1824,6 +1839,66 @@ export interface components {
             /** @description With `q`: HTML-escaped text around the matches, each in `<mark>…</mark>`. */
             snippet?: string | null;
         };
+        /** @description A media item a post uses, as the post JSON shows it: enough for a
+         *     frontend to build its own `<picture>`. URLs are absolute under the
+         *     public base; every planned variant is listed, made or not (one not made
+         *     yet redirects to the original). */
+        PostMedia: {
+            /** @description The library's alt text when the post was rendered (the Markdown's
+             *     own alt text, when it has one, is in the HTML). */
+            alt?: string | null;
+            /** @description The name it was uploaded under (`folio export` writes it so). */
+            filename?: string | null;
+            /**
+             * Format: int32
+             * @example 1067
+             */
+            height: number;
+            /**
+             * Format: uuid
+             * @description The media item's id in the library.
+             */
+            id: string;
+            /** @description A ThumbHash of the image (base64), for a blurred preview. */
+            placeholder?: string | null;
+            /**
+             * @description Lowercase hex SHA-256 of the original.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            /**
+             * @description The original.
+             * @example https://cms.example.com/media/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.jpg
+             */
+            url: string;
+            /** @description The planned variants, narrowest first. */
+            variants: components["schemas"]["PostMediaVariant"][];
+            /**
+             * Format: int32
+             * @example 1600
+             */
+            width: number;
+        };
+        /** @description One planned variant of a [`PostMedia`]. */
+        PostMediaVariant: {
+            /**
+             * @description `webp`, or the fallback `jpeg` / `png`.
+             * @example webp
+             */
+            format: string;
+            /**
+             * Format: int32
+             * @example 427
+             */
+            height: number;
+            /** @example https://cms.example.com/media/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08/640w.webp */
+            url: string;
+            /**
+             * Format: int32
+             * @example 640
+             */
+            width: number;
+        };
         /** @description A whole post, with its Markdown source and rendered HTML. */
         PostResponse: components["schemas"]["SeoFields"] & {
             author: components["schemas"]["AuthorRef"];
@@ -1831,12 +1906,18 @@ export interface components {
             created_at: string;
             /** @description The author's excerpt, or one derived from the body. */
             excerpt: string;
+            feature_image_media?: components["schemas"]["PostMedia"] | null;
             /** @description The rendered, sanitised HTML fragment. */
             html: string;
             /** Format: uuid */
             id: string;
             /** @description The Markdown body as sent (front matter split off). */
             markdown: string;
+            /** @description The media library images the body and feature image use (at most
+             *     200, by SHA-256), with their sizes, planned variants and
+             *     placeholder, for frontends that build their own `<picture>`; as
+             *     they were when the post was last written or re-rendered. */
+            media: components["schemas"]["PostMedia"][];
             /** @description Every other front-matter field. */
             metadata: Record<string, never>;
             /** @description The text without markup: only with `formats=plaintext`. */
@@ -4056,6 +4137,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CreatePostRequest"];
+                "multipart/form-data": components["schemas"]["MarkdownWithImages"];
                 /** @example ---
                  *     title: "Hello"
                  *     ---
@@ -4144,7 +4226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Neither JSON nor Markdown */
+            /** @description Neither JSON, Markdown nor multipart, or an image of a type not accepted */
             415: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -214,12 +214,13 @@ where
         let now = Utc::now();
         change(&mut post, now)?;
         lifecycle::check_change(caller, &before, &post, now)?;
-        let post = posts::update(conn, &before, &post)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
-                other => other,
-            })?;
+        let post =
+            posts::update(conn, &before, &post)
+                .await
+                .map_err(|e| match AppError::from(e) {
+                    AppError::Conflict(_) => AppError::Conflict("the slug is taken".into()),
+                    other => other,
+                })?;
         media::record_usage(conn, &post, Some(&before)).await?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
         let author = posts::author_name(conn, post.author_id).await?;

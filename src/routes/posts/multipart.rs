@@ -142,10 +142,34 @@ pub async fn input(
 #[allow(dead_code)]
 pub struct MarkdownWithImages {
     /// The Markdown file with its front matter (as `text/markdown` takes it).
-    #[schema(value_type = String, format = Binary)]
+    #[schema(schema_with = markdown_part)]
     markdown: Vec<u8>,
     /// The images, each a part with the filename the Markdown refers to
     /// (`![A cat](cat.png)` → a part with `filename="cat.png"`); at most 50.
-    #[schema(value_type = Vec<String>, format = Binary)]
+    #[schema(schema_with = image_parts)]
     images: Vec<Vec<u8>>,
+}
+
+/// A file part: bytes, bounded by the settings named in `what`.
+fn binary_part(what: &str) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+        // The real bounds are settings (see the description); this is
+        // their ceiling.
+        .max_length(Some(1 << 30))
+        .description(Some(what))
+        .build()
+}
+
+fn markdown_part() -> utoipa::openapi::schema::Object {
+    binary_part("The Markdown file, at most `FOLIO_MAX_MARKDOWN_BYTES`")
+}
+
+fn image_parts() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(binary_part("One image, at most `FOLIO_MEDIA_MAX_BYTES`"))
+        .max_items(Some(MAX_PARTS - 1))
+        .build()
 }
