@@ -111,6 +111,7 @@ pub struct MultipartUpload {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than `FOLIO_MEDIA_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
+        (status = 414, description = "The URI is longer than Folio takes (8 KiB): long `alt` and `caption` texts go in a multipart body", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not an accepted image type (SVG included), or a body type other than raw or multipart", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Truncated or corrupt, too many pixels or too long a side, or invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
