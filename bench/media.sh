@@ -146,9 +146,11 @@ echo "  upload answered in $BIG_UPLOAD_MS ms; 10 variants ready $VARIANTS_MS ms 
 echo "4. read p99 alone, then while 24 MP uploads are made into variants:"
 P99_IDLE=$(p99)
 ( for i in 1 2; do upload "$IMAGES/big-$i.jpg" >/dev/null; done ) &
+UPLOADER=$!
 sleep 0.5
 P99_BUSY=$(p99)
-wait
+# The uploader only: a bare `wait` would wait for Folio itself.
+wait "$UPLOADER"
 PEAK=$(rss_peak)
 echo "  p99 $P99_IDLE alone, $P99_BUSY during generation"
 echo "3. peak RSS: $PEAK MiB"
