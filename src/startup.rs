@@ -82,6 +82,10 @@ impl Application {
         tokio::spawn(crate::live::hub::end_streams_on_shutdown(
             state.live.clone(),
         ));
+        tokio::spawn(state.waker.clone().run(
+            state.config.database.listen_url.expose().clone(),
+            state.config.database.timeout,
+        ));
         if let Some(cache) = state.cache.clone() {
             tokio::spawn(crate::cache::listener::listen(
                 cache.clone(),

@@ -37,6 +37,9 @@ pub struct AppState {
     /// The media store, the image decoding slots and the variant workers'
     /// wake-up.
     pub media: Arc<crate::media::MediaService>,
+    /// Wakes every instance's followers after this one commits a change
+    /// to posts.
+    pub waker: crate::db::wake::Waker,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
             hashing: Arc::new(hashing),
             cache: cache.map(Arc::new),
             readiness: Arc::default(),
+            waker: crate::db::wake::Waker::default(),
         })
     }
 

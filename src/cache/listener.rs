@@ -1,34 +1,42 @@
 //! Keeps the read cache coherent with the database: one `LISTEN`
-//! connection per instance hears every committed change (the triggers of
-//! migration `read_cache_notify`), and a second task keeps the cache's
-//! horizon (when the next scheduled post falls due).
+//! connection per instance follows every committed change, and a second
+//! task keeps the cache's horizon (when the next scheduled post falls due).
+//!
+//! Changes to posts are read from their change numbers ([`sync::changed_keys`]),
+//! up to the horizon below which every number is final: after each
+//! notification (Folio's own writes send a bare wake-up after commit,
+//! [`crate::db::wake`]) and at least every [`POLL`], so a wake-up that never
+//! came delays a change by at most that. Other notifications name what
+//! they drop themselves (the triggers of migration
+//! `targeted_cache_invalidation`: tags, authors, settings, old slugs, and
+//! posts written by anything but Folio, such as `psql`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use super::ResponseCache;
-use crate::db::DbPool;
+use crate::db::wake::{CHANNEL, WAKE};
+use crate::db::{DbPool, sync};
 
-/// The channel the triggers notify on.
-const CHANNEL: &str = "folio_content";
-/// How long the `LISTEN` connection may stay quiet before it is checked:
-/// a connection that died without a word (a cut cable, a NAT timeout)
-/// must not keep the cache on.
-const HEARTBEAT: Duration = Duration::from_secs(5);
+/// How long the follower goes without reading the changes. It is also the
+/// connection's heartbeat: a connection that died without a word (a cut
+/// cable, a NAT timeout) must not keep the cache on.
+const POLL: Duration = Duration::from_secs(1);
+/// More changed posts than this in one look drop everything rather than
+/// naming each (a bulk import).
+const MOST_CHANGES: i64 = 1000;
 
 /// Runs for the life of the process: connects, listens, invalidates on
-/// every notification; when the connection is lost the cache is off until
-/// a new one is listening.
+/// every change; when the connection is lost the cache is off until a new
+/// one is listening.
 pub async fn listen(cache: Arc<ResponseCache>, url: String, timeout: Duration) {
     let mut delay = Duration::from_millis(100);
     loop {
         match crate::db::listen::connect(&url, CHANNEL, timeout).await {
             Ok(mut conn) => {
-                cache.set_online(true);
-                tracing::info!("read cache on: listening for changes");
                 delay = Duration::from_millis(100);
                 let reason = follow(&cache, &mut conn, timeout).await;
                 cache.set_online(false);
@@ -41,27 +49,55 @@ pub async fn listen(cache: Arc<ResponseCache>, url: String, timeout: Duration) {
     }
 }
 
-/// Invalidates on each notification until the connection fails; returns
-/// why it stopped.
+/// Invalidates on each change until the connection fails; returns why it
+/// stopped.
 async fn follow(cache: &ResponseCache, conn: &mut AsyncPgConnection, timeout: Duration) -> String {
+    // Every change at or below the horizon is committed and, once the
+    // cache goes online (which drops everything), already read by anything
+    // it will store; the rest is read from here.
+    let mut head = match tokio::time::timeout(timeout, sync::horizon(conn)).await {
+        Ok(Ok(horizon)) => horizon,
+        Ok(Err(e)) => return e.to_string(),
+        Err(_) => return "reading the horizon timed out".into(),
+    };
+    cache.set_online(true);
+    tracing::info!("read cache on: following changes");
     loop {
-        let next = {
+        let heard = {
             let mut notifications = std::pin::pin!(conn.notifications_stream());
-            tokio::time::timeout(HEARTBEAT, notifications.next()).await
-        };
-        match next {
-            Ok(Some(Ok(notification))) => apply(cache, &notification.payload),
-            Ok(Some(Err(e))) => return e.to_string(),
-            Ok(None) => return "the connection closed".into(),
-            Err(_quiet) => {
-                match tokio::time::timeout(timeout, diesel::sql_query("SELECT 1").execute(conn))
-                    .await
-                {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => return e.to_string(),
-                    Err(_) => return "the heartbeat timed out".into(),
+            match tokio::time::timeout(POLL, notifications.next()).await {
+                Ok(Some(Ok(first))) => {
+                    // Everything already queued is read with it: one look
+                    // at the changes serves a burst of writes.
+                    let mut heard = vec![first.payload];
+                    while let Some(next) = notifications.next().now_or_never() {
+                        match next {
+                            Some(Ok(n)) => heard.push(n.payload),
+                            Some(Err(e)) => return e.to_string(),
+                            None => return "the connection closed".into(),
+                        }
+                    }
+                    heard
                 }
+                Ok(Some(Err(e))) => return e.to_string(),
+                Ok(None) => return "the connection closed".into(),
+                Err(_quiet) => Vec::new(),
             }
+        };
+        for payload in &heard {
+            apply(cache, payload);
+        }
+        match tokio::time::timeout(timeout, sync::changed_keys(conn, head, MOST_CHANGES)).await {
+            Ok(Ok((changed, upto))) => {
+                match changed {
+                    Some(keys) if keys.is_empty() => {}
+                    Some(keys) => cache.invalidate_posts(keys),
+                    None => cache.invalidate(),
+                }
+                head = upto;
+            }
+            Ok(Err(e)) => return e.to_string(),
+            Err(_) => return "reading the changes timed out".into(),
         }
     }
 }
@@ -69,8 +105,12 @@ async fn follow(cache: &ResponseCache, conn: &mut AsyncPgConnection, timeout: Du
 /// Drops what a notification says changed (the payloads of migration
 /// `targeted_cache_invalidation`): `posts: <key> …` names the posts one
 /// statement touched by id and slug (none: only the collections changed);
-/// anything else (a table's name, `everything`) drops everything.
+/// a wake-up drops nothing by itself (the changes are read next); anything
+/// else (a table's name, `everything`) drops everything.
 fn apply(cache: &ResponseCache, payload: &str) {
+    if payload == WAKE {
+        return;
+    }
     match payload.strip_prefix("posts:") {
         Some(keys) => cache.invalidate_posts(keys.split_ascii_whitespace()),
         None => cache.invalidate(),
@@ -158,6 +198,9 @@ mod tests {
         fill(&cache);
         apply(&cache, "posts:");
         assert_eq!(kept(&cache), [true, true, false]);
+        fill(&cache);
+        apply(&cache, WAKE);
+        assert_eq!(kept(&cache), [true, true, true]);
         for payload in ["posts", "tags", "users", "everything", ""] {
             fill(&cache);
             apply(&cache, payload);

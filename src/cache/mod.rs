@@ -23,10 +23,13 @@
 //!   old answer behind, whichever finishes first.
 //! - **Writes.** This instance invalidates after each of its own writes,
 //!   before the writer sees its answer: a caller never reads its own
-//!   acknowledged write stale. Every committed change to what readers see
-//!   also sends `NOTIFY folio_content` (triggers) naming the posts it
-//!   touched, which every instance hears over one `LISTEN` connection
-//!   ([`listener`]). While that connection is down the cache is off:
+//!   acknowledged write stale. Every instance follows the committed
+//!   changes over one `LISTEN` connection ([`listener`]): posts by their
+//!   change numbers, read after each wake-up (Folio sends one after its
+//!   writes commit, [`crate::db::wake`]) and at least every second; other
+//!   changes (tags, authors, settings, old slugs, posts written by
+//!   anything but Folio) by `NOTIFY folio_content` from triggers, naming
+//!   what they touched. While that connection is down the cache is off:
 //!   nothing is served or stored until it is back and everything older has
 //!   been dropped.
 //! - **The clock.** A scheduled post becomes visible when its time comes,

@@ -20,6 +20,7 @@ pub mod slug_aliases;
 pub mod sync;
 pub mod tags;
 pub mod users;
+pub mod wake;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -63,10 +64,15 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
         let url = url.to_owned();
         Box::pin(async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
-            diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
-                .execute(&mut conn)
-                .await
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            // `folio.notify`: the posts' triggers leave the notification to
+            // this process, sent after commit ([`wake`]).
+            diesel::sql_query(format!(
+                "SELECT set_config('statement_timeout', '{statement_timeout_ms}', false), \
+                        set_config('folio.notify', 'after_commit', false)"
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(conn)
         })
     });

@@ -114,3 +114,42 @@ pub async fn seq_before(
         .min()
         .map_or(upto, |first| (first - 1).min(upto)))
 }
+
+#[derive(diesel::QueryableByName)]
+struct ChangedKey {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    slug: String,
+}
+
+/// The ids and slugs of the posts changed or deleted after `since`, up to
+/// the [`horizon`] (read here first), and that horizon: where the next
+/// look starts. `None` instead of the keys when more than `most` posts
+/// changed. For the read cache's follower, which drops what they name.
+pub async fn changed_keys(
+    conn: &mut AsyncPgConnection,
+    since: i64,
+    most: i64,
+) -> diesel::QueryResult<(Option<Vec<String>>, i64)> {
+    let upto = horizon(conn).await?;
+    if upto <= since {
+        return Ok((Some(Vec::new()), since));
+    }
+    let rows: Vec<ChangedKey> = diesel::sql_query(
+        "(SELECT id::text AS id, slug FROM posts WHERE change_seq > $1 AND change_seq <= $2) \
+         UNION ALL \
+         (SELECT id::text, slug FROM post_tombstones WHERE change_seq > $1 AND change_seq <= $2) \
+         LIMIT $3",
+    )
+    .bind::<BigInt, _>(since)
+    .bind::<BigInt, _>(upto)
+    .bind::<BigInt, _>(most + 1)
+    .load(conn)
+    .await?;
+    if rows.len() as i64 > most {
+        return Ok((None, upto));
+    }
+    let keys = rows.into_iter().flat_map(|r| [r.id, r.slug]).collect();
+    Ok((Some(keys), upto))
+}

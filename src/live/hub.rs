@@ -9,15 +9,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel_async::AsyncPgConnection;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 
 use super::event::Relayed;
 use crate::db::live::{self, Filter};
+use crate::db::wake::CHANNEL;
 use crate::error::AppError;
 
-/// The channel the content triggers notify on (as the read cache's).
-const CHANNEL: &str = "folio_content";
 /// The follower also looks every so often without a notification: one
 /// missed while it reconnected must not hold a change back for long.
 const SAFETY_POLL: Duration = Duration::from_secs(2);
@@ -163,7 +162,12 @@ async fn relay(hub: &Hub, conn: &mut AsyncPgConnection, head: &mut i64) -> Strin
     loop {
         let woken = {
             let mut notifications = std::pin::pin!(conn.notifications_stream());
-            tokio::time::timeout(SAFETY_POLL, notifications.next()).await
+            let woken = tokio::time::timeout(SAFETY_POLL, notifications.next()).await;
+            // What is already queued is served by the same read.
+            if matches!(woken, Ok(Some(Ok(_)))) {
+                while let Some(Some(Ok(_))) = notifications.next().now_or_never() {}
+            }
+            woken
         };
         match woken {
             Ok(Some(Ok(_))) | Err(_) => {}

@@ -72,6 +72,10 @@ pub async fn gate(
         req.extensions_mut().insert(grant);
     }
     let res = next.call(req).await?;
+    if permission.writes_content && !res.status().is_client_error() {
+        // Every instance's followers read what changed ([`crate::db::wake`]).
+        state.waker.wake();
+    }
     if permission.writes_content
         && !res.status().is_client_error()
         && let Some(cache) = &state.cache

@@ -523,3 +523,104 @@ async fn another_instance_drops_what_a_write_changed_and_keeps_other_posts() {
     let took = until(&app.client, &b_on_b, |p| p["author"]["name"] == "Renamed").await;
     assert!(took < Duration::from_secs(1), "B converged after {took:?}");
 }
+
+/// Collects what `folio_content` carries while `during` runs, and for a
+/// moment after it.
+async fn heard_during(app: &TestApp, during: impl AsyncFnOnce()) -> Vec<String> {
+    use futures_util::StreamExt;
+    let mut conn = app.db.conn().await;
+    diesel_async::RunQueryDsl::execute(diesel::sql_query("LISTEN folio_content"), &mut conn)
+        .await
+        .unwrap();
+    during().await;
+    let mut heard = Vec::new();
+    let mut notifications = std::pin::pin!(conn.notifications_stream());
+    while let Ok(Some(n)) =
+        tokio::time::timeout(Duration::from_millis(500), notifications.next()).await
+    {
+        heard.push(n.unwrap().payload);
+    }
+    heard
+}
+
+/// Folio's own post writes do not notify from their transaction (that
+/// would take PostgreSQL's notification lock at every commit and make
+/// writers commit one at a time): they send a bare wake-up after commit,
+/// and the followers read what changed. Anything else writing posts (here
+/// `psql`-style SQL) still names them.
+#[tokio::test]
+async fn folio_writes_wake_the_followers_after_commit_and_other_writers_still_notify() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "quiet").await;
+
+    let heard = heard_during(&app, async || {
+        retitle(&app, &token, "quiet", "Edited").await
+    })
+    .await;
+    assert!(heard.iter().any(|p| p == "wake"), "{heard:?}");
+    assert!(
+        heard.iter().all(|p| p == "wake"),
+        "a Folio write notified from its transaction: {heard:?}"
+    );
+
+    let heard = heard_during(&app, async || {
+        let mut conn = app.db.conn().await;
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("UPDATE posts SET title = 'By SQL' WHERE slug = 'quiet'"),
+            &mut conn,
+        )
+        .await
+        .unwrap();
+    })
+    .await;
+    assert!(
+        heard
+            .iter()
+            .any(|p| p.starts_with("posts: ") && p.contains("quiet")),
+        "{heard:?}"
+    );
+}
+
+/// A change written the way Folio writes (no notification from the
+/// transaction) whose wake-up never comes (its instance died right after
+/// committing) still reaches every instance's cache: the followers read
+/// the change numbers at least every second.
+#[tokio::test]
+async fn a_change_whose_wake_up_was_lost_still_reaches_every_instance() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    published(&app, &token, "unannounced").await;
+    let other = sibling(&app, |_| {}).await;
+    let urls = [
+        app.url("/api/v1/posts/unannounced"),
+        format!("{other}/api/v1/posts/unannounced"),
+    ];
+    for url in &urls {
+        until_hit(&app.client, url).await;
+    }
+    let heard = heard_during(&app, async || {
+        let mut conn = app.db.conn().await;
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("SET folio.notify = 'after_commit'"),
+            &mut conn,
+        )
+        .await
+        .unwrap();
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("UPDATE posts SET title = 'Unannounced' WHERE slug = 'unannounced'"),
+            &mut conn,
+        )
+        .await
+        .unwrap();
+    })
+    .await;
+    assert_eq!(heard, Vec::<String>::new(), "nothing was announced");
+    for url in &urls {
+        let took = until(&app.client, url, |p| p["title"] == "Unannounced").await;
+        assert!(
+            took < Duration::from_secs(3),
+            "{url} converged after {took:?}"
+        );
+    }
+}
