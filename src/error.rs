@@ -252,6 +252,9 @@ fn is_transient(message: &str) -> bool {
         "the database system is in recovery mode",
         "canceling statement due to statement timeout",
         "canceling statement due to lock timeout",
+        // The database broke a lock cycle by failing this statement; the
+        // same request again will not meet the same cycle.
+        "deadlock detected",
         "too many connections",
         "connection closed",
     ];

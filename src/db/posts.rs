@@ -178,6 +178,21 @@ pub async fn insert(conn: &mut AsyncPgConnection, post: &Post) -> diesel::QueryR
         .await
 }
 
+/// Inserts many posts in one statement; a post whose slug is taken is left
+/// out (not an error): the rows returned are those inserted.
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    new: &[Post],
+) -> diesel::QueryResult<Vec<Post>> {
+    diesel::insert_into(posts::table)
+        .values(new)
+        .on_conflict(posts::slug)
+        .do_nothing()
+        .returning(Post::as_returning())
+        .get_results(conn)
+        .await
+}
+
 /// Every column of a post but its body and what is rendered from it. A new
 /// column of `posts` must be added here too, or an edit that keeps the body
 /// would not write it (the media a feature image names, for one, changes

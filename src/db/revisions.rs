@@ -51,6 +51,18 @@ pub async fn record(
     Ok(recorded.number)
 }
 
+/// Stores many revisions in one statement (the first ones of new posts:
+/// nothing to number or prune).
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    revisions: &[Revision],
+) -> diesel::QueryResult<usize> {
+    diesel::insert_into(post_revisions::table)
+        .values(revisions)
+        .execute(conn)
+        .await
+}
+
 /// A post's revisions, newest first, with the name of who made each.
 pub async fn list(
     conn: &mut AsyncPgConnection,

@@ -159,6 +159,14 @@ async fn the_same_batch_again_is_unchanged_and_a_changed_post_is_updated() {
         Some(2),
         "{revisions}"
     );
+    // The first, written with the new posts in one statement, is theirs.
+    let first = app
+        .get_json_as(
+            &token,
+            &format!("/api/v1/posts/{}/revisions/1", a["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(first["snapshot"]["title"], "A", "{first}");
 
     // NDJSON says the same.
     let lines: String = changed
@@ -393,4 +401,44 @@ async fn other_methods_on_the_bulk_path_are_405_and_a_post_named_bulk_stays_a_po
     assert_eq!(res.status(), 201);
     let res = app.get("/api/v1/posts/bulk").send().await.unwrap();
     assert_eq!(res.status(), 200);
+}
+
+/// Two imports at once whose posts add the same new tags in opposite
+/// orders (what `bench/load.sh` seeding did with two workers): each
+/// batch's tags are created together and in one order, so neither
+/// transaction waits for the other in a cycle and no post fails.
+#[tokio::test]
+async fn two_bulk_requests_adding_the_same_new_tags_in_opposite_orders_both_succeed() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let tags: Vec<String> = (0..40).map(|i| format!("shared-{i:02}")).collect();
+    let items = |side: &str, order: Vec<&String>| {
+        let posts: Vec<Value> = order
+            .into_iter()
+            .enumerate()
+            .map(|(i, tag)| {
+                json!({"title": format!("{side} {i}"), "slug": format!("{side}-{i}"),
+                       "markdown": "Body.", "status": "published", "tags": [tag]})
+            })
+            .collect();
+        Value::Array(posts)
+    };
+    let forwards = items("fwd", tags.iter().collect());
+    let backwards = items("bwd", tags.iter().rev().collect());
+    let (a, b) = tokio::join!(
+        bulk_ok(&app, &token, &forwards),
+        bulk_ok(&app, &token, &backwards)
+    );
+    for answer in [a, b] {
+        assert_eq!(answer["summary"]["created"], 40, "{answer}");
+        assert_eq!(answer["summary"]["failed"], 0, "{answer}");
+    }
+    let listed = app.get_json("/api/v1/tags").await;
+    let found = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["slug"].as_str().unwrap().starts_with("shared-"))
+        .count();
+    assert_eq!(found, 40);
 }

@@ -5,8 +5,11 @@
 //! - **One post's failure never loses or half-writes another.** Every item
 //!   is parsed, checked and rendered before anything is written, and a
 //!   refused item is simply left out of the writes. Writes go in batches of
-//!   [`BATCH`] items, one transaction each, every item in its own savepoint
-//!   ([`write::put_by_slug`]): an item the database refuses rolls back
+//!   [`BATCH`] items, one transaction each. The batch's new posts go in
+//!   together, one statement for the rows and one for their revisions
+//!   ([`write::insert_many`]), in a savepoint: should the database refuse
+//!   it, they are written like the others, every item in its own savepoint
+//!   ([`write::put_by_slug`]), so an item the database refuses rolls back
 //!   alone. Should a batch's transaction fail as a whole (its commit, a
 //!   lost connection), nothing of it was kept, and its items are written
 //!   again one at a time, each in its own transaction.
@@ -21,7 +24,7 @@
 //!   instance's [`crate::render::Renderer`], within its concurrency, time
 //!   and structure limits, as a single post would be.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -129,16 +132,61 @@ pub fn check(
 /// Writes one batch of ready items (at most [`BATCH`]) in one
 /// transaction, each in its own savepoint; should the transaction fail as
 /// a whole, writes them again one by one. Returns each item's result.
+///
+/// Locks are taken in one order by every writer, so two requests at once
+/// never wait for each other in a cycle: the batch's new tags are created
+/// first, together and sorted (not post by post, in each post's order),
+/// and the posts are written in slug order. An item that still loses a
+/// deadlock or finds the database busy is tried once more on its own.
 pub async fn write_batch(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     batch: &[Ready],
     keep_revisions: u32,
 ) -> Vec<(usize, Written)> {
+    let mut ordered: Vec<&Ready> = batch.iter().collect();
+    ordered.sort_by(|a, b| a.slug.as_str().cmp(b.slug.as_str()));
+    let tags: Vec<String> = ordered
+        .iter()
+        .flat_map(|item| item.input.tags.as_slice().iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let together = conn
         .transaction::<_, AppError, _>(async |conn| {
-            let mut done = Vec::with_capacity(batch.len());
-            for item in batch {
+            crate::db::tags::ensure(conn, &tags).await?;
+            let mut done = Vec::with_capacity(ordered.len());
+            // New posts go in together; the rest (and the new ones, should
+            // the database refuse their statement) one by one.
+            let (fresh, others): (Vec<&Ready>, Vec<&Ready>) = ordered
+                .iter()
+                .partition(|item| item.absent && item.rendered.is_some());
+            let together = write::insert_many(
+                conn,
+                caller,
+                fresh
+                    .iter()
+                    .filter_map(|item| {
+                        let rendered = item.rendered.clone()?;
+                        Some((item.index, item.slug.clone(), item.input.clone(), rendered))
+                    })
+                    .collect(),
+                keep_revisions,
+            )
+            .await;
+            let one_by_one = match together {
+                Ok(created) => {
+                    done.extend(created.into_iter().map(|(index, written)| {
+                        (index, written.map(|post| (post, Put::Created)))
+                    }));
+                    others
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "new posts refused together; writing them one by one");
+                    ordered.clone()
+                }
+            };
+            for item in one_by_one {
                 done.push((
                     item.index,
                     write_one(conn, caller, item, keep_revisions).await,
@@ -147,20 +195,29 @@ pub async fn write_batch(
             Ok(done)
         })
         .await;
-    match together {
+    let mut done = match together {
         Ok(done) => done,
         Err(e) => {
             tracing::warn!(error = %e, items = batch.len(), "a bulk batch failed; writing its items one by one");
-            let mut done = Vec::with_capacity(batch.len());
-            for item in batch {
+            let mut done = Vec::with_capacity(ordered.len());
+            for item in &ordered {
                 done.push((
                     item.index,
                     write_one(conn, caller, item, keep_revisions).await,
                 ));
             }
-            done
+            return done;
+        }
+    };
+    for (index, written) in &mut done {
+        if matches!(written, Err(AppError::Unavailable)) {
+            let item = ordered.iter().find(|i| i.index == *index);
+            if let Some(item) = item {
+                *written = write_one(conn, caller, item, keep_revisions).await;
+            }
         }
     }
+    done
 }
 
 async fn write_one(

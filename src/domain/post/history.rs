@@ -72,6 +72,36 @@ impl PostSnapshot {
     }
 }
 
+/// Records the first revision of each of these new posts by `user`, in
+/// one statement (a bulk import's batch). Their tags must exist already
+/// ([`crate::db::tags::ensure`]).
+pub async fn record_new(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    created: &[Post],
+    keep: u32,
+) -> Result<(), AppError> {
+    if keep == 0 || created.is_empty() {
+        return Ok(());
+    }
+    let at = chrono::Utc::now();
+    let revisions = created
+        .iter()
+        .map(|post| {
+            Ok(revisions::Revision {
+                post_id: post.id,
+                number: 1,
+                user_id: Some(user),
+                created_at: at,
+                snapshot: serde_json::to_value(PostSnapshot::of(post))
+                    .map_err(|e| AppError::Internal(e.into()))?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    revisions::insert_many(conn, &revisions).await?;
+    Ok(())
+}
+
 /// Records a write by `user`: `before` is None for a new post. Runs inside
 /// the write's transaction, with the post's row locked.
 pub async fn record(

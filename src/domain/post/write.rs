@@ -102,6 +102,60 @@ async fn insert_new(
     Ok(created)
 }
 
+/// Inserts new posts by `caller` (a bulk batch's items at slugs no post
+/// had), inside the caller's transaction: one statement for the rows, one
+/// for their first revisions, then the media each uses. An item whose slug
+/// another post took meanwhile is a 409, alone, as is one the lifecycle
+/// rules refuse. Should the database refuse the statement as a whole (a
+/// row it will not store), it is undone (a savepoint) and the error
+/// returned: the caller writes the items one by one to find which. The
+/// items' tags must exist already ([`crate::db::tags::ensure`]).
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    items: Vec<(usize, Slug, PostInput, Rendered)>,
+    keep_revisions: u32,
+) -> Result<Vec<(usize, Result<Post, AppError>)>, AppError> {
+    let now = Utc::now();
+    let mut done = Vec::with_capacity(items.len());
+    let mut new = Vec::with_capacity(items.len());
+    let mut at = std::collections::HashMap::with_capacity(items.len());
+    for (index, slug, input, rendered) in items {
+        match lifecycle::check_new(caller, input.status, input.published_at, now) {
+            Ok(()) => {
+                at.insert(slug.to_string(), index);
+                new.push(input.into_post(slug, caller.id, now, rendered));
+            }
+            Err(e) => done.push((index, Err(e))),
+        }
+    }
+    if new.is_empty() {
+        return Ok(done);
+    }
+    let created = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let created = posts::insert_many(conn, &new).await?;
+            history::record_new(conn, caller.id, &created, keep_revisions).await?;
+            for post in &created {
+                media::record_usage(conn, post, None).await?;
+            }
+            Ok(created)
+        })
+        .await?;
+    for post in created {
+        if let Some(index) = at.remove(post.slug.as_str()) {
+            done.push((index, Ok(post)));
+        }
+    }
+    for (slug, index) in at {
+        done.push((
+            index,
+            Err(AppError::Conflict(format!("the slug `{slug}` is taken"))),
+        ));
+    }
+    Ok(done)
+}
+
 /// What [`put_by_slug`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Put {
