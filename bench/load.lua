@@ -1,7 +1,7 @@
 -- wrk script for bench/load.sh: one row of the table per run.
 --
 -- Configured through the environment (wrk passes no arguments to threads):
---   LOAD_MODE    post | list | search | html | etag | live | write
+--   LOAD_MODE    post | list | search | sitemap | html | etag | live | write
 --   LOAD_EXPECT  the status every response should have (200, 201, 304)
 --   LOAD_POSTS   posts seeded, named post-1 … post-N (random slugs)
 --   LOAD_PAGES   pages of 20 in the published list (random page=N)
@@ -86,6 +86,8 @@ function request()
     return wrk.format("GET", "/api/v1/posts?limit=20&page=" .. math.random(1, pages))
   elseif mode == "search" then
     return wrk.format("GET", "/api/v1/posts?q=" .. words[math.random(1, #words)])
+  elseif mode == "sitemap" then
+    return wrk.format("GET", "/sitemap.xml", read_headers)
   elseif mode == "etag" then
     local e = etags[math.random(1, #etags)]
     return wrk.format("GET", "/api/v1/posts/" .. e[1], { ["If-None-Match"] = e[2] })

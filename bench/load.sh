@@ -283,6 +283,7 @@ echo "Folio without its response cache (FOLIO_CACHE_MAX_BYTES=0):"
 wrk_row 'GET /api/v1/posts/{slug}' post 200
 wrk_row 'GET /api/v1/posts?limit=20&page=N' list 200
 wrk_row 'GET /api/v1/posts?q=word' search 200 LOAD_WORDS="$WORDS"
+wrk_row 'GET /sitemap.xml' sitemap 200
 wrk_row 'GET /api/v1/posts/{slug}/html' html 200
 wrk_row 'GET /api/v1/posts/{slug} + If-None-Match (304)' etag 304 LOAD_ETAGS="$ETAGS"
 wrk_row 'GET /health/live' live 200
@@ -334,6 +335,10 @@ awk -v h=$((HITS_AFTER - HITS_BEFORE)) -v m=$((MISSES_AFTER - MISSES_BEFORE)) -v
   'BEGIN { printf "  cache under writes: hit ratio %.2f%% (%d hits, %d misses); editor %s\n", 100 * h / (h + m), h, m, e }' |
   tee -a "$DETAILS"
 wrk_row 'GET /api/v1/posts?limit=20&page=N (cache on)' list 200
+# The sitemap (the newest 50,000 posts) as crawlers fetch it: compressed,
+# from the cache once one answer is stored.
+wrk_row 'GET /sitemap.xml (cache on, Accept-Encoding: br)' sitemap 200 LOAD_ENCODING=br
+echo "  /sitemap.xml: $(curl -s -o /dev/null -w '%{size_download}' "$BASE/sitemap.xml") B, br $(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' "$BASE/sitemap.xml") B" | tee -a "$DETAILS"
 wrk_row 'GET /api/v1/posts/{slug}/html (cache on)' html 200
 else
   stop_folio

@@ -27,8 +27,12 @@ pub async fn run(state: AppState) {
         };
         match lifecycle::publish_due(&mut conn).await {
             Ok(ids) => {
-                for id in ids {
+                for id in &ids {
                     tracing::info!(post = %id, "published a scheduled post");
+                }
+                if !ids.is_empty() {
+                    // Their events and changes, for every instance.
+                    state.waker.wake();
                 }
             }
             Err(e) => tracing::warn!(error = %e, "scheduler: publishing failed"),

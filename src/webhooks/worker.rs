@@ -1,8 +1,10 @@
 //! The delivery worker every instance runs.
 //!
-//! It sleeps until an event is committed (a `NOTIFY folio_webhooks` from
-//! the outbox trigger) or the poll interval passes (for retries falling
-//! due, and for a lost `LISTEN` connection), then claims due deliveries,
+//! It sleeps until an event may have been committed (a `NOTIFY
+//! folio_webhooks` from the outbox trigger when another program wrote, or
+//! the wake-up Folio sends on `folio_content` after its own writes commit,
+//! see [`crate::db::wake`]) or the poll interval passes (for retries
+//! falling due, and for a lost `LISTEN` connection), then claims due deliveries,
 //! at most as many as it has free slots, and sends each one. Nothing is
 //! kept in memory between attempts: a delivery's state, attempt count
 //! and next attempt time are rows, so a restart or a crash mid-retry
@@ -321,10 +323,24 @@ async fn housekeeping(state: &AppState) {
 /// Wakes the worker on every committed event. Losing the connection only
 /// slows delivery to the poll interval.
 async fn listen(wake: Arc<Notify>, url: String, timeout: Duration) {
+    use diesel_async::RunQueryDsl;
     let mut delay = Duration::from_millis(100);
     loop {
         match crate::db::listen::connect(&url, CHANNEL, timeout).await {
             Ok(mut conn) => {
+                // Folio's own writes announce their events with a wake-up
+                // sent after commit, not from the transaction.
+                let woken = tokio::time::timeout(
+                    timeout,
+                    diesel::sql_query(format!("LISTEN {}", crate::db::wake::CHANNEL))
+                        .execute(&mut conn),
+                )
+                .await;
+                if !matches!(woken, Ok(Ok(_))) {
+                    tracing::debug!("webhooks: cannot listen for wake-ups yet");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
                 delay = Duration::from_millis(100);
                 // Events committed while not listening are found now.
                 wake.notify_one();

@@ -1083,3 +1083,41 @@ async fn the_log_is_pruned_after_its_age() {
             .is_empty()
     );
 }
+
+/// With polling all but off, a post written through Folio still reaches
+/// its webhook at once: the workers wake on the notification Folio sends
+/// after the write commits. The write's own transaction notifies nothing
+/// (a notifying transaction holds PostgreSQL's notification lock through
+/// its commit, one writer at a time).
+#[tokio::test]
+async fn a_write_wakes_the_workers_after_commit_not_from_its_transaction() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn_with(|env| {
+        quick(env);
+        env.insert("FOLIO_WEBHOOK_POLL_MS".into(), "60000".into());
+    })
+    .await;
+    let token = app.admin_token().await;
+    let receiver = Receiver::start().await;
+    subscribe(
+        &app,
+        &token,
+        json!({"url": receiver.url, "events": ["post.published"]}),
+    )
+    .await;
+    let mut conn = app.db.conn().await;
+    diesel::sql_query("LISTEN folio_webhooks")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    publish(&app, &token, "Woken").await;
+    let hits = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert!(String::from_utf8_lossy(&hits[0].body).contains("Woken"));
+    let mut notifications = std::pin::pin!(conn.notifications_stream());
+    let heard = tokio::time::timeout(Duration::from_millis(300), notifications.next()).await;
+    assert!(
+        heard.is_err(),
+        "the write notified folio_webhooks: {heard:?}"
+    );
+}
