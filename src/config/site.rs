@@ -13,6 +13,7 @@
 //! | `FOLIO_SCHEDULER_INTERVAL_MS` | `5000` | How often each instance publishes due scheduled posts (10–3600000) |
 //! | `FOLIO_REVISIONS_KEEP` | `50` | Revisions kept per post, the oldest going first (1–100000) |
 //! | `FOLIO_REQUIRE_IF_MATCH` | `false` | `true`: writes to a post without `If-Match` get a 428 |
+//! | `FOLIO_SITEMAP_PAGE_SIZE` | `10000` | Posts per sitemap file; more published posts make `/sitemap.xml` an index of pages (1–50000) |
 
 use std::time::Duration;
 
@@ -32,6 +33,7 @@ pub const SEARCH_LANGUAGE: Variable = variable!("FOLIO_SEARCH_LANGUAGE", Value("
 pub const SCHEDULER_INTERVAL_MS: Variable = variable!("FOLIO_SCHEDULER_INTERVAL_MS", Value("5000"));
 pub const REVISIONS_KEEP: Variable = variable!("FOLIO_REVISIONS_KEEP", Value("50"));
 pub const REQUIRE_IF_MATCH: Variable = variable!("FOLIO_REQUIRE_IF_MATCH", Value("false"));
+pub const SITEMAP_PAGE_SIZE: Variable = variable!("FOLIO_SITEMAP_PAGE_SIZE", Value("10000"));
 
 pub const VARIABLES: &[Variable] = &[
     POST_URL_PATTERN,
@@ -42,6 +44,7 @@ pub const VARIABLES: &[Variable] = &[
     SCHEDULER_INTERVAL_MS,
     REVISIONS_KEEP,
     REQUIRE_IF_MATCH,
+    SITEMAP_PAGE_SIZE,
 ];
 
 #[derive(Debug, Clone)]
@@ -64,6 +67,9 @@ pub struct SiteConfig {
     /// Whether writes to a post (`PATCH`, `PUT`, `DELETE`, restoring a
     /// revision) must carry `If-Match` (428 otherwise).
     pub require_if_match: bool,
+    /// Posts per sitemap file (sitemaps.org allows 50,000): with more
+    /// published posts, `/sitemap.xml` is an index of pages.
+    pub sitemap_page_size: i64,
 }
 
 impl SiteConfig {
@@ -122,6 +128,7 @@ impl SiteConfig {
             scheduler_interval: vars.millis(&SCHEDULER_INTERVAL_MS, 10, 3_600_000)?,
             revisions_keep: vars.var_parsed(&REVISIONS_KEEP, 1, 100_000)?,
             require_if_match: vars.flag(&REQUIRE_IF_MATCH)?,
+            sitemap_page_size: vars.var_parsed(&SITEMAP_PAGE_SIZE, 1, 50_000)?,
         })
     }
 }

@@ -780,16 +780,30 @@ pub async fn set_search_language(
     .await
 }
 
-/// Every published post's id, slug and last change, newest first.
+/// How many posts the sitemap lists: the public ones.
+pub async fn sitemap_count(conn: &mut AsyncPgConnection) -> diesel::QueryResult<i64> {
+    use super::schema::posts;
+    use diesel::QueryDsl;
+    posts::table
+        .filter(super::lifecycle::is_public())
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Public posts for the sitemap, oldest first (so a page keeps its posts
+/// as new ones are published), `limit` of them after the first `offset`.
 pub async fn sitemap(
     conn: &mut AsyncPgConnection,
+    offset: i64,
     limit: i64,
 ) -> diesel::QueryResult<Vec<(Uuid, String, DateTime<Utc>)>> {
     use super::schema::posts;
     use diesel::{ExpressionMethods, QueryDsl};
     posts::table
         .filter(super::lifecycle::is_public())
-        .order((posts::published_at.desc(), posts::id.desc()))
+        .order((posts::published_at.asc(), posts::id.asc()))
+        .offset(offset)
         .limit(limit)
         .select((posts::id, posts::slug, posts::updated_at))
         .load(conn)

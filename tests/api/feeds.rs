@@ -140,9 +140,10 @@ async fn the_sitemap_lists_published_posts_only() {
     seed(&app).await;
     let body = fetch(&app, "/sitemap.xml", "application/xml").await;
     let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    // Oldest first, so a page of a paged sitemap keeps its posts.
     assert_eq!(
         texts(&doc, "url", "loc"),
-        [app.url("/blog/second"), app.url("/blog/tom-jerry-3")]
+        [app.url("/blog/tom-jerry-3"), app.url("/blog/second")]
     );
     assert!(
         texts(&doc, "url", "lastmod")
@@ -159,7 +160,11 @@ async fn feeds_refuse_bad_parameters_and_answer_304() {
         "/atom.xml?tag=",
         "/feed.json?tag=a&tag=b",
         "/rss.xml?limit=5",
-        "/sitemap.xml?page=2",
+        "/sitemap.xml?limit=2",
+        "/sitemap.xml?page=0",
+        "/sitemap.xml?page=two",
+        "/sitemap.xml?page=1&page=1",
+        "/sitemap.xml?page=100001",
     ] {
         assert_problem(app.get(path).send().await.unwrap(), 400).await;
     }
@@ -192,4 +197,49 @@ async fn a_nul_in_a_feed_filter_is_a_400_problem() {
         let res = app.get(path).send().await.unwrap();
         assert_problem(res, 400).await;
     }
+}
+
+/// More published posts than one sitemap file holds: `/sitemap.xml` is a
+/// sitemap index naming each page, every public post is on exactly one
+/// page (oldest first, drafts on none), and a page past the last is a 404.
+/// A site of 100,000 posts is no longer a single 5 MB answer listing only
+/// the newest 50,000.
+#[tokio::test]
+async fn a_large_sitemap_is_an_index_of_pages_that_list_every_post_once() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_SITEMAP_PAGE_SIZE".into(), "2".into());
+    })
+    .await;
+    let token = app.admin_token().await;
+    for day in 1..=5 {
+        app.publish_on(&token, &format!("Post {day}"), day, json!({}))
+            .await;
+    }
+    app.draft(&token, "A draft").await;
+
+    let body = fetch(&app, "/sitemap.xml", "application/xml").await;
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(doc.root_element().tag_name().name(), "sitemapindex");
+    let pages = texts(&doc, "sitemap", "loc");
+    assert_eq!(
+        pages,
+        (1..=3)
+            .map(|n| app.url(&format!("/sitemap.xml?page={n}")))
+            .collect::<Vec<_>>()
+    );
+    let mut listed = Vec::new();
+    for page in &pages {
+        let path = page.strip_prefix(&app.base).unwrap();
+        let body = fetch(&app, path, "application/xml").await;
+        let doc = roxmltree::Document::parse(&body).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "urlset");
+        listed.extend(texts(&doc, "url", "loc"));
+    }
+    assert_eq!(
+        listed,
+        (1..=5)
+            .map(|n| app.url(&format!("/blog/post-{n}")))
+            .collect::<Vec<_>>()
+    );
+    assert_problem(app.get("/sitemap.xml?page=4").send().await.unwrap(), 404).await;
 }

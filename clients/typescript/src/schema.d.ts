@@ -1226,8 +1226,11 @@ export interface paths {
         };
         /**
          * Sitemap of every published post (sitemaps.org 0.9).
-         * @description Lists the newest 50,000 published posts with their `lastmod`; takes
-         *     no parameters.
+         * @description Lists every published post with its `lastmod` while they fit in one
+         *     sitemap file (`FOLIO_SITEMAP_PAGE_SIZE`, 10,000 by default); with more,
+         *     answers a sitemap index naming `/sitemap.xml?page=1`, `?page=2`, …,
+         *     each a page of that many posts, oldest first, so no one answer lists
+         *     more than a page and a page keeps its posts as new ones are published.
          *
          *     **Who may call it:** anyone (any credential sent is ignored).
          */
@@ -8081,14 +8084,19 @@ export interface operations {
     };
     sitemap: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description One page of the sitemap, from 1, as the sitemap index names them
+                 *     (`FOLIO_SITEMAP_PAGE_SIZE` posts each, oldest first). Without it:
+                 *     every post when they fit in one page, else the index. */
+                page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The sitemap */
+            /** @description The sitemap (`urlset`), or with more posts than one page holds, the sitemap index (`sitemapindex`) */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8114,8 +8122,20 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A query parameter was sent */
+            /** @description A query parameter other than one `page` from 1 */
             400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such page: past the last one */
+            404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -8128,7 +8148,18 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["Unavailable"];
+            /** @description The database is unavailable */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

@@ -8,19 +8,66 @@ use crate::db::post_list;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
-/// The most URLs one sitemap file may list (sitemaps.org).
-pub const MAX_URLS: i64 = 50_000;
+/// A sitemap's one parameter.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SitemapQuery {
+    /// One page of the sitemap, from 1, as the sitemap index names them
+    /// (`FOLIO_SITEMAP_PAGE_SIZE` posts each, oldest first). Without it:
+    /// every post when they fit in one page, else the index.
+    #[param(minimum = 1, maximum = 100_000)]
+    pub page: Option<u32>,
+}
+
+impl SitemapQuery {
+    fn parse(raw: &str) -> Result<Self, AppError> {
+        let mut q = Self::default();
+        for (name, value) in url::form_urlencoded::parse(raw.as_bytes()) {
+            match name.as_ref() {
+                "page" if q.page.is_none() => {
+                    let page = value
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|p| (1..=100_000).contains(p))
+                        .ok_or_else(|| {
+                            AppError::BadRequest(
+                                "query parameter `page` must be a page number from 1".into(),
+                            )
+                        })?;
+                    q.page = Some(page);
+                }
+                "page" => {
+                    return Err(AppError::BadRequest(
+                        "query parameter `page` is given more than once".into(),
+                    ));
+                }
+                other => {
+                    return Err(AppError::BadRequest(format!(
+                        "query parameter `{other}` is not known; the sitemap takes `page`"
+                    )));
+                }
+            }
+        }
+        Ok(q)
+    }
+}
 
 /// Sitemap of every published post (sitemaps.org 0.9).
 ///
-/// Lists the newest 50,000 published posts with their `lastmod`; takes
-/// no parameters.
+/// Lists every published post with its `lastmod` while they fit in one
+/// sitemap file (`FOLIO_SITEMAP_PAGE_SIZE`, 10,000 by default); with more,
+/// answers a sitemap index naming `/sitemap.xml?page=1`, `?page=2`, …,
+/// each a page of that many posts, oldest first, so no one answer lists
+/// more than a page and a page keeps its posts as new ones are published.
 #[utoipa::path(
     tag = "feeds",
+    params(SitemapQuery),
     responses(
-        (status = 200, description = "The sitemap", body = String, content_type = "application/xml"),
+        (status = 200, description = "The sitemap (`urlset`), or with more posts than one page holds, the sitemap index (`sitemapindex`)", body = String, content_type = "application/xml"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, description = "A query parameter was sent", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A query parameter other than one `page` from 1", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such page: past the last one", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/sitemap.xml")]
@@ -28,13 +75,21 @@ pub async fn sitemap(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    if !req.query_string().is_empty() {
-        return Err(AppError::BadRequest(
-            "the sitemap takes no query parameters".into(),
-        ));
-    }
+    let query = SitemapQuery::parse(req.query_string())?;
+    let per_page = state.config.site.sitemap_page_size;
     let mut conn = state.conn().await?;
-    let entries = post_list::sitemap(&mut conn, MAX_URLS).await?;
+    let posts = post_list::sitemap_count(&mut conn).await?;
+    let pages = (posts + per_page - 1) / per_page;
+    let page = match query.page {
+        None if posts > per_page => {
+            drop(conn);
+            return Ok(xml(index(&state, pages)));
+        }
+        None => 1,
+        Some(page) if i64::from(page) <= pages.max(1) => i64::from(page),
+        Some(_) => return Err(AppError::NotFound("sitemap page")),
+    };
+    let entries = post_list::sitemap(&mut conn, (page - 1) * per_page, per_page).await?;
     drop(conn);
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -49,7 +104,32 @@ pub async fn sitemap(
         );
     }
     out.push_str("</urlset>\n");
-    Ok(HttpResponse::Ok()
+    Ok(xml(out))
+}
+
+/// The sitemap index: one entry per page.
+fn index(state: &AppState, pages: i64) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in 1..=pages {
+        let _ = writeln!(
+            out,
+            "<sitemap><loc>{}</loc></sitemap>",
+            text(&super::self_url(
+                &state.config,
+                "/sitemap.xml",
+                &format!("page={page}")
+            )),
+        );
+    }
+    out.push_str("</sitemapindex>\n");
+    out
+}
+
+fn xml(body: String) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
-        .body(out))
+        .body(body)
 }
