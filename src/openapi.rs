@@ -210,7 +210,10 @@ fn is_probe(path: &str) -> bool {
 /// and referenced from each operation: 429 and the `RateLimit-*` headers
 /// where the rate limiter is in front (everything but the probes), 503
 /// where the database is behind (everything but liveness and metrics),
-/// 500 everywhere. Handlers document only what is particular to them.
+/// 414 and 500 everywhere. Handlers document only what is particular to them.
+const URI_TOO_LONG: &str =
+    "The path and query string are longer than `FOLIO_MAX_URI_BYTES` (8 KiB by default)";
+
 fn describe_shared_answers(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{HeaderBuilder, Ref, RefOr};
 
@@ -266,8 +269,13 @@ fn describe_shared_answers(api: &mut utoipa::openapi::OpenApi) {
     unavailable
         .headers
         .insert("Retry-After".into(), header("Retry-After"));
+    let mut uri_too_long = problem_response(URI_TOO_LONG);
+    for name in ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] {
+        uri_too_long.headers.insert(name.into(), header(name));
+    }
     for (name, response) in [
         ("TooManyRequests", too_many),
+        ("UriTooLong", uri_too_long),
         ("Unavailable", unavailable),
         (
             "InternalError",
@@ -288,6 +296,15 @@ fn describe_shared_answers(api: &mut utoipa::openapi::OpenApi) {
             responses
                 .entry("500".into())
                 .or_insert_with(|| shared("InternalError"));
+            // The URI limit is in front of every route (behind the rate
+            // limiter, which the probes skip: theirs carries no headers).
+            responses.entry("414".into()).or_insert_with(|| {
+                if probe {
+                    RefOr::T(problem_response(URI_TOO_LONG))
+                } else {
+                    shared("UriTooLong")
+                }
+            });
             if id != "live" && id != "metrics" {
                 responses
                     .entry("503".into())

@@ -209,8 +209,11 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .wrap(from_fn(response_cache))
             .wrap(ErrorHandlers::new().default_handler(problem_fallback))
             .wrap(from_fn(gate))
-            .wrap(from_fn(rate_limit))
+            // Size limits inside the rate limiter: a client sending
+            // oversized requests is counted like any other, and its 414 or
+            // 431 carries the `RateLimit-*` headers every answer documents.
             .wrap(from_fn(size_limits))
+            .wrap(from_fn(rate_limit))
             .wrap(cors(&cors_origins))
             .wrap(from_fn(security_headers))
             .wrap(from_fn(observe))

@@ -62,10 +62,14 @@ async fn long_uris_and_large_headers_are_refused_with_problems() {
     let app = TestApp::spawn_with(|env| {
         env.insert("FOLIO_MAX_URI_BYTES".into(), "1024".into());
         env.insert("FOLIO_MAX_HEADER_BYTES".into(), "2048".into());
+        env.insert("FOLIO_RATE_LIMIT_PER_MINUTE".into(), "600".into());
     })
     .await;
     let long = format!("/api/v1/posts?page=1&x={}", "a".repeat(2000));
-    assert_problem(app.get(&long).send().await.unwrap(), 414).await;
+    let res = app.get(&long).send().await.unwrap();
+    // Counted by the rate limiter like any request, as documented.
+    assert!(res.headers().contains_key("ratelimit-remaining"), "{res:?}");
+    assert_problem(res, 414).await;
     let res = app
         .get("/api/v1/posts")
         .header("x-big", "b".repeat(3000))
