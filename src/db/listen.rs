@@ -13,16 +13,24 @@ pub async fn connect(
     channel: &str,
     timeout: Duration,
 ) -> Result<AsyncPgConnection, String> {
-    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
+    let mut conn = establish(url, timeout).await?;
+    run(&mut conn, &format!("LISTEN {channel}"), timeout).await?;
+    Ok(conn)
+}
+
+/// A connection of its own (not from the pool), made within `timeout`.
+pub async fn establish(url: &str, timeout: Duration) -> Result<AsyncPgConnection, String> {
+    tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
         .await
         .map_err(|_| "connecting timed out".to_owned())?
+        .map_err(|e| e.to_string())
+}
+
+/// Runs one statement within `timeout`; the error says which.
+pub async fn run(conn: &mut AsyncPgConnection, sql: &str, timeout: Duration) -> Result<(), String> {
+    tokio::time::timeout(timeout, diesel::sql_query(sql).execute(conn))
+        .await
+        .map_err(|_| format!("`{sql}` timed out"))?
         .map_err(|e| e.to_string())?;
-    tokio::time::timeout(
-        timeout,
-        diesel::sql_query(format!("LISTEN {channel}")).execute(&mut conn),
-    )
-    .await
-    .map_err(|_| "LISTEN timed out".to_owned())?
-    .map_err(|e| e.to_string())?;
-    Ok(conn)
+    Ok(())
 }

@@ -18,8 +18,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use tokio::sync::Notify;
+
+use super::listen;
 
 /// The channel the followers listen on (the content triggers' channel).
 pub const CHANNEL: &str = "folio_content";
@@ -50,32 +52,19 @@ impl Waker {
                 conn = connect(&url, timeout).await.ok();
             }
             let Some(c) = conn.as_mut() else { continue };
-            let sent = tokio::time::timeout(
-                timeout,
-                diesel::sql_query(format!("NOTIFY {CHANNEL}, '{WAKE}'")).execute(c),
-            )
-            .await;
-            if !matches!(sent, Ok(Ok(_))) {
-                tracing::debug!("could not send a wake-up; reconnecting at the next write");
+            let notify = format!("NOTIFY {CHANNEL}, '{WAKE}'");
+            if let Err(reason) = listen::run(c, &notify, timeout).await {
+                tracing::debug!(%reason, "could not send a wake-up; reconnecting at the next write");
                 conn = None;
             }
         }
     }
 }
 
-async fn connect(url: &str, timeout: Duration) -> Result<AsyncPgConnection, ()> {
-    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
-        .await
-        .map_err(|_| ())?
-        .map_err(|e| tracing::debug!(error = %e, "wake-up connection"))?;
+async fn connect(url: &str, timeout: Duration) -> Result<AsyncPgConnection, String> {
+    let mut conn = listen::establish(url, timeout).await?;
     // The notification carries nothing to keep: its commit need not wait
     // for the disk, and so holds the queue's lock only for a moment.
-    tokio::time::timeout(
-        timeout,
-        diesel::sql_query("SET synchronous_commit = off").execute(&mut conn),
-    )
-    .await
-    .map_err(|_| ())?
-    .map_err(|_| ())?;
+    listen::run(&mut conn, "SET synchronous_commit = off", timeout).await?;
     Ok(conn)
 }

@@ -323,20 +323,19 @@ async fn housekeeping(state: &AppState) {
 /// Wakes the worker on every committed event. Losing the connection only
 /// slows delivery to the poll interval.
 async fn listen(wake: Arc<Notify>, url: String, timeout: Duration) {
-    use diesel_async::RunQueryDsl;
     let mut delay = Duration::from_millis(100);
     loop {
         match crate::db::listen::connect(&url, CHANNEL, timeout).await {
             Ok(mut conn) => {
                 // Folio's own writes announce their events with a wake-up
                 // sent after commit, not from the transaction.
-                let woken = tokio::time::timeout(
+                let woken = crate::db::listen::run(
+                    &mut conn,
+                    &format!("LISTEN {}", crate::db::wake::CHANNEL),
                     timeout,
-                    diesel::sql_query(format!("LISTEN {}", crate::db::wake::CHANNEL))
-                        .execute(&mut conn),
                 )
                 .await;
-                if !matches!(woken, Ok(Ok(_))) {
+                if woken.is_err() {
                     tracing::debug!("webhooks: cannot listen for wake-ups yet");
                     tokio::time::sleep(delay).await;
                     continue;
