@@ -6,6 +6,7 @@ use chrono::SecondsFormat;
 use super::xml::text;
 use crate::db::post_list;
 use crate::error::{AppError, Problem};
+use crate::routes::posts::list_params::parse_number;
 use crate::state::AppState;
 
 /// A sitemap's one parameter.
@@ -20,21 +21,15 @@ pub struct SitemapQuery {
 }
 
 impl SitemapQuery {
+    /// The most pages a sitemap index names (sitemaps.org allows 50,000).
+    const MAX_PAGE: u32 = 100_000;
+
     fn parse(raw: &str) -> Result<Self, AppError> {
         let mut q = Self::default();
         for (name, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             match name.as_ref() {
                 "page" if q.page.is_none() => {
-                    let page = value
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|p| (1..=100_000).contains(p))
-                        .ok_or_else(|| {
-                            AppError::BadRequest(
-                                "query parameter `page` must be a page number from 1".into(),
-                            )
-                        })?;
-                    q.page = Some(page);
+                    q.page = Some(parse_number("page", &value, Self::MAX_PAGE)?);
                 }
                 "page" => {
                     return Err(AppError::BadRequest(
@@ -77,20 +72,21 @@ pub async fn sitemap(
 ) -> Result<HttpResponse, AppError> {
     let query = SitemapQuery::parse(req.query_string())?;
     let per_page = state.config.site.sitemap_page_size;
+    let page = i64::from(query.page.unwrap_or(1));
     let mut conn = state.conn().await?;
-    let posts = post_list::sitemap_count(&mut conn).await?;
-    let pages = (posts + per_page - 1) / per_page;
-    let page = match query.page {
-        None if posts > per_page => {
-            drop(conn);
-            return Ok(xml(index(&state, pages)));
-        }
-        None => 1,
-        Some(page) if i64::from(page) <= pages.max(1) => i64::from(page),
-        Some(_) => return Err(AppError::NotFound("sitemap page")),
-    };
-    let entries = post_list::sitemap(&mut conn, (page - 1) * per_page, per_page).await?;
+    // One more than a page: whether the posts fit in one file is known
+    // without counting them all.
+    let mut entries = post_list::sitemap(&mut conn, (page - 1) * per_page, per_page + 1).await?;
+    if query.page.is_none() && entries.len() as i64 > per_page {
+        let posts = post_list::sitemap_count(&mut conn).await?;
+        drop(conn);
+        return Ok(xml(index(&state, (posts + per_page - 1) / per_page)));
+    }
     drop(conn);
+    if entries.is_empty() && page > 1 {
+        return Err(AppError::NotFound("sitemap page"));
+    }
+    entries.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

@@ -250,7 +250,8 @@ fn parse_sort(raw: &str) -> Option<Sort> {
     Some(Sort { key, descending })
 }
 
-fn parse_number(name: &str, raw: &str, max: u32) -> Result<u32, AppError> {
+/// A whole number from 1 to `max`, or a 400 naming the parameter.
+pub fn parse_number(name: &str, raw: &str, max: u32) -> Result<u32, AppError> {
     match raw.parse::<u32>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(bad(name, format!("must be a whole number from 1 to {max}"))),
