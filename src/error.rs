@@ -298,3 +298,17 @@ pub fn problem_fallback<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
         ServiceResponse::new(req, new).map_into_right_body(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_transient;
+
+    #[test]
+    fn a_lost_deadlock_is_worth_retrying_not_an_internal_error() {
+        // PostgreSQL's message for SQLSTATE 40P01: a 503, not a 500.
+        assert!(is_transient("deadlock detected"));
+        assert!(!is_transient(
+            "duplicate key value violates unique constraint"
+        ));
+    }
+}

@@ -1095,6 +1095,7 @@ async fn a_write_wakes_the_workers_after_commit_not_from_its_transaction() {
     let app = TestApp::spawn_with(|env| {
         quick(env);
         env.insert("FOLIO_WEBHOOK_POLL_MS".into(), "60000".into());
+        env.insert("FOLIO_SCHEDULER_INTERVAL_MS".into(), "50".into());
     })
     .await;
     let token = app.admin_token().await;
@@ -1120,4 +1121,14 @@ async fn a_write_wakes_the_workers_after_commit_not_from_its_transaction() {
         heard.is_err(),
         "the write notified folio_webhooks: {heard:?}"
     );
+
+    // The scheduler wakes them too when it publishes a post that fell due.
+    let at = chrono::Utc::now() + chrono::Duration::seconds(1);
+    app.created_post(
+        &token,
+        json!({"title": "Due", "markdown": "x", "status": "scheduled", "published_at": at}),
+    )
+    .await;
+    let hits = receiver.wait_for(2, Duration::from_secs(10)).await;
+    assert!(String::from_utf8_lossy(&hits[1].body).contains("Due"));
 }
