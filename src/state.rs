@@ -40,6 +40,8 @@ pub struct AppState {
     /// Wakes every instance's followers after this one commits a change
     /// to posts.
     pub waker: crate::db::wake::Waker,
+    /// Marks search matches in snippets, in the search language's words.
+    pub highlighter: Arc<crate::snippet::Highlighter>,
 }
 
 impl AppState {
@@ -63,7 +65,9 @@ impl AppState {
             config.live.max_streams_per_client,
         );
         let media = crate::media::MediaService::new(&config.media)?;
+        let highlighter = crate::snippet::Highlighter::new(&config.site.search_language);
         Ok(Self {
+            highlighter: Arc::new(highlighter),
             media: Arc::new(media),
             live: Arc::new(live),
             renderer: Arc::new(renderer),

@@ -24,16 +24,9 @@ use crate::domain::{PostStatus, Slug, Title, Visibility};
 
 /// The text-search configuration, as stored by [`set_search_language`].
 const LANGUAGE: &str = "(SELECT language FROM search_settings)";
-/// How much of a hit's text (title, excerpt, then the plain text) its
-/// snippet may come from: the window is found in these characters.
+/// How much of a hit's plain text its search snippet may come from (after
+/// its title and excerpt): the snippet shows the first matches in these.
 pub const SNIPPET_SOURCE_CHARS: usize = 2_000;
-/// How many characters around the first match `ts_headline` is given.
-/// It parses and stems every word it gets, which is most of what a search
-/// page costs: 16 headlines over 4,000 characters each took 6 ms of
-/// PostgreSQL's time, over this window an eighth of that.
-pub const SNIPPET_WINDOW_CHARS: usize = 320;
-/// How many characters of the window come before the first match.
-const SNIPPET_LEAD_CHARS: usize = 60;
 
 /// The most matches a search counts, and ranks. When more posts match,
 /// the total is reported as at least this many, and a search sorted by
@@ -184,9 +177,12 @@ pub struct ListedPost {
     pub reading_time: i32,
     #[diesel(sql_type = Nullable<Float4>)]
     pub rank: Option<f32>,
-    /// Plain text with the matches between U+0002 and U+0003 (see `snippet`).
+    /// With a search: the start of the plain text, for the snippet.
     #[diesel(sql_type = Nullable<Text>)]
-    pub headline: Option<String>,
+    pub snippet_source: Option<String>,
+    /// With a search: its tsquery as text, whose lexemes the snippet marks.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub search_query: Option<String>,
 }
 
 impl ListedPost {
@@ -539,48 +535,6 @@ pub fn plan_search(
     SearchPlan { sort, path }
 }
 
-/// What a listed post is read as: the page query's inner select makes
-/// these columns (with the search snippet's source beside them), its outer
-/// select passes them on.
-const COLUMNS: &str = "id, slug, title, excerpt, status, published_at, tags, metadata, \
-     author_id, author_name, created_at, updated_at, markdown, html, plain_text, word_count, \
-     reading_time, feature_image, feature_image_alt, feature_image_caption, featured, \
-     meta_title, meta_description, canonical_url, og_image, rank";
-
-/// The search snippet, computed in the outer select, so for the page's
-/// rows only: `ts_headline` over a window of the text around the first
-/// match. The window is found by looking for the start of each of the
-/// query's lexemes (a stem is the start of most words it stands for, less
-/// its last letter: `happi` stands for `happy`), in lower case or
-/// capitalised, in the first [`SNIPPET_SOURCE_CHARS`] of the title,
-/// excerpt and text; when none is there, it is the start. Which words are marked is still
-/// `ts_headline`'s decision, in the search's own language.
-fn headline_sql(q: &str) -> (String, String) {
-    // Lower case and capitalised: `lower()` over the text would cost half
-    // as much as the headline.
-    let prefixes = format!(
-        "(SELECT array_agg(x) \
-         FROM regexp_matches(({q})::text, '''((?:[^'']|'''')*)''', 'g') AS m, \
-         left(m[1], greatest(3, length(m[1]) - 1)) AS stem, \
-         unnest(ARRAY[stem, initcap(stem)]) AS x)"
-    );
-    let joins = format!(
-        " CROSS JOIN LATERAL (SELECT s.src, \
-         (SELECT min(nullif(strpos(s.src, x), 0)) FROM unnest({prefixes}) AS x) AS hit \
-         FROM (SELECT substr(l.title || E'\\n' || l.excerpt || E'\\n' \
-         || substr(l.snippet_body, 1, {SNIPPET_SOURCE_CHARS}), 1, {SNIPPET_SOURCE_CHARS}) AS src) s \
-         OFFSET 0) h \
-         CROSS JOIN LATERAL (SELECT translate(substr(h.src, \
-         greatest(1, coalesce(h.hit, 1) - {SNIPPET_LEAD_CHARS}), {SNIPPET_WINDOW_CHARS}), \
-         E'\\x02\\x03', '') AS win OFFSET 0) w"
-    );
-    let headline = format!(
-        "ts_headline({LANGUAGE}, w.win, {q}, \
-         'StartSel=\u{2}, StopSel=\u{3}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"')"
-    );
-    (headline, joins)
-}
-
 /// `column` as an expression no index can order by: a search over few
 /// matches must collect them from the search index and sort them, never
 /// walk the whole sort index looking for them.
@@ -592,52 +546,51 @@ fn unindexed(column: &str, key: SortKey) -> String {
     }
 }
 
+/// A listed post's columns, read from `p` (posts) and `u` (its author).
+fn columns(page: &PageRequest) -> String {
+    let pick = |wanted: bool, column: &str| {
+        if wanted {
+            column.to_owned()
+        } else {
+            format!("NULL::text AS {}", &column[2..])
+        }
+    };
+    format!(
+        "p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.tags, \
+         p.metadata, p.author_id, u.name AS author_name, p.created_at, p.updated_at, \
+         {md}, {html}, {plain}, p.word_count, p.reading_time, \
+         p.feature_image, p.feature_image_alt, p.feature_image_caption, p.featured, \
+         p.meta_title, p.meta_description, p.canonical_url, p.og_image",
+        md = pick(page.with_markdown, "p.markdown"),
+        html = pick(page.with_html, "p.html"),
+        plain = pick(page.with_plain_text, "p.plain_text"),
+    )
+}
+
 fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     let mut sql = Sql::new(prefix);
     let tsq = f.search.as_deref().map(|s| tsquery(&mut sql, s));
     let rank = tsq
         .as_ref()
         .map(|q| format!("ts_rank(p.search_rank_vector, {})", q.once));
-    let (headline, joins) = tsq
-        .as_ref()
-        .map_or(("NULL::text".to_owned(), String::new()), |q| {
-            headline_sql(&q.once)
-        });
-    let outer: Vec<String> = COLUMNS.split(", ").map(|c| format!("l.{c}")).collect();
-    sql.push(&format!(
-        "SELECT {outer}, {headline} AS headline FROM (\
-         SELECT p.id, p.slug, p.title, p.excerpt, p.status, p.published_at, p.tags, \
-         p.metadata, p.author_id, u.name AS author_name, p.created_at, p.updated_at, \
-         {md} AS markdown, {html} AS html, {plain} AS plain_text, p.word_count, p.reading_time, \
-         p.feature_image, p.feature_image_alt, p.feature_image_caption, p.featured, \
-         p.meta_title, p.meta_description, p.canonical_url, p.og_image, \
-         {rank} AS rank, {body} AS snippet_body \
-         FROM posts p JOIN users u ON u.id = p.author_id WHERE true",
-        outer = outer.join(", "),
-        // Only a pointer to the text here: the outer select reads the
-        // start of it, for the page's rows.
-        body = if tsq.is_some() {
-            "p.plain_text"
-        } else {
-            "NULL::text"
-        },
-        md = if page.with_markdown {
-            "p.markdown"
-        } else {
-            "NULL::text"
-        },
-        html = if page.with_html {
-            "p.html"
-        } else {
-            "NULL::text"
-        },
-        plain = if page.with_plain_text {
-            "p.plain_text"
-        } else {
-            "NULL::text"
-        },
-        rank = rank.as_deref().unwrap_or("NULL::real"),
-    ));
+    let columns = columns(page);
+    match (&tsq, &rank) {
+        // A search picks its page by id and rank alone, and reads only the
+        // page's posts whole: the matches it sorts stay narrow, and only
+        // the page's texts are read from TOAST, for their snippets.
+        (Some(q), Some(rank)) => sql.push(&format!(
+            "SELECT {columns}, l.rank, \
+             substr(p.plain_text, 1, {SNIPPET_SOURCE_CHARS}) AS snippet_source, \
+             {once}::text AS search_query \
+             FROM (SELECT p.id, {rank} AS rank FROM posts p WHERE true",
+            once = q.once,
+        )),
+        _ => sql.push(&format!(
+            "SELECT {columns}, NULL::real AS rank, NULL::text AS snippet_source, \
+             NULL::text AS search_query \
+             FROM posts p JOIN users u ON u.id = p.author_id WHERE true"
+        )),
+    };
     push_filters(&mut sql, f, tsq.as_ref(), page.search_path);
 
     let (column, id_order) = match page.sort.key {
@@ -684,15 +637,19 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
         column
     };
     sql.push(&format!(
-        " ORDER BY {sort_by} {dir}, p.id {dir} LIMIT {limit} OFFSET {offset}) l{joins} \
-         ORDER BY {order}",
-        order = match page.sort.key {
-            SortKey::PublishedAt => format!("l.published_at {dir}, l.id {dir}"),
-            SortKey::UpdatedAt => format!("l.updated_at {dir}, l.id {dir}"),
-            SortKey::Title => format!("l.title {dir}, l.id {dir}"),
-            SortKey::Relevance => format!("l.rank {dir}, l.id {dir}"),
-        }
+        " ORDER BY {sort_by} {dir}, p.id {dir} LIMIT {limit} OFFSET {offset}"
     ));
+    if tsq.is_some() {
+        let order = match page.sort.key {
+            SortKey::PublishedAt => format!("p.published_at {dir}, p.id {dir}"),
+            SortKey::UpdatedAt => format!("p.updated_at {dir}, p.id {dir}"),
+            SortKey::Title => format!("p.title {dir}, p.id {dir}"),
+            SortKey::Relevance => format!("l.rank {dir}, l.id {dir}"),
+        };
+        sql.push(&format!(
+            ") l JOIN posts p ON p.id = l.id JOIN users u ON u.id = p.author_id ORDER BY {order}"
+        ));
+    }
     sql
 }
 

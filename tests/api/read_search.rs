@@ -159,7 +159,37 @@ async fn the_search_language_is_a_setting() {
     app.publish_on(&token, "Running", 1, json!({})).await;
     // `simple` does not stem: "run" no longer finds "running".
     assert_eq!(titles(&app.list_posts("q=run").await), Vec::<String>::new());
-    assert_eq!(titles(&app.list_posts("q=running").await), ["Running"]);
+    let hits = app.list_posts("q=running").await;
+    assert_eq!(titles(&hits), ["Running"]);
+    assert_eq!(
+        hits["data"][0]["snippet"],
+        "<mark>Running</mark> The body of <mark>Running</mark>. The body of <mark>Running</mark>."
+    );
+}
+
+#[tokio::test]
+async fn snippets_mark_the_words_the_search_language_stems_to_a_match() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_SEARCH_LANGUAGE".into(), "german".into());
+    })
+    .await;
+    let token = app.admin_token().await;
+    app.publish_on(
+        &token,
+        "Stadtbild",
+        1,
+        json!({"markdown": "Die alten Häuser am Fluss. Ein Haus steht leer."}),
+    )
+    .await;
+    // PostgreSQL's German stemmer found the post; the snippet marks the
+    // same words, umlaut and plural included.
+    let hits = app.list_posts("q=H%C3%A4user").await;
+    assert_eq!(titles(&hits), ["Stadtbild"]);
+    let snippet = hits["data"][0]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("alten <mark>Häuser</mark> am Fluss. Ein <mark>Haus</mark> steht"),
+        "{snippet}"
+    );
 }
 
 #[tokio::test]

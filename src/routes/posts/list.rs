@@ -8,6 +8,7 @@ use crate::auth::MaybeCaller;
 use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest, SearchPath, SearchPlan};
 use crate::db::posts::PostSummary;
 use crate::error::{AppError, Problem};
+use crate::snippet::{Highlighter, Lexemes};
 use crate::state::AppState;
 
 /// About how long one listed post's JSON is, without bodies.
@@ -170,12 +171,20 @@ pub async fn list_posts(
         // Straight to bytes: no `serde_json::Value` per item. (A search
         // rank goes through `Value`, which prints an f32 as an f64, so
         // searches keep that path and their output.)
-        let data = rows.into_iter().map(|row| item(row, &params)).collect();
+        let data = rows
+            .into_iter()
+            .map(|row| item(row, &params, &state.highlighter))
+            .collect();
         to_json(&PostList { data, meta }, size_hint)?
     } else {
         let data = rows
             .into_iter()
-            .map(|row| shape(item(row, &params), params.fields.as_deref()))
+            .map(|row| {
+                shape(
+                    item(row, &params, &state.highlighter),
+                    params.fields.as_deref(),
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?;
         to_json(
             &serde_json::json!({
@@ -206,9 +215,13 @@ fn page_link(state: &AppState, req: &HttpRequest, (name, value): (&str, String))
         .public_link(&format!("/api/v1/posts?{}", query.finish()))
 }
 
-fn item(row: ListedPost, params: &ListParams) -> PostListItem {
+fn item(row: ListedPost, params: &ListParams, highlighter: &Highlighter) -> PostListItem {
     let plaintext = row.plain_text.filter(|_| params.formats.plaintext);
-    let snippet = row.headline.as_deref().map(snippet);
+    let snippet = row.snippet_source.map(|body| {
+        let lexemes = Lexemes::from_tsquery(row.search_query.as_deref().unwrap_or_default());
+        let text = format!("{}\n{}\n{body}", row.title.as_str(), row.excerpt);
+        highlighter.snippet(&text, &lexemes)
+    });
     let summary = PostSummary {
         id: row.id,
         slug: row.slug,
@@ -242,25 +255,4 @@ fn shape(item: PostListItem, fields: Option<&[String]>) -> Result<serde_json::Va
         object.retain(|k, _| k == "id" || fields.iter().any(|f| f == k));
     }
     Ok(value)
-}
-
-/// A search headline (matches between U+0002 and U+0003, which were
-/// stripped from the source text first) as safe HTML with `<mark>`s.
-pub fn snippet(headline: &str) -> String {
-    quick_xml::escape::escape(headline)
-        .replace('\u{2}', "<mark>")
-        .replace('\u{3}', "</mark>")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_snippet_escapes_the_text_and_marks_the_matches() {
-        assert_eq!(
-            snippet("a <script> \u{2}rust\u{3} & \"more\""),
-            "a &lt;script&gt; <mark>rust</mark> &amp; &quot;more&quot;"
-        );
-    }
 }
