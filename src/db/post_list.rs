@@ -435,43 +435,121 @@ impl SearchCount {
     }
 }
 
-fn search_count_sql(f: &ListFilter, search: &str, want_count: bool, prefix: &str) -> Sql {
-    let mut sql = Sql::new(prefix);
-    let tsq = tsquery(&mut sql, search);
+/// The statistics' estimate of a search's matches, as SQL: the function
+/// call to select `e.matches` and `e.posts` from, and the condition under
+/// which the estimate alone says there are more than a search counts.
+fn estimate(sql: &mut Sql, f: &ListFilter, tsq: &Tsq) -> (String, String) {
     let public_only = sql.bind::<diesel::sql_types::Bool, _>(f.visibility != Visibility::All);
     #[allow(clippy::cast_precision_loss)] // 2,000 is exact in an f64
     let few = sql.bind::<diesel::sql_types::Float8, _>((2 * SEARCH_COUNT_CAP) as f64);
-    let want = sql.bind::<diesel::sql_types::Bool, _>(want_count);
     // The statistics stand for the whole table: with other filters the
     // matches among what they leave are counted.
     let trust = if has_filters(f) { "false" } else { "true" };
+    (
+        format!(
+            "posts_search_estimate({}, {public_only}, {few}) e",
+            tsq.once
+        ),
+        format!("({trust} AND e.matches >= {few})"),
+    )
+}
+
+fn search_estimate_sql(f: &ListFilter, search: &str, prefix: &str) -> Sql {
+    let mut sql = Sql::new(prefix);
+    let tsq = tsquery(&mut sql, search);
+    let (from, _) = estimate(&mut sql, f, &tsq);
     sql.push(&format!(
-        "SELECT e.matches AS estimated, e.posts, \
-         CASE WHEN NOT {want} OR ({trust} AND e.matches >= {few}) THEN NULL ELSE (\
-         SELECT count(*) FROM (SELECT 1 FROM posts p WHERE true"
-    ));
-    push_filters(&mut sql, f, Some(&tsq), SearchPath::Collect);
-    let cap = sql.bind::<Int8, _>(SEARCH_COUNT_CAP);
-    sql.push(&format!(
-        " LIMIT {cap}) c) END AS counted \
-         FROM posts_search_estimate({}, {public_only}, {few}) e",
-        tsq.once
+        "SELECT e.matches AS estimated, e.posts, NULL::int8 AS counted FROM {from}"
     ));
     sql
 }
 
-/// Counts a search's matches up to [`SEARCH_COUNT_CAP`], or learns from the
-/// planner's statistics that there are more; with `want_count` false
-/// (cursor pages) only the estimate is read.
-pub async fn search_count(
+/// What the statistics say of a search's matches, without counting them:
+/// enough to plan a cursor page (a cursor page reports no total).
+pub async fn search_estimate(
     conn: &mut AsyncPgConnection,
     f: &ListFilter,
     search: &str,
-    want_count: bool,
 ) -> diesel::QueryResult<SearchCount> {
-    search_count_sql(f, search, want_count, "")
-        .get_result(conn)
-        .await
+    search_estimate_sql(f, search, "").get_result(conn).await
+}
+
+/// One row of [`search_first`]: what it found, and one post of the page
+/// (none when the page was not read, or is empty).
+#[derive(diesel::QueryableByName)]
+struct SearchFirstRow {
+    #[diesel(embed)]
+    found: SearchCount,
+    #[diesel(embed)]
+    post: Option<ListedPost>,
+}
+
+fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &str) -> Sql {
+    let mut sql = Sql::new(prefix);
+    let tsq = tsquery(&mut sql, search);
+    let rank = format!("ts_rank(p.search_rank_vector, {})", tsq.once);
+    let (key, dir) = match page.sort.key {
+        SortKey::PublishedAt => ("p.published_at", page.sort.descending),
+        SortKey::UpdatedAt => ("p.updated_at", page.sort.descending),
+        SortKey::Title => ("p.title", page.sort.descending),
+        SortKey::Relevance => (rank.as_str(), true),
+    };
+    let dir = if dir { "DESC" } else { "ASC" };
+    // Every match, up to the cap, with what it is sorted by: collected
+    // once, for the count and the page both.
+    sql.push(&format!(
+        "WITH hits AS MATERIALIZED (SELECT p.id, {rank} AS rank, {key} AS key \
+         FROM posts p WHERE true"
+    ));
+    push_filters(&mut sql, f, Some(&tsq), SearchPath::Collect);
+    let cap = sql.bind::<Int8, _>(SEARCH_COUNT_CAP);
+    let (from, large) = estimate(&mut sql, f, &tsq);
+    let limit = sql.bind::<Int8, _>(page.limit);
+    let offset = sql.bind::<Int8, _>(page.offset);
+    // The page is read only when every match was counted (fewer than the
+    // cap): only then is it the page of all of them.
+    sql.push(&format!(
+        " LIMIT {cap}), \
+         found AS (SELECT e.matches AS estimated, e.posts, \
+         CASE WHEN {large} THEN NULL ELSE (SELECT count(*) FROM hits) END AS counted \
+         FROM {from}) \
+         SELECT found.estimated, found.posts, found.counted, l.* FROM found \
+         LEFT JOIN LATERAL (SELECT {columns}, h.rank, \
+         substr(p.plain_text, 1, {SNIPPET_SOURCE_CHARS}) AS snippet_source, \
+         {once}::text AS search_query \
+         FROM (SELECT h.id, h.rank FROM hits h WHERE found.counted < {cap} \
+         ORDER BY h.key {dir}, h.id {dir} LIMIT {limit} OFFSET {offset}) h \
+         JOIN posts p ON p.id = h.id JOIN users u ON u.id = p.author_id) l ON true \
+         ORDER BY {order}",
+        columns = columns(page),
+        once = tsq.once,
+        order = match page.sort.key {
+            SortKey::PublishedAt => format!("l.published_at {dir}, l.id {dir}"),
+            SortKey::UpdatedAt => format!("l.updated_at {dir}, l.id {dir}"),
+            SortKey::Title => format!("l.title {dir}, l.id {dir}"),
+            SortKey::Relevance => format!("l.rank {dir}, l.id {dir}"),
+        },
+    ));
+    sql
+}
+
+/// A search's first statement, for a page by number: counts the matches
+/// up to [`SEARCH_COUNT_CAP`] (or learns from the planner's statistics
+/// that there are more) and, when there are fewer, reads the page as
+/// `page` asks, collected from the search index and sorted. When there are
+/// more, no page is read: plan it with [`plan_search`] and read it with
+/// [`page`].
+pub async fn search_first(
+    conn: &mut AsyncPgConnection,
+    f: &ListFilter,
+    search: &str,
+    page: &PageRequest,
+) -> diesel::QueryResult<(SearchCount, Vec<ListedPost>)> {
+    let rows: Vec<SearchFirstRow> = search_first_sql(f, search, page, "").load(conn).await?;
+    let found = <[SearchFirstRow]>::first(&rows)
+        .map(|r| r.found)
+        .ok_or(diesel::result::Error::NotFound)?;
+    Ok((found, rows.into_iter().filter_map(|r| r.post).collect()))
 }
 
 /// How a search page is read.
@@ -483,7 +561,8 @@ pub struct SearchPlan {
     pub path: SearchPath,
 }
 
-/// Plans a search page from what [`search_count`] found, the sort asked
+/// Plans a search page from what [`search_first`] or [`search_estimate`]
+/// found, the sort asked
 /// for, the cursor (a relevance cursor holds a time when its walk began
 /// newest first) and the rows wanted.
 ///
@@ -682,14 +761,14 @@ pub async fn explain_analyze_page(
     explain(conn, page_sql(f, page, "EXPLAIN (ANALYZE, BUFFERS) ")).await
 }
 
-/// [`search_count`] run under `EXPLAIN (ANALYZE, BUFFERS)`.
-pub async fn explain_analyze_search_count(
+/// [`search_first`] run under `EXPLAIN (ANALYZE, BUFFERS)`.
+pub async fn explain_analyze_search_first(
     conn: &mut AsyncPgConnection,
     f: &ListFilter,
     search: &str,
-    want_count: bool,
+    page: &PageRequest,
 ) -> diesel::QueryResult<String> {
-    let sql = search_count_sql(f, search, want_count, "EXPLAIN (ANALYZE, BUFFERS) ");
+    let sql = search_first_sql(f, search, page, "EXPLAIN (ANALYZE, BUFFERS) ");
     explain(conn, sql).await
 }
 

@@ -109,6 +109,56 @@ async fn search_understands_phrases_exclusions_or_and_tags() {
 }
 
 #[tokio::test]
+async fn a_search_pages_by_number_in_every_sort_from_one_statement() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    for (day, title) in [
+        (1, "Delta"),
+        (2, "Alpha"),
+        (3, "Charlie"),
+        (4, "Bravo"),
+        (5, "Echo"),
+    ] {
+        app.publish_on(&token, title, day, json!({"markdown": "A walrus story."}))
+            .await;
+    }
+    app.publish_on(&token, "Unrelated", 6, json!({"markdown": "Nothing."}))
+        .await;
+    let page = |query: &str| {
+        let app = &app;
+        let query = format!("q=walrus&limit=2&{query}");
+        async move { app.list_posts(&query).await }
+    };
+    // The count and the page come from the same statement: every page
+    // reports the total, and the pages together hold each hit once.
+    let first = page("sort=title").await;
+    assert_eq!(titles(&first), ["Alpha", "Bravo"]);
+    assert_eq!(first["meta"]["pagination"]["total"], 5);
+    assert_eq!(first["meta"]["pagination"]["total_exact"], true);
+    assert_eq!(
+        titles(&page("sort=title&page=2").await),
+        ["Charlie", "Delta"]
+    );
+    assert_eq!(titles(&page("sort=-title&page=3").await), ["Alpha"]);
+    assert_eq!(
+        titles(&page("sort=published_at&page=2").await),
+        ["Charlie", "Bravo"]
+    );
+    assert_eq!(titles(&page("sort=-published_at").await), ["Echo", "Bravo"]);
+    assert_eq!(titles(&page("sort=-updated_at&page=3").await), ["Delta"]);
+    let past = page("page=4").await;
+    assert_eq!(past["data"], json!([]));
+    assert_eq!(past["meta"]["pagination"]["total"], 5);
+    // Each hit carries its rank and a snippet.
+    let hit = &first["data"][0];
+    assert!(hit["rank"].as_f64().unwrap() > 0.0, "{hit}");
+    assert_eq!(
+        hit["snippet"],
+        "Alpha A <mark>walrus</mark> story. A <mark>walrus</mark> story."
+    );
+}
+
+#[tokio::test]
 async fn search_follows_edits_and_walks_by_cursor() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;

@@ -56,12 +56,10 @@ async fn search_explain() {
             tag: tag.map(str::to_owned),
             ..ListFilter::new(Visibility::Published)
         };
-        // The first page of 15, as `GET /api/v1/posts?q=…` reads it.
-        let found = post_list::search_count(&mut conn, &filter, q, true)
-            .await
-            .unwrap();
-        let plan = post_list::plan_search(&found, Sort::RELEVANCE, None, 0, 16);
-        let page = PageRequest {
+        // The first page of 15, as `GET /api/v1/posts?q=…` reads it: one
+        // statement that counts and, when the matches are few, reads the
+        // page; a second one for the page when they are many.
+        let page = |plan: post_list::SearchPlan| PageRequest {
             sort: plan.sort,
             after: None,
             offset: 0,
@@ -71,9 +69,18 @@ async fn search_explain() {
             with_plain_text: false,
             search_path: plan.path,
         };
+        let first = page(post_list::SearchPlan {
+            sort: Sort::RELEVANCE,
+            path: post_list::SearchPath::Collect,
+        });
+        let (found, _) = post_list::search_first(&mut conn, &filter, q, &first)
+            .await
+            .unwrap();
+        let plan = post_list::plan_search(&found, Sort::RELEVANCE, None, 0, 16);
+        let second = found.is_large().then(|| page(plan));
         println!(
             "\n### {name}: q={q}{}\n\ncounted {:?}, estimated {:.0} of {:.0} posts; total {:?}; \
-             page read by {:?} in {:?} order",
+             page read by {:?} in {:?} order{}",
             tag.map(|t| format!("&tag={t}")).unwrap_or_default(),
             found.counted,
             found.estimated,
@@ -81,31 +88,39 @@ async fn search_explain() {
             found.total(),
             plan.path,
             plan.sort.key,
+            if second.is_some() {
+                ", by a second statement"
+            } else {
+                ""
+            },
         );
         let ms = cpu_ms(&mut conn, async |conn| {
-            let found = post_list::search_count(conn, &filter, q, true)
+            post_list::search_first(conn, &filter, q, &first)
                 .await
                 .unwrap();
-            let _ = found;
-            post_list::page(conn, &filter, &page).await.unwrap();
+            if let Some(second) = &second {
+                post_list::page(conn, &filter, second).await.unwrap();
+            }
         })
         .await;
-        println!("PostgreSQL CPU per search (count and page): {ms:.2} ms");
+        println!("PostgreSQL CPU per search: {ms:.2} ms");
         print_plan_cache(&mut conn).await;
         println!("```");
         println!(
             "{}",
-            post_list::explain_analyze_search_count(&mut conn, &filter, q, true)
+            post_list::explain_analyze_search_first(&mut conn, &filter, q, &first)
                 .await
                 .unwrap()
         );
-        println!();
-        println!(
-            "{}",
-            post_list::explain_analyze_page(&mut conn, &filter, &page)
-                .await
-                .unwrap()
-        );
+        if let Some(second) = &second {
+            println!();
+            println!(
+                "{}",
+                post_list::explain_analyze_page(&mut conn, &filter, second)
+                    .await
+                    .unwrap()
+            );
+        }
         println!("```");
     }
 }

@@ -82,13 +82,34 @@ pub async fn list_posts(
         i64::from(page_number - 1) * limit
     };
 
+    let request = |sort, path| PageRequest {
+        sort,
+        after: after.clone(),
+        offset,
+        // One more than asked tells whether there is a next page.
+        limit: limit + 1,
+        with_markdown: params.formats.markdown,
+        with_plain_text: params.formats.plaintext,
+        with_html: params.formats.html,
+        search_path: path,
+    };
+
     let mut conn = state.conn().await?;
     // A search first learns how many posts match (counted up to a cap, or
-    // estimated as more), which decides how its page is read; cursor
-    // pages only estimate.
-    let searched = match &filter.search {
-        Some(q) => Some(post_list::search_count(&mut conn, &filter, q, !keyset).await?),
-        None => None,
+    // estimated as more), which decides how its page is read. A page by
+    // number counts, and reads the page in the same statement when the
+    // matches are few; a cursor page only estimates.
+    let (searched, first) = match &filter.search {
+        Some(q) if !keyset => {
+            let collect = request(params.sort, SearchPath::Collect);
+            let (found, rows) = post_list::search_first(&mut conn, &filter, q, &collect).await?;
+            (Some(found), (!found.is_large()).then_some(rows))
+        }
+        Some(q) => (
+            Some(post_list::search_estimate(&mut conn, &filter, q).await?),
+            None,
+        ),
+        None => (None, None),
     };
     let total: Option<(i64, bool)> = match (&searched, keyset) {
         (_, true) => None,
@@ -102,22 +123,11 @@ pub async fn list_posts(
         },
         |found| post_list::plan_search(&found, params.sort, after.as_ref(), offset, limit + 1),
     );
-    let mut rows = if total.is_some_and(|(t, _)| offset >= t) {
+    let mut rows = match first {
+        Some(rows) => rows,
         // Past the end: skip the page query entirely.
-        Vec::new()
-    } else {
-        let request = PageRequest {
-            sort: plan.sort,
-            after,
-            offset,
-            // One more than asked tells whether there is a next page.
-            limit: limit + 1,
-            with_markdown: params.formats.markdown,
-            with_plain_text: params.formats.plaintext,
-            with_html: params.formats.html,
-            search_path: plan.path,
-        };
-        post_list::page(&mut conn, &filter, &request).await?
+        None if total.is_some_and(|(t, _)| offset >= t) => Vec::new(),
+        None => post_list::page(&mut conn, &filter, &request(plan.sort, plan.path)).await?,
     };
     drop(conn);
     let wanted = params.limit as usize;
