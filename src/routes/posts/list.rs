@@ -177,10 +177,8 @@ pub async fn list_posts(
 
     let size_hint = 1024 + rows.len() * ITEM_SIZE_HINT;
     let meta = ListMeta { pagination };
-    let body = if params.fields.is_none() && params.q.is_none() {
-        // Straight to bytes: no `serde_json::Value` per item. (A search
-        // rank goes through `Value`, which prints an f32 as an f64, so
-        // searches keep that path and their output.)
+    let body = if params.fields.is_none() {
+        // Straight to bytes: no `serde_json::Value` per item.
         let data = rows
             .into_iter()
             .map(|row| item(row, &params, &state.highlighter))
