@@ -11,8 +11,9 @@
 # bench/load_seed.py; 100,000 take ~8 minutes on two shared cores), then,
 # for a rare word, a topic word (~25% of posts), a word in nearly every
 # post, two such words, a phrase, a word with a tag and a word in no post,
-# builds the statements exactly as `GET /api/v1/posts?q=…` does (the count,
-# the plan it picks, the page of 15) and prints them under EXPLAIN
+# builds the statements exactly as `GET /api/v1/posts?q=…` does (one that
+# counts and, when the matches are few, reads the page of 15; a second for
+# the page when they are many) and prints them under EXPLAIN
 # (ANALYZE, BUFFERS). The test database is dropped at the end. Output:
 # target/bench/search-explain-<posts>.md.
 #
