@@ -514,21 +514,14 @@ fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &s
          CASE WHEN {large} THEN NULL ELSE (SELECT count(*) FROM hits) END AS counted \
          FROM {from}) \
          SELECT found.estimated, found.posts, found.counted, l.* FROM found \
-         LEFT JOIN LATERAL (SELECT {columns}, h.rank, \
-         substr(p.plain_text, 1, {SNIPPET_SOURCE_CHARS}) AS snippet_source, \
-         {once}::text AS search_query \
+         LEFT JOIN LATERAL (SELECT {columns}, h.rank, {snippet} \
          FROM (SELECT h.id, h.rank FROM hits h WHERE found.counted < {cap} \
          ORDER BY h.key {dir}, h.id {dir} LIMIT {limit} OFFSET {offset}) h \
          JOIN posts p ON p.id = h.id JOIN users u ON u.id = p.author_id) l ON true \
          ORDER BY {order}",
         columns = columns(page),
-        once = tsq.once,
-        order = match page.sort.key {
-            SortKey::PublishedAt => format!("l.published_at {dir}, l.id {dir}"),
-            SortKey::UpdatedAt => format!("l.updated_at {dir}, l.id {dir}"),
-            SortKey::Title => format!("l.title {dir}, l.id {dir}"),
-            SortKey::Relevance => format!("l.rank {dir}, l.id {dir}"),
-        },
+        snippet = snippet_columns(&tsq),
+        order = page_order("l", page.sort.key, dir),
     ));
     sql
 }
@@ -646,6 +639,27 @@ fn columns(page: &PageRequest) -> String {
     )
 }
 
+/// What a search adds to a listed post: the start of its text for the
+/// snippet, and the query as text for the lexemes the snippet marks.
+fn snippet_columns(tsq: &Tsq) -> String {
+    format!(
+        "substr(p.plain_text, 1, {SNIPPET_SOURCE_CHARS}) AS snippet_source, \
+         {}::text AS search_query",
+        tsq.once
+    )
+}
+
+/// The order of a page's rows, from `t`'s columns (the page's own).
+fn page_order(t: &str, key: SortKey, dir: &str) -> String {
+    let column = match key {
+        SortKey::PublishedAt => "published_at",
+        SortKey::UpdatedAt => "updated_at",
+        SortKey::Title => "title",
+        SortKey::Relevance => "rank",
+    };
+    format!("{t}.{column} {dir}, {t}.id {dir}")
+}
+
 fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     let mut sql = Sql::new(prefix);
     let tsq = f.search.as_deref().map(|s| tsquery(&mut sql, s));
@@ -658,11 +672,9 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
         // page's posts whole: the matches it sorts stay narrow, and only
         // the page's texts are read from TOAST, for their snippets.
         (Some(q), Some(rank)) => sql.push(&format!(
-            "SELECT {columns}, l.rank, \
-             substr(p.plain_text, 1, {SNIPPET_SOURCE_CHARS}) AS snippet_source, \
-             {once}::text AS search_query \
+            "SELECT {columns}, l.rank, {snippet} \
              FROM (SELECT p.id, {rank} AS rank FROM posts p WHERE true",
-            once = q.once,
+            snippet = snippet_columns(q),
         )),
         _ => sql.push(&format!(
             "SELECT {columns}, NULL::real AS rank, NULL::text AS snippet_source, \
@@ -720,10 +732,8 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     ));
     if tsq.is_some() {
         let order = match page.sort.key {
-            SortKey::PublishedAt => format!("p.published_at {dir}, p.id {dir}"),
-            SortKey::UpdatedAt => format!("p.updated_at {dir}, p.id {dir}"),
-            SortKey::Title => format!("p.title {dir}, p.id {dir}"),
-            SortKey::Relevance => format!("l.rank {dir}, l.id {dir}"),
+            SortKey::Relevance => page_order("l", page.sort.key, dir),
+            key => page_order("p", key, dir),
         };
         sql.push(&format!(
             ") l JOIN posts p ON p.id = l.id JOIN users u ON u.id = p.author_id ORDER BY {order}"
