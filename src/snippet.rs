@@ -131,7 +131,7 @@ impl Highlighter {
         // Cheap test first: a stem keeps its word's first two letters, so
         // most words are ruled out before being lower-cased and stemmed.
         // Not a letter outside ASCII: stemmers fold some (`ä` to `a`).
-        let mut head = word.chars().flat_map(char::to_lowercase);
+        let mut head = word.chars().map(lower);
         let (a, b) = (head.next(), head.next());
         let same = |w: Option<char>, l: Option<char>| match (w, l) {
             (_, None) => true,
@@ -164,45 +164,60 @@ impl Highlighter {
     /// the first match, the next at the first match past it; the start of
     /// the text when nothing in it matched. HTML-escaped, matches in
     /// `<mark>`, every run of white space one space.
+    ///
+    /// Words are read and tested only as far as the last passage needs:
+    /// with an early match, most of the text is never looked at.
     pub fn snippet(&self, text: &str, lexemes: &Lexemes) -> String {
-        let words: Vec<Word> = words(text)
-            .map(|(start, end)| Word {
-                start,
-                end,
-                matched: !lexemes.is_empty() && self.matches(&text[start..end], lexemes),
-            })
-            .collect();
-        let mut fragments: Vec<(usize, usize)> = Vec::new();
+        let mut found = Words {
+            words: Vec::with_capacity(2 * FRAGMENT_WORDS),
+            from: words(text),
+            text,
+            test: |word: &str| !lexemes.is_empty() && self.matches(word, lexemes),
+        };
+        let mut fragments: Vec<(usize, usize)> = Vec::with_capacity(FRAGMENTS);
         let mut from = 0;
         while fragments.len() < FRAGMENTS {
-            let Some(hit) = words[from..].iter().position(|w| w.matched) else {
+            let mut i = from;
+            let hit = loop {
+                match found.get(i) {
+                    Some(word) if word.matched => break Some(i),
+                    Some(_) => i += 1,
+                    None => break None,
+                }
+            };
+            let Some(hit) = hit else {
                 break;
             };
-            let start = (from + hit).saturating_sub(LEAD_WORDS).max(from);
-            let end = (start + FRAGMENT_WORDS).min(words.len());
+            let start = hit.saturating_sub(LEAD_WORDS).max(from);
+            let end = start + FRAGMENT_WORDS;
             fragments.push((start, end));
             from = end;
         }
         if fragments.is_empty() {
-            fragments.push((0, FRAGMENT_WORDS.min(words.len())));
+            fragments.push((0, FRAGMENT_WORDS));
         }
         let mut out = String::with_capacity(FRAGMENTS * FRAGMENT_WORDS * 8);
         for (i, &(start, end)) in fragments.iter().enumerate() {
+            // The word after the passage, for its punctuation below.
+            found.get(end);
+            let end = end.min(found.words.len());
             if start >= end {
                 continue;
             }
             if i > 0 {
                 out.push_str(DELIMITER);
             }
+            let words = &found.words;
             let mut at = words[start].start;
             for word in &words[start..end] {
                 push_spaced(&mut out, &text[at..word.start]);
+                // A word is letters and digits: nothing in it to escape.
                 if word.matched {
                     out.push_str("<mark>");
-                    out.push_str(&quick_xml::escape::escape(&text[word.start..word.end]));
+                    out.push_str(&text[word.start..word.end]);
                     out.push_str("</mark>");
                 } else {
-                    out.push_str(&quick_xml::escape::escape(&text[word.start..word.end]));
+                    out.push_str(&text[word.start..word.end]);
                 }
                 at = word.end;
             }
@@ -215,22 +230,72 @@ impl Highlighter {
     }
 }
 
+/// The lower case of a letter, as one letter.
+fn lower(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
+    }
+}
+
+/// The words of a text, read and tested as they are asked for.
+struct Words<'a, I, T> {
+    words: Vec<Word>,
+    from: I,
+    text: &'a str,
+    test: T,
+}
+
+impl<I: Iterator<Item = (usize, usize)>, T: Fn(&str) -> bool> Words<'_, I, T> {
+    /// Word `i`, reading up to it; `None` past the last.
+    fn get(&mut self, i: usize) -> Option<&Word> {
+        while self.words.len() <= i {
+            let (start, end) = self.from.next()?;
+            let matched = (self.test)(&self.text[start..end]);
+            self.words.push(Word {
+                start,
+                end,
+                matched,
+            });
+        }
+        self.words.get(i)
+    }
+}
+
 /// The byte ranges of the words of `text`: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut start = None;
-    text.char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-        .filter_map(move |(i, c)| match (c.is_alphanumeric(), start) {
-            (true, None) => {
-                start = Some(i);
-                None
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Whether the character at `i` is a letter or digit, and its length.
+    let alphanumeric = move |i: usize| match bytes[i] {
+        b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+        _ => text[i..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
+    };
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let (is_word, len) = alphanumeric(at);
+            if is_word {
+                break;
             }
-            (false, Some(s)) => {
-                start = None;
-                Some((s, i))
+            at += len;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (is_word, len) = alphanumeric(at);
+            if !is_word {
+                break;
             }
-            _ => None,
-        })
+            at += len;
+        }
+        Some((start, at))
+    })
 }
 
 /// Appends the text between two words, escaped, white space collapsed.
