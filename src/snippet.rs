@@ -209,6 +209,11 @@ impl Highlighter {
             }
             let words = &found.words;
             let mut at = words[start].start;
+            if start == 0 {
+                // What comes before the text's first word (an opening
+                // quote or bracket), without the space.
+                push_spaced(&mut out, text[..at].trim_start());
+            }
             for word in &words[start..end] {
                 push_spaced(&mut out, &text[at..word.start]);
                 // A word is letters and digits: nothing in it to escape.
@@ -384,6 +389,24 @@ mod tests {
         assert!(snippet.starts_with("Start here. more more"), "{snippet}");
         assert_eq!(snippet.split(' ').count(), FRAGMENT_WORDS);
         assert_eq!(english("", "'x'"), "");
+    }
+
+    #[test]
+    fn hostile_texts_still_give_two_short_passages() {
+        // Every word a match: two passages, no more.
+        let snippet = english(&"rust ".repeat(5_000), "'rust'");
+        assert_eq!(
+            snippet.matches("<mark>").count(),
+            FRAGMENTS * FRAGMENT_WORDS
+        );
+        assert_eq!(snippet.matches(DELIMITER).count(), 1);
+        // One enormous word, stemmed once; markup-like text escaped.
+        let word = "a".repeat(20_000);
+        assert_eq!(english(&word, "'aa'").len(), word.len());
+        assert_eq!(
+            english("<script>alert(1)</script>", "'alert'"),
+            "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;"
+        );
     }
 
     #[test]
