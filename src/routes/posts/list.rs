@@ -175,24 +175,26 @@ pub async fn list_posts(
         },
     };
 
+    // Every hit carries the same query: its lexemes are read once.
+    let lexemes = rows
+        .first()
+        .and_then(|row| row.search_query.as_deref())
+        .map(Lexemes::from_tsquery)
+        .unwrap_or_default();
+    let marks = (&*state.highlighter, &lexemes);
     let size_hint = 1024 + rows.len() * ITEM_SIZE_HINT;
     let meta = ListMeta { pagination };
     let body = if params.fields.is_none() {
         // Straight to bytes: no `serde_json::Value` per item.
         let data = rows
             .into_iter()
-            .map(|row| item(row, &params, &state.highlighter))
+            .map(|row| item(row, &params, marks))
             .collect();
         to_json(&PostList { data, meta }, size_hint)?
     } else {
         let data = rows
             .into_iter()
-            .map(|row| {
-                shape(
-                    item(row, &params, &state.highlighter),
-                    params.fields.as_deref(),
-                )
-            })
+            .map(|row| shape(item(row, &params, marks), params.fields.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
         to_json(
             &serde_json::json!({
@@ -223,12 +225,15 @@ fn page_link(state: &AppState, req: &HttpRequest, (name, value): (&str, String))
         .public_link(&format!("/api/v1/posts?{}", query.finish()))
 }
 
-fn item(row: ListedPost, params: &ListParams, highlighter: &Highlighter) -> PostListItem {
+fn item(
+    row: ListedPost,
+    params: &ListParams,
+    (highlighter, lexemes): (&Highlighter, &Lexemes),
+) -> PostListItem {
     let plaintext = row.plain_text.filter(|_| params.formats.plaintext);
     let snippet = row.snippet_source.map(|body| {
-        let lexemes = Lexemes::from_tsquery(row.search_query.as_deref().unwrap_or_default());
         let text = format!("{}\n{}\n{body}", row.title.as_str(), row.excerpt);
-        highlighter.snippet(&text, &lexemes)
+        highlighter.snippet(&text, lexemes)
     });
     let summary = PostSummary {
         id: row.id,
