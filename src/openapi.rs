@@ -111,7 +111,12 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 /// The document as served and committed: [`spec`], with the passes that
 /// are easier on JSON than on utoipa's types.
 pub fn document() -> serde_json::Value {
-    let mut value = serde_json::to_value(spec()).unwrap_or_default();
+    document_of(&spec())
+}
+
+/// [`document`] of a [`spec`] already built.
+pub fn document_of(spec: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut value = serde_json::to_value(spec).unwrap_or_default();
     bound_formatted_strings(&mut value);
     bound_response_headers(&mut value);
     value

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::web::{self, PayloadConfig};
 use actix_web::{App, HttpServer};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::cache::middleware::response_cache;
 use crate::config::Config;
@@ -41,7 +41,8 @@ impl Application {
     /// database in the background until it succeeds.
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         // Fail closed: an operation the permission table forgot never runs.
-        let unlisted = Operations::from_openapi(&openapi::spec()).unlisted();
+        let spec = openapi::spec();
+        let unlisted = Operations::from_openapi(&spec).unlisted();
         if !unlisted.is_empty() {
             anyhow::bail!(
                 "operations without a row in the permission table: {}",
@@ -97,7 +98,7 @@ impl Application {
                 state.pool.clone(),
             ));
         }
-        let server = serve(listener, state)?;
+        let server = serve(listener, state, &spec)?;
         Ok(Self { port, server })
     }
 
@@ -169,12 +170,16 @@ async fn keep_preparing(state: AppState) {
     }
 }
 
-/// Starts the HTTP server on a bound listener.
-pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
-    let spec = openapi::spec();
-    let document = openapi::document();
-    let route_table = web::Data::new(RouteTable::from_openapi(&spec));
-    let operations = web::Data::new(Operations::from_openapi(&spec));
+/// Starts the HTTP server on a bound listener; `spec` is [`openapi::spec`],
+/// built once (it is a few MiB of allocations while it is built).
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    spec: &utoipa::openapi::OpenApi,
+) -> std::io::Result<Server> {
+    let document = web::Data::new(routes::docs::Document::new(spec));
+    let route_table = web::Data::new(RouteTable::from_openapi(spec));
+    let operations = web::Data::new(Operations::from_openapi(spec));
     let workers = state.config.server.workers;
     let shutdown_timeout = state.config.server.shutdown_timeout.as_secs();
     let limits = RateLimits::new(
@@ -230,10 +235,9 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
                 ));
             })
             .configure(routes::media::serve::head_routes)
-            .service(
-                SwaggerUi::new("/docs/{_:.*}")
-                    .external_url_unchecked("/openapi.json", document.clone()),
-            )
+            .app_data(document.clone())
+            .route("/openapi.json", web::get().to(routes::docs::openapi_json))
+            .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
             .service(web::redirect("/docs", "/docs/").permanent())
             .default_service(web::to(not_found_or_method_not_allowed))
     })

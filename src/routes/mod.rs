@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod authors;
+pub mod docs;
 pub mod events;
 pub mod fallback;
 pub mod feeds;
