@@ -259,7 +259,11 @@ impl ResponseCache {
         }
         let entry = Arc::new(CachedResponse {
             headers,
-            body,
+            // A copy of exactly its length: the response's own buffer was
+            // sized before it was filled (a compressor's output, JSON
+            // written into a guess), and kept whole it would hold up to
+            // 1.6× the bytes the budget counts.
+            body: Bytes::copy_from_slice(&body),
             ticket: ticket.at,
             dep: ticket.dep,
             stored_at: Instant::now(),
