@@ -189,8 +189,10 @@ cpu_per_request() {
 # What the bench database's busy backends are doing, every 50 ms until
 # killed: one line per backend per sample, its wait event or `running`.
 # From the `postgres` database, so its own backend is not counted.
+# `exec`: the background job is psql itself, so killing it ends the
+# sampling (killing a subshell would leave psql watching forever).
 wait_sampler() {
-  psql -qtA "$SERVER/postgres" >"$1" 2>/dev/null <<SQL
+  exec psql -qtA "$SERVER/postgres" >"$1" 2>/dev/null <<SQL
 SELECT coalesce(wait_event_type || ':' || wait_event, 'running') FROM pg_stat_activity
 WHERE datname = '$DB' AND state = 'active' AND backend_type = 'client backend'
 \watch 0.05
