@@ -17,6 +17,7 @@ pub mod revisions;
 pub mod schema;
 pub mod seo;
 pub mod slug_aliases;
+pub mod sql;
 pub mod sync;
 pub mod tags;
 pub mod users;

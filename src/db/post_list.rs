@@ -6,20 +6,14 @@
 //! and text-search functions the DSL does not have. Every value is bound;
 //! only fixed fragments from this file are ever spliced into the text.
 
-use std::marker::PhantomData;
-
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::serialize::ToSql;
-use diesel::sql_types::{
-    Array, Float4, HasSqlType, Int8, Jsonb, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
-};
+use diesel::sql_types::{Array, Float4, Int8, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::lifecycle::public_sql;
+use super::sql::Sql;
 use crate::domain::{PostStatus, Slug, Title, Visibility};
 
 /// The text-search configuration, as stored by [`set_search_language`].
@@ -198,104 +192,6 @@ impl ListedPost {
     }
 }
 
-/// An SQL statement built from this file's fragments, with its bound
-/// values.
-///
-/// Unlike diesel's `sql_query`, it lets diesel-async cache the prepared
-/// statement per connection (keyed by its text and bind types): a list
-/// request is then one round trip per query instead of a parse, plan and
-/// execute each time. Statements with `metadata` filters are not cached,
-/// since the caller chooses how many alternatives they have and so how
-/// many distinct statements a connection would keep.
-struct Sql {
-    /// The text, with placeholders `$1`, `$2`… numbering `binds`.
-    text: String,
-    binds: Vec<Box<dyn QueryFragment<Pg> + Send>>,
-    cacheable: bool,
-}
-
-/// One bound value.
-struct Bind<ST, V> {
-    value: V,
-    sql_type: PhantomData<fn() -> ST>,
-}
-
-impl<ST, V> QueryFragment<Pg> for Bind<ST, V>
-where
-    Pg: HasSqlType<ST>,
-    V: ToSql<ST, Pg>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
-        out.push_bind_param::<ST, V>(&self.value)
-    }
-}
-
-impl Sql {
-    fn new(start: &str) -> Self {
-        Self {
-            text: start.to_owned(),
-            binds: Vec::new(),
-            cacheable: true,
-        }
-    }
-
-    fn push(&mut self, sql: &str) -> &mut Self {
-        self.text.push_str(sql);
-        self
-    }
-
-    /// Binds a value and returns its placeholder (`$n`).
-    fn bind<ST, V>(&mut self, value: V) -> String
-    where
-        Pg: HasSqlType<ST>,
-        V: ToSql<ST, Pg> + Send + 'static,
-        ST: 'static,
-    {
-        self.binds.push(Box::new(Bind::<ST, V> {
-            value,
-            sql_type: PhantomData,
-        }));
-        format!("${}", self.binds.len())
-    }
-}
-
-impl QueryFragment<Pg> for Sql {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
-        if !self.cacheable {
-            out.unsafe_to_cache_prepared();
-        }
-        // Every `$` in the text is a placeholder: the fragments in this
-        // file have no other, and values are never spliced in. A
-        // placeholder used twice binds its value twice.
-        let mut rest = self.text.as_str();
-        while let Some(at) = rest.find('$') {
-            out.push_sql(&rest[..at]);
-            let digits = rest[at + 1..]
-                .find(|c: char| !c.is_ascii_digit())
-                .map_or(rest.len() - at - 1, |n| n);
-            let n: usize = rest[at + 1..at + 1 + digits]
-                .parse()
-                .map_err(|_| diesel::result::Error::QueryBuilderError("a stray `$`".into()))?;
-            let bind = self.binds.get(n.wrapping_sub(1)).ok_or_else(|| {
-                diesel::result::Error::QueryBuilderError(format!("no value for ${n}").into())
-            })?;
-            bind.walk_ast(out.reborrow())?;
-            rest = &rest[at + 1 + digits..];
-        }
-        out.push_sql(rest);
-        Ok(())
-    }
-}
-
-impl QueryId for Sql {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for Sql {
-    type SqlType = Untyped;
-}
-
 /// The tsquery for a search, as two SQL expressions of the same value.
 struct Tsq {
     /// A subquery: parsed once per statement, however many rows test it.
@@ -366,7 +262,7 @@ fn push_filters(sql: &mut Sql, f: &ListFilter, tsq: Option<&Tsq>, path: SearchPa
         sql.push(&format!(" AND p.published_at < {t}"));
     }
     if !f.metadata.is_empty() {
-        sql.cacheable = false;
+        sql.never_cached();
     }
     for alternatives in &f.metadata {
         let parts: Vec<String> = alternatives

@@ -15,7 +15,15 @@ use crate::domain::{PostStatus, Slug, Title, Visibility};
 #[derive(
     Debug, Clone, diesel::Queryable, diesel::Selectable, diesel::Insertable, diesel::AsChangeset,
 )]
-#[diesel(table_name = posts, check_for_backend(Pg), treat_none_as_null = true)]
+// `None` is NULL on insert too, not `DEFAULT` (these columns default to
+// NULL anyway): the INSERT's text is then always the same, and diesel-async
+// keeps it prepared instead of parsing and planning it on every write.
+#[diesel(
+    table_name = posts,
+    check_for_backend(Pg),
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct Post {
     pub id: Uuid,
     pub slug: Slug,
@@ -329,4 +337,25 @@ pub async fn author_name(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::Quer
         .select(users::name)
         .first(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::query_builder::QueryFragment;
+
+    use super::*;
+
+    /// Every post write sends this INSERT: were it not safe to keep
+    /// prepared (a `None` written as `DEFAULT`), PostgreSQL would parse and
+    /// plan it each time.
+    #[test]
+    fn the_insert_of_a_post_can_stay_prepared() {
+        let mut post = crate::domain::post::sample_post(Uuid::nil());
+        post.published_at = None;
+        post.seo.feature_image = None;
+        let insert = diesel::insert_into(posts::table)
+            .values(&post)
+            .returning(Post::as_returning());
+        assert!(insert.is_safe_to_cache_prepared(&Pg).unwrap());
+    }
 }

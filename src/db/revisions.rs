@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::{post_revisions, users};
+use super::sql::Sql;
 
 #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable, diesel::Insertable)]
 #[diesel(table_name = post_revisions, check_for_backend(Pg))]
@@ -39,15 +40,15 @@ pub async fn record(
 ) -> diesel::QueryResult<i32> {
     use diesel::sql_types::{Integer, Jsonb, Timestamptz, Uuid as SqlUuid};
     let keep = i32::try_from(keep).unwrap_or(i32::MAX);
-    let recorded: Recorded =
-        diesel::sql_query("SELECT folio_record_revision($1, $2, $3, $4, $5) AS number")
-            .bind::<SqlUuid, _>(post_id)
-            .bind::<SqlUuid, _>(user_id)
-            .bind::<Timestamptz, _>(Utc::now())
-            .bind::<Jsonb, _>(snapshot)
-            .bind::<Integer, _>(keep)
-            .get_result(conn)
-            .await?;
+    // Kept prepared: every post write sends it.
+    let recorded: Recorded = Sql::new("SELECT folio_record_revision($1, $2, $3, $4, $5) AS number")
+        .with::<SqlUuid, _>(post_id)
+        .with::<SqlUuid, _>(user_id)
+        .with::<Timestamptz, _>(Utc::now())
+        .with::<Jsonb, _>(snapshot)
+        .with::<Integer, _>(keep)
+        .get_result(conn)
+        .await?;
     Ok(recorded.number)
 }
 

@@ -16,7 +16,15 @@ use super::schema::posts;
     diesel::Insertable,
     diesel::AsChangeset,
 )]
-#[diesel(table_name = posts, check_for_backend(Pg), treat_none_as_null = true)]
+// `None` is NULL on insert too, not `DEFAULT` (these columns default to
+// NULL anyway): the INSERT's text is then always the same, and diesel-async
+// keeps it prepared instead of parsing and planning it on every write.
+#[diesel(
+    table_name = posts,
+    check_for_backend(Pg),
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct Seo {
     pub feature_image: Option<String>,
     pub feature_image_alt: Option<String>,

@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::lifecycle::PUBLIC_SQL;
+use super::sql::Sql;
 use crate::domain::Slug;
 use crate::domain::Visibility;
 
@@ -100,9 +101,10 @@ pub async fn ensure(conn: &mut AsyncPgConnection, names: &[String]) -> diesel::Q
     let (slugs, names): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
     // One call (see migration 2026-12-03-500003_write_functions): nothing
     // is inserted when every tag exists, as for most writes.
-    diesel::sql_query("SELECT folio_ensure_tags($1, $2)")
-        .bind::<Array<Text>, _>(&slugs)
-        .bind::<Array<Text>, _>(&names)
+    // Kept prepared: most post writes send it.
+    Sql::new("SELECT folio_ensure_tags($1, $2)")
+        .with::<Array<Text>, _>(slugs)
+        .with::<Array<Text>, _>(names)
         .execute(conn)
         .await?;
     Ok(())
