@@ -63,6 +63,12 @@ async fn each_subscriber_sees_what_it_may_read() {
     let post = app
         .created_post(&author, json!({"title": "Draft one", "markdown": "x"}))
         .await;
+    // A draft's change is told as the draft is now: published before the
+    // instance's follower read it, there would be no draft left to tell
+    // of (a loaded machine has seen that). The streams that may see it
+    // get it before it changes.
+    let owner_first = owner.next(WAIT).await;
+    let editor_first = editor.next(WAIT).await;
     patch(
         &app,
         &admin,
@@ -86,8 +92,11 @@ async fn each_subscriber_sees_what_it_may_read() {
     ]);
     assert_eq!(summary(&anonymous.take(3, WAIT, QUIET).await), public);
     assert_eq!(summary(&stranger.take(3, WAIT, QUIET).await), public);
-    assert_eq!(summary(&owner.take(4, WAIT, QUIET).await), with_draft);
-    let events = editor.take(4, WAIT, QUIET).await;
+    let mut seen: Vec<_> = owner_first.into_iter().collect();
+    seen.extend(owner.take(3, WAIT, QUIET).await);
+    assert_eq!(summary(&seen), with_draft);
+    let mut events: Vec<_> = editor_first.into_iter().collect();
+    events.extend(editor.take(3, WAIT, QUIET).await);
     assert_eq!(summary(&events), with_draft);
     // Ids are increasing /sync tokens; the payload is a webhook's.
     let ids: Vec<i64> = events
