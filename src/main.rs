@@ -143,22 +143,18 @@ async fn rerender(all: bool) -> ExitCode {
 /// keeps what it freed; under 64 concurrent writes the live heap was
 /// ~8 MiB while RSS grew by ~14. One arena per core (what
 /// `MALLOC_ARENA_MAX` would set) measured 41.7 → 36.2 MiB peak on the
-/// write row, at the same CPU per request (bench/README.md). An operator's
-/// own `MALLOC_ARENA_MAX` is left as set.
+/// write row, at the same CPU per request (bench/README.md).
 #[allow(unsafe_code)]
 fn return_big_buffers_to_the_os() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
-        let arenas_set = std::env::var_os("MALLOC_ARENA_MAX").is_some();
         // SAFETY: mallopt only changes the allocator's tuning, and is
         // called before any other thread exists.
         unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-            if !arenas_set {
-                libc::mallopt(libc::M_ARENA_MAX, arenas);
-            }
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
 }
