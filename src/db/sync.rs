@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::lifecycle::is_public;
 use super::posts::Post;
 use super::schema::{post_tombstones, posts, users};
+use super::sql::Sql;
 
 #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
 #[diesel(table_name = post_tombstones, check_for_backend(Pg))]
@@ -43,7 +44,8 @@ struct Horizon {
 /// their snapshot must be newer than it (see the migration
 /// `2026-12-03-500000_post_change_horizon`).
 pub async fn horizon(conn: &mut AsyncPgConnection) -> diesel::QueryResult<i64> {
-    let row: Horizon = diesel::sql_query("SELECT folio_post_change_horizon() AS horizon")
+    // Kept prepared: every write's notification and every /sync read send it.
+    let row: Horizon = Sql::new("SELECT folio_post_change_horizon() AS horizon")
         .get_result(conn)
         .await?;
     Ok(row.horizon.unwrap_or(0))
@@ -136,15 +138,16 @@ pub async fn changed_keys(
     if upto <= since {
         return Ok((Some(Vec::new()), since));
     }
-    let rows: Vec<ChangedKey> = diesel::sql_query(
+    // Kept prepared: each instance's cache follower sends it after every write.
+    let rows: Vec<ChangedKey> = Sql::new(
         "(SELECT id::text AS id, slug FROM posts WHERE change_seq > $1 AND change_seq <= $2) \
          UNION ALL \
          (SELECT id::text, slug FROM post_tombstones WHERE change_seq > $1 AND change_seq <= $2) \
          LIMIT $3",
     )
-    .bind::<BigInt, _>(since)
-    .bind::<BigInt, _>(upto)
-    .bind::<BigInt, _>(most + 1)
+    .with::<BigInt, _>(since)
+    .with::<BigInt, _>(upto)
+    .with::<BigInt, _>(most + 1)
     .load(conn)
     .await?;
     if rows.len() as i64 > most {
