@@ -35,6 +35,9 @@ pub enum Credential {
 pub struct Caller {
     /// The user, or for an API key the user who made it.
     pub id: Uuid,
+    /// The user's display name, read with the credential's check: a write
+    /// answers with its author's name without asking the database again.
+    pub name: String,
     pub role: Role,
     pub credential: Credential,
 }
@@ -132,6 +135,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AppEr
     let role = Role::parse(&user.role).ok_or_else(invalid)?;
     Ok(Caller {
         id: user.id,
+        name: user.name,
         role,
         credential: Credential::AccessToken,
     })
@@ -150,6 +154,7 @@ async fn authenticate_key(state: &AppState, token: &str) -> Result<Caller, AppEr
     api_keys::touch(&mut conn, &key).await?;
     Ok(Caller {
         id: creator.id,
+        name: creator.name,
         role,
         credential: Credential::ApiKey {
             id: key.id,

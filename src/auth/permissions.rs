@@ -409,6 +409,7 @@ mod tests {
     fn caller(role: Role, scopes: Option<&[Scope]>) -> Caller {
         Caller {
             id: uuid::Uuid::nil(),
+            name: "Ada".into(),
             role,
             credential: match scopes {
                 None => super::super::Credential::AccessToken,

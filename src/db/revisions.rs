@@ -28,27 +28,37 @@ struct Recorded {
 }
 
 /// Stores the next revision of a post and prunes all but the newest
-/// `keep`, in one call (`folio_record_revision`). Call it with the post's
-/// row locked (inside the write's transaction), so two writers never take
-/// the same number.
+/// `keep` (`folio_record_revision`), and creates the tags of `new_tags`
+/// that do not exist yet (`folio_ensure_tags`, as [`super::tags::ensure`]):
+/// one statement, one round trip, for what every content write records.
+/// Call it with the post's row locked (inside the write's transaction), so
+/// two writers never take the same number.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     post_id: Uuid,
     user_id: Uuid,
     snapshot: serde_json::Value,
     keep: u32,
+    new_tags: &[String],
 ) -> diesel::QueryResult<i32> {
-    use diesel::sql_types::{Integer, Jsonb, Timestamptz, Uuid as SqlUuid};
+    use diesel::sql_types::{Array, Integer, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
     let keep = i32::try_from(keep).unwrap_or(i32::MAX);
-    // Kept prepared: every post write sends it.
-    let recorded: Recorded = Sql::new("SELECT folio_record_revision($1, $2, $3, $4, $5) AS number")
-        .with::<SqlUuid, _>(post_id)
-        .with::<SqlUuid, _>(user_id)
-        .with::<Timestamptz, _>(Utc::now())
-        .with::<Jsonb, _>(snapshot)
-        .with::<Integer, _>(keep)
-        .get_result(conn)
-        .await?;
+    let (slugs, names) = super::tags::slugs_and_names(new_tags);
+    // Kept prepared: every post write sends it. The tags come first, as
+    // when they were a statement of their own.
+    let recorded: Recorded = Sql::new(
+        "SELECT folio_ensure_tags($1, $2), \
+           folio_record_revision($3, $4, $5, $6, $7) AS number",
+    )
+    .with::<Array<Text>, _>(slugs)
+    .with::<Array<Text>, _>(names)
+    .with::<SqlUuid, _>(post_id)
+    .with::<SqlUuid, _>(user_id)
+    .with::<Timestamptz, _>(Utc::now())
+    .with::<Jsonb, _>(snapshot)
+    .with::<Integer, _>(keep)
+    .get_result(conn)
+    .await?;
     Ok(recorded.number)
 }
 

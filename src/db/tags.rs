@@ -90,15 +90,10 @@ pub async fn find(
 /// which tag each name belongs to. Names are taken in slug order, so two
 /// writers adding the same new tags never wait on each other in a cycle.
 pub async fn ensure(conn: &mut AsyncPgConnection, names: &[String]) -> diesel::QueryResult<()> {
-    let mut pairs: Vec<(String, String)> = names
-        .iter()
-        .filter_map(|n| Some((Slug::from_title(n)?.to_string(), n.clone())))
-        .collect();
-    if pairs.is_empty() {
+    let (slugs, names) = slugs_and_names(names);
+    if slugs.is_empty() {
         return Ok(());
     }
-    pairs.sort();
-    let (slugs, names): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
     // One call (see migration 2026-12-03-500003_write_functions): nothing
     // is inserted when every tag exists, as for most writes.
     // Kept prepared: most post writes send it.
@@ -108,6 +103,17 @@ pub async fn ensure(conn: &mut AsyncPgConnection, names: &[String]) -> diesel::Q
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The arguments of `folio_ensure_tags` for these tag names: each name's
+/// slug and the name, in slug order (a name with no slug is left out).
+pub fn slugs_and_names(names: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut pairs: Vec<(String, String)> = names
+        .iter()
+        .filter_map(|n| Some((Slug::from_title(n)?.to_string(), n.clone())))
+        .collect();
+    pairs.sort();
+    pairs.into_iter().unzip()
 }
 
 /// Registers the tags of posts written before tags were resources.

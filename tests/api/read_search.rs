@@ -472,3 +472,76 @@ async fn a_search_counts_up_to_its_cap_then_lists_the_newest_first() {
     assert_eq!(titles(&few), ["Walrus 1000"]);
     assert_eq!(few["meta"]["pagination"]["total_exact"], true, "{few}");
 }
+
+/// Posts whose stored search vectors differ from what the SQL functions
+/// (the language change's re-index) make of their text.
+async fn vectors_out_of_step(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db.conn().await;
+    let count: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM posts, search_settings s \
+         WHERE search_vector IS DISTINCT FROM \
+               posts_search_vector(s.language, title, excerpt, markdown, tags) \
+            OR search_rank_vector IS DISTINCT FROM \
+               posts_search_rank_vector(s.language, title, excerpt, tags)",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    count.n
+}
+
+#[tokio::test]
+async fn the_trigger_indexes_a_post_as_the_search_functions_do() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let post = app
+        .draft_with(
+            &token,
+            "Otters at play",
+            json!({
+                "markdown": "# Rivers\n\nOtters **slide** down [banks](https://example.com/banks).\n\n```\nlet otter = 1;\n```",
+                "excerpt": "Playful mustelids",
+                "tags": ["Wild life", "rivers"],
+            }),
+        )
+        .await;
+    app.draft(&token, "No tags, no excerpt").await;
+    assert_eq!(vectors_out_of_step(&app).await, 0);
+    let id = id_of(&post);
+
+    // Each part of the vector changes alone, and the search follows it.
+    for (change, word) in [
+        (json!({"title": "Beavers at work"}), "beaver"),
+        (json!({"tags": ["dams"]}), "dams"),
+        (json!({"excerpt": "Busy rodents"}), "rodent"),
+        (json!({"markdown": "Lodges of *sticks*."}), "sticks"),
+    ] {
+        app.patched_post(&token, id, change).await;
+        assert_eq!(vectors_out_of_step(&app).await, 0, "after {word}");
+        let hits = app
+            .get_json_as(&token, &format!("/api/v1/posts?q={word}&status=draft"))
+            .await;
+        assert_eq!(titles(&hits), ["Beavers at work"], "{word}");
+    }
+    // A change that leaves the text alone keeps the vectors it had.
+    app.patched_post(
+        &token,
+        id,
+        json!({"status": "published", "slug": "beavers"}),
+    )
+    .await;
+    assert_eq!(vectors_out_of_step(&app).await, 0);
+    assert_eq!(
+        titles(&app.list_posts("q=lodges").await),
+        ["Beavers at work"]
+    );
+    assert_eq!(
+        titles(&app.list_posts("q=otter").await),
+        Vec::<String>::new()
+    );
+}

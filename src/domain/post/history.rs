@@ -116,14 +116,18 @@ pub async fn record(
     {
         slug_aliases::remember(conn, before.slug.as_str(), after.id).await?;
     }
-    if before.is_none_or(|b| b.tags != after.tags) {
-        crate::db::tags::ensure(conn, &after.tags).await?;
-    }
     let snapshot = PostSnapshot::of(after);
+    // The tags are part of the snapshot: a write that records no revision
+    // named no new tag either.
     if before.is_some_and(|b| PostSnapshot::of(b) == snapshot) {
         return Ok(());
     }
+    let new_tags: &[String] = if before.is_none_or(|b| b.tags != after.tags) {
+        &after.tags
+    } else {
+        &[]
+    };
     let value = serde_json::to_value(&snapshot).map_err(|e| AppError::Internal(e.into()))?;
-    revisions::record(conn, after.id, user, value, keep).await?;
+    revisions::record(conn, after.id, user, value, keep, new_tags).await?;
     Ok(())
 }

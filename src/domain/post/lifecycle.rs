@@ -79,6 +79,7 @@ mod tests {
     fn caller(role: Role) -> Caller {
         Caller {
             id: uuid::Uuid::nil(),
+            name: "Ada".into(),
             role,
             credential: crate::auth::extractor::Credential::AccessToken,
         }

@@ -47,6 +47,7 @@ mod tests {
     fn user(role: Role, id: Uuid) -> Caller {
         Caller {
             id,
+            name: "Ada".into(),
             role,
             credential: Credential::AccessToken,
         }
@@ -55,6 +56,7 @@ mod tests {
     fn key(scopes: &[Scope]) -> Caller {
         Caller {
             id: Uuid::now_v7(),
+            name: "Ada".into(),
             role: Role::Admin,
             credential: Credential::ApiKey {
                 id: Uuid::nil(),

@@ -42,8 +42,9 @@ pub async fn create_post(
             insert_new(conn, caller, input, slug, derived, rendered, keep_revisions).await
         })
         .await?;
-    let author = posts::author_name(conn, created.author_id).await?;
-    Ok((created, author))
+    // The caller is the new post's author; its name came with the
+    // credential's check.
+    Ok((created, caller.name.clone()))
 }
 
 /// Inserts a new post under `base` (numbered until free when `derived`)
@@ -277,7 +278,11 @@ where
                 })?;
         media::record_usage(conn, &post, Some(&before)).await?;
         history::record(conn, caller.id, Some(&before), &post, keep_revisions).await?;
-        let author = posts::author_name(conn, post.author_id).await?;
+        let author = if post.author_id == caller.id {
+            caller.name.clone()
+        } else {
+            posts::author_name(conn, post.author_id).await?
+        };
         Ok((post, author))
     })
     .await
