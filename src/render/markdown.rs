@@ -154,8 +154,7 @@ pub fn render_with_media(
         }
     }
     let toc = add_heading_ids(&mut events);
-    let plain_text = plain_text(&events);
-    let word_count = plain_text.split_whitespace().count();
+    let (plain_text, word_count) = plain_text(&events);
     for event in &mut events {
         if let Event::TaskListMarker(done) = event {
             let marker = if *done { TASK_DONE } else { TASK_OPEN };
@@ -302,7 +301,9 @@ fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
     toc
 }
 
-fn plain_text(events: &[Event<'_>]) -> String {
+/// The text a reader sees, its whitespace collapsed to single spaces, and
+/// how many words it has.
+fn plain_text(events: &[Event<'_>]) -> (String, usize) {
     let mut out = String::new();
     let mut in_code_block = false;
     // Text between raw <script>/<style> tags is not something a reader
@@ -343,7 +344,16 @@ fn plain_text(events: &[Event<'_>]) -> String {
             _ => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut text = String::with_capacity(out.len());
+    let mut words = 0;
+    for word in out.split_whitespace() {
+        if words > 0 {
+            text.push(' ');
+        }
+        text.push_str(word);
+        words += 1;
+    }
+    (text, words)
 }
 
 #[cfg(test)]

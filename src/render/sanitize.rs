@@ -89,7 +89,17 @@ impl Policy {
     /// Sanitises untrusted HTML under this policy, then puts in the
     /// task-list checkboxes (see [`TASK_DONE`]).
     pub fn clean(&self, html: &str) -> SafeHtml {
-        let clean = self.0.clean(html).to_string();
+        // Serialised straight into one buffer of about the input's size:
+        // `to_string()` (Display) builds a growing buffer of its own, then
+        // copies it into the string. Neither `expect` can fail: a Vec takes
+        // every write, and html5ever writes only `str`s (ammonia's Display
+        // makes the same two assumptions).
+        let mut bytes = Vec::with_capacity(html.len() + html.len() / 8);
+        self.0
+            .clean(html)
+            .write_to(&mut bytes)
+            .expect("writing to a Vec does not fail");
+        let clean = String::from_utf8(bytes).expect("html5ever writes UTF-8");
         if !clean.contains(TASK_DONE) && !clean.contains(TASK_OPEN) {
             return SafeHtml(clean);
         }
