@@ -10,13 +10,15 @@
 -- `a || b || c || d` is the value posts_search_vector() returns, since
 -- `||` shifts the right operand's positions past the left one's.
 --
--- An update that changes none of the title, excerpt, tags and body (a
--- publish, a new slug, a re-render) keeps the vectors it has, also when
--- the statement sets them itself (the language change's re-index).
+-- The trigger fires on an update that sets the title, excerpt, tags or
+-- body, and every edit through the API sets the first three: one that
+-- changes none of the four (a publish, a new slug) now keeps the vectors
+-- it has instead of parsing the whole body again.
 --
 -- posts_search_vector() and posts_search_rank_vector() stay: the
--- language change re-indexes every post with them in one statement, and
--- tests/api/search.rs checks that the trigger's vectors equal theirs.
+-- language change re-indexes every post with them in one statement (an
+-- update of the vectors alone, which does not fire the trigger), and
+-- tests/api/read_search.rs checks that the trigger's vectors equal theirs.
 CREATE OR REPLACE FUNCTION posts_search_vector_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     lang regconfig;

@@ -545,3 +545,23 @@ async fn the_trigger_indexes_a_post_as_the_search_functions_do() {
         Vec::<String>::new()
     );
 }
+
+#[tokio::test]
+async fn a_new_search_language_re_indexes_the_posts_already_written() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    app.publish_on(&token, "Running", 1, json!({"tags": ["Jogging"]}))
+        .await;
+    let mut conn = app.db.conn().await;
+    // What start-up does when FOLIO_SEARCH_LANGUAGE changed: every post's
+    // vectors made again in the new language, by one statement.
+    assert!(
+        post_list::set_search_language(&mut conn, "simple")
+            .await
+            .unwrap()
+    );
+    assert_eq!(vectors_out_of_step(&app).await, 0);
+    // `simple` does not stem: "run" no longer finds "Running".
+    assert_eq!(titles(&app.list_posts("q=run").await), Vec::<String>::new());
+    assert_eq!(titles(&app.list_posts("q=jogging").await), ["Running"]);
+}
