@@ -139,6 +139,19 @@ async fn rerender(all: bool) -> ExitCode {
 /// would also set) keeps every big buffer a mapping of its own: measured,
 /// idle RSS 46.7 → 26.9 MiB.
 ///
+/// The threshold sits above what one response's compression allocates:
+/// brotli's encoder (quality 5) builds a hash table of just over 1 MiB for
+/// every body. At a 1 MiB threshold each compressed answer mapped, zeroed
+/// and unmapped a table of its own: 538 µs for an 8 KB post instead of 86
+/// (`cargo bench --bench encoding` under `mallopt`). A fixed threshold
+/// also fixes the trim threshold, at 128 KiB: a heap whose top had more
+/// free gave it back at once, so the table, freed at the top, was mapped
+/// again by the next answer. It is raised to 4 MiB too; the periodic
+/// `malloc_trim` below hands free memory back anyway. Uncached reads with
+/// `Accept-Encoding: br`, 64 connections: 0.76–1.25 → 0.48–0.52 ms of
+/// Folio's CPU per request, at 2–3 MiB more peak RSS on that row; on
+/// `bench/load.sh`'s rows, within run-to-run noise (bench/README.md).
+///
 /// glibc also gives threads up to eight heap arenas per core, and each
 /// keeps what it freed; under 64 concurrent writes the live heap was
 /// ~8 MiB while RSS grew by ~14. One arena per core (what
@@ -153,7 +166,8 @@ fn return_big_buffers_to_the_os() {
         // SAFETY: mallopt only changes the allocator's tuning, and is
         // called before any other thread exists.
         unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 4 << 20);
             libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
