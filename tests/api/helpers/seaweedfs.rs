@@ -86,12 +86,18 @@ fn free(port: u16) -> bool {
 
 fn start() -> SeaweedFs {
     let bin = binary();
-    for attempt in 0..5 {
+    let mut tried = Vec::new();
+    for attempt in 0..12u16 {
         // Five consecutive even ports (and their +10000 gRPC twins) in a
-        // range Folio, PostgreSQL and SeaweedFS's defaults do not use.
-        let base = 20_000 + (std::process::id() as u16 % 400) * 20 + attempt * 2;
+        // range Folio, PostgreSQL and SeaweedFS's defaults do not use; each
+        // attempt in another window of the range, so that one port held by
+        // something else (a service, a test's client connection) does not
+        // fail them all.
+        let window = (std::process::id() as u16 % 400 + attempt * 37) % 400;
+        let base = 20_000 + window * 20;
         let ports: Vec<u16> = (0..5).map(|i| base + 2 * i).collect();
         if !ports.iter().all(|p| free(*p)) {
+            tried.push(format!("{base}: a port was taken"));
             continue;
         }
         let dir =
@@ -116,9 +122,11 @@ fn start() -> SeaweedFs {
         ];
         // The watchdog: runs weed, and stops it (and removes its data)
         // once the test process is gone.
-        let script = r#"bin="$1"; shift; "$bin" "$@" >"$DATA_DIR/weed.log" 2>&1 & child=$!
+        let log = dir.with_extension("log");
+        let script = r#"bin="$1"; shift; "$bin" "$@" >"$DATA_DIR.log" 2>&1 & child=$!
             while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
-            kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; rm -rf "$DATA_DIR""#;
+            kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; rm -rf "$DATA_DIR"
+            kill -0 "$WATCH_PID" 2>/dev/null || rm -f "$DATA_DIR.log""#;
         let mut watchdog = Command::new("sh")
             .arg("-c")
             .arg(script)
@@ -150,8 +158,18 @@ fn start() -> SeaweedFs {
         }
         let _ = watchdog.kill();
         let _ = watchdog.wait();
+        // What weed said, kept beside its data folder (which the watchdog
+        // removes; the log only once the tests are over): the last lines
+        // say why it stopped or never answered.
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        let tail: Vec<&str> = said.lines().rev().take(8).collect();
+        tried.push(format!(
+            "{base}: {}",
+            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+        ));
     }
-    panic!("SeaweedFS did not start (see folio-seaweedfs-*/weed.log in the temp folder)");
+    panic!("SeaweedFS did not start: {}", tried.join("; "));
 }
 
 /// Whether a signed write to the bucket succeeds (the bucket is created
