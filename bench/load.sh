@@ -6,10 +6,12 @@
 # alone can do). Not part of `cargo test`.
 #
 #   bench/load.sh [--posts N] [--duration 10s] [--connections 64] [--threads 2]
-#                 [--port 18090] [--seed bulk|single] [--writes-only]
+#                 [--port 18090] [--seed bulk|single] [--writes-only] [--only REGEX]
 #
 # `--writes-only` seeds, then runs the POST row alone (no read or pgbench
-# rows): the quick check of what a post write costs.
+# rows): the quick check of what a post write costs. `--only` runs just
+# the wrk rows whose name matches the extended regular expression (and no
+# pgbench rows): `--only 'slug}$|q=word'` is the search ratio alone.
 # Seeds a fresh `folio_load` database through the API (posts post-1 …
 # post-N; by default through the bulk import, `--seed single` posts them
 # one request each), runs wrk once per row, prints a Markdown table and writes it to
@@ -26,6 +28,7 @@ THREADS=2
 PORT=18090
 SEED_MODE=bulk
 WRITES_ONLY=0
+ONLY=""
 usage() { sed -n '8,9p' "$0" | sed 's/^# \{0,3\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --port) PORT=$2; shift 2 ;;
     --seed) SEED_MODE=$2; shift 2 ;;
     --writes-only) WRITES_ONLY=1; shift ;;
+    --only) ONLY=$2; shift 2 ;;
     -h | --help) usage ;;
     *) echo "unknown argument: $1" >&2; usage 2 >&2 ;;
   esac
@@ -209,12 +213,16 @@ wait_summary() {
     }'
 }
 
+# Whether row $1 runs (`--only`).
+wanted() { [ -z "$ONLY" ] || [[ $1 =~ $ONLY ]]; }
+
 # Runs one wrk row: row name, LOAD_MODE, expected status, then extra
 # VAR=value settings for load.lua. The write row also samples wait events:
 # writers that queue on a shared lock show as `Lock:…`.
 wrk_row() {
   local name=$1 mode=$2 expect=$3 sampler=""
   shift 3
+  wanted "$name" || return 0
   reset_peak
   if [ "$mode" = write ]; then
     wait_sampler "$OUT/waits-$STARTS.txt" &
@@ -250,6 +258,7 @@ wrk_row() {
 # per-transaction log.
 pgbench_row() {
   local name=$1 kind=$2 mode=$3 script=$4 log out tps failed p50 p99
+  [ -z "$ONLY" ] || return 0
   log=$OUT/$(basename "$script" .sql)-$mode
   rm -f "$log".*
   out=$(pgbench -n -M "$mode" -c "$CONNECTIONS" -j "$THREADS" -T "$SECONDS_PER_ROW" \
@@ -327,15 +336,18 @@ lookups() {
     /^folio_read_cache_lookups_total\{result="miss"\}/ { m = $2 }
     END { printf "%d %d\n", h, m }'
 }
+EDITS_ROW='GET /api/v1/posts/{slug} (cache on, 5 edits/s)'
+if wanted "$EDITS_ROW"; then
 read -r HITS_BEFORE MISSES_BEFORE < <(lookups)
 python3 bench/edits.py "$BASE" "$TOKEN" "$POSTS" 5 "$SECONDS_PER_ROW" >"$OUT/edits.json" &
 EDITOR_PID=$!
-wrk_row 'GET /api/v1/posts/{slug} (cache on, 5 edits/s)' post 200
+wrk_row "$EDITS_ROW" post 200
 wait "$EDITOR_PID"
 read -r HITS_AFTER MISSES_AFTER < <(lookups)
 awk -v h=$((HITS_AFTER - HITS_BEFORE)) -v m=$((MISSES_AFTER - MISSES_BEFORE)) -v e="$(cat "$OUT/edits.json")" \
   'BEGIN { printf "  cache under writes: hit ratio %.2f%% (%d hits, %d misses); editor %s\n", 100 * h / (h + m), h, m, e }' |
   tee -a "$DETAILS"
+fi
 wrk_row 'GET /api/v1/posts?limit=20&page=N (cache on)' list 200
 # The sitemap (the newest 50,000 posts) as crawlers fetch it: compressed,
 # from the cache once one answer is stored.

@@ -20,6 +20,8 @@ use crate::domain::{PostStatus, Slug, Title, Visibility};
 const LANGUAGE: &str = "(SELECT language FROM search_settings)";
 /// How much of a hit's plain text its search snippet may come from (after
 /// its title and excerpt): the snippet shows the first matches in these.
+/// The triggers of migration `2026-12-07-000000_snippet_sources` keep
+/// this prefix of each post in `post_snippet_sources`.
 pub const SNIPPET_SOURCE_CHARS: usize = 2_000;
 
 /// The most matches a search counts, and ranks. When more posts match,
@@ -384,11 +386,19 @@ fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &s
     let mut sql = Sql::new(prefix);
     let tsq = tsquery(&mut sql, search);
     let rank = format!("ts_rank(p.search_rank_vector, {})", tsq.once);
+    // By relevance the rank is the key: sorted as `h.rank`, not computed
+    // a second time (each use of a placeholder is a value of its own to
+    // the planner, so two `ts_rank` calls would both run on every match).
     let (key, dir) = match page.sort.key {
         SortKey::PublishedAt => ("p.published_at", page.sort.descending),
         SortKey::UpdatedAt => ("p.updated_at", page.sort.descending),
         SortKey::Title => ("p.title", page.sort.descending),
-        SortKey::Relevance => (rank.as_str(), true),
+        SortKey::Relevance => ("NULL::real", true),
+    };
+    let sort_by = if page.sort.key == SortKey::Relevance {
+        "h.rank"
+    } else {
+        "h.key"
     };
     let dir = if dir { "DESC" } else { "ASC" };
     // Every match, up to the cap, with what it is sorted by: collected
@@ -412,7 +422,7 @@ fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &s
          SELECT found.estimated, found.posts, found.counted, l.* FROM found \
          LEFT JOIN LATERAL (SELECT {columns}, h.rank, {snippet} \
          FROM (SELECT h.id, h.rank FROM hits h WHERE found.counted < {cap} \
-         ORDER BY h.key {dir}, h.id {dir} LIMIT {limit} OFFSET {offset}) h \
+         ORDER BY {sort_by} {dir}, h.id {dir} LIMIT {limit} OFFSET {offset}) h \
          JOIN posts p ON p.id = h.id JOIN users u ON u.id = p.author_id) l ON true \
          ORDER BY {order}",
         columns = columns(page),
@@ -537,10 +547,14 @@ fn columns(page: &PageRequest) -> String {
 
 /// What a search adds to a listed post: the start of its text for the
 /// snippet, and the query as text for the lexemes the snippet marks.
+///
+/// The start of the text is kept apart (`post_snippet_sources`, written
+/// by triggers): read from the plain text itself, each hit's prefix cost
+/// a TOAST lookup of several chunks.
 fn snippet_columns(tsq: &Tsq) -> String {
     format!(
-        "substr(p.plain_text, 1, {SNIPPET_SOURCE_CHARS}) AS snippet_source, \
-         {}::text AS search_query",
+        "coalesce((SELECT s.source FROM post_snippet_sources s WHERE s.post_id = p.id), '') \
+         AS snippet_source, {}::text AS search_query",
         tsq.once
     )
 }

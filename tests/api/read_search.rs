@@ -565,3 +565,67 @@ async fn a_new_search_language_re_indexes_the_posts_already_written() {
     assert_eq!(titles(&app.list_posts("q=run").await), Vec::<String>::new());
     assert_eq!(titles(&app.list_posts("q=jogging").await), ["Running"]);
 }
+
+/// The text a snippet is cut from is kept apart from the post, by
+/// triggers (`post_snippet_sources`): every way of writing a body must
+/// keep it, and it must end where [`post_list::SNIPPET_SOURCE_CHARS`] says.
+#[tokio::test]
+async fn a_snippet_follows_every_write_of_the_body_and_ends_where_its_source_does() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let mark = |hits: &Value| hits["data"][0]["snippet"].as_str().unwrap().to_owned();
+
+    // "okapi" ends 6 characters inside the source, "quokka" starts past
+    // it: the post is found by both, but only the first is in its snippet.
+    let pad = "filler ".repeat(post_list::SNIPPET_SOURCE_CHARS / 7 - 1);
+    let body = format!("{pad}okapi {}quokka", "filler ".repeat(20));
+    let post = app
+        .publish_on(&token, "Zoo", 1, json!({ "markdown": body }))
+        .await;
+    let id = id_of(&post).to_owned();
+    assert!(mark(&app.list_posts("q=okapi").await).contains("<mark>okapi</mark>"));
+    let far = app.list_posts("q=quokka").await;
+    assert_eq!(titles(&far), ["Zoo"]);
+    assert!(!mark(&far).contains("quokka"), "{far}");
+
+    // An edit of the body.
+    app.patched_post(&token, &id, json!({"markdown": "The wombat digs."}))
+        .await;
+    assert!(mark(&app.list_posts("q=wombat").await).contains("<mark>wombat</mark>"));
+    assert!(!mark(&app.list_posts("q=zoo").await).contains("okapi"));
+
+    // A bulk import, creating one post and rewriting the other.
+    let res = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/bulk/posts",
+            Some(&token),
+            Some(json!([
+                {"slug": "zoo", "title": "Zoo", "markdown": "A tapir naps.", "status": "published"},
+                {"slug": "farm", "title": "Farm", "markdown": "An alpaca grazes.", "status": "published"}
+            ])),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(mark(&app.list_posts("q=tapir").await).contains("<mark>tapir</mark>"));
+    assert!(mark(&app.list_posts("q=alpaca").await).contains("<mark>alpaca</mark>"));
+
+    // A deleted post takes its source with it.
+    assert_eq!(snippet_sources(&app).await, 2);
+    assert_eq!(app.delete_post(&token, &id).await.status(), 204);
+    assert_eq!(snippet_sources(&app).await, 1);
+}
+
+async fn snippet_sources(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        n: i64,
+    }
+    let mut conn = app.db.conn().await;
+    let found: Count = diesel::sql_query("SELECT count(*) AS n FROM post_snippet_sources")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    found.n
+}
