@@ -476,22 +476,26 @@ async fn a_search_counts_up_to_its_cap_then_lists_the_newest_first() {
 /// Posts whose stored search vectors differ from what the SQL functions
 /// (the language change's re-index) make of their text.
 async fn vectors_out_of_step(app: &TestApp) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = app.db.conn().await;
-    let count: Count = diesel::sql_query(
+    count(
+        app,
         "SELECT count(*) AS n FROM posts, search_settings s \
          WHERE search_vector IS DISTINCT FROM \
                posts_search_vector(s.language, title, excerpt, markdown, tags) \
             OR search_rank_vector IS DISTINCT FROM \
                posts_search_rank_vector(s.language, title, excerpt, tags)",
     )
-    .get_result(&mut conn)
     .await
-    .unwrap();
+}
+
+/// The `n` of a `SELECT count(*) AS n …`.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db.conn().await;
+    let count: Count = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
     count.n
 }
 
@@ -617,15 +621,5 @@ async fn a_snippet_follows_every_write_of_the_body_and_ends_where_its_source_doe
 }
 
 async fn snippet_sources(app: &TestApp) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::Int8)]
-        n: i64,
-    }
-    let mut conn = app.db.conn().await;
-    let found: Count = diesel::sql_query("SELECT count(*) AS n FROM post_snippet_sources")
-        .get_result(&mut conn)
-        .await
-        .unwrap();
-    found.n
+    count(app, "SELECT count(*) AS n FROM post_snippet_sources").await
 }
