@@ -632,10 +632,13 @@ fn page_sql(f: &ListFilter, page: &PageRequest, prefix: &str) -> Sql {
     }
     let limit = sql.bind::<Int8, _>(page.limit);
     let offset = sql.bind::<Int8, _>(page.offset);
-    let sort_by = if tsq.is_some() && page.search_path == SearchPath::Collect {
-        unindexed(&column, page.sort.key)
-    } else {
-        column
+    let sort_by = match (&tsq, page.search_path, page.sort.key) {
+        // The rank selected above, by its name: the expression written
+        // again would be computed again for every match (each use of a
+        // placeholder is a value of its own to the planner).
+        (Some(_), _, SortKey::Relevance) => "rank".to_owned(),
+        (Some(_), SearchPath::Collect, key) => unindexed(&column, key),
+        _ => column,
     };
     sql.push(&format!(
         " ORDER BY {sort_by} {dir}, p.id {dir} LIMIT {limit} OFFSET {offset}"
