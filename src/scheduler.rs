@@ -6,8 +6,12 @@
 //! [`crate::db::lifecycle::publish_due`]). The interval is
 //! `FOLIO_SCHEDULER_INTERVAL_MS`; visibility does not wait for it, since
 //! reads already treat a scheduled post whose time has come as public.
+//!
+//! The same tick copies the planner's statistics that a search's estimate
+//! reads ([`post_list::refresh_search_statistics`]): a comparison when
+//! nothing changed, one row written when `posts` was analysed.
 
-use crate::db::lifecycle;
+use crate::db::{lifecycle, post_list};
 use crate::state::AppState;
 
 pub async fn run(state: AppState) {
@@ -36,6 +40,9 @@ pub async fn run(state: AppState) {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "scheduler: publishing failed"),
+        }
+        if let Err(e) = post_list::refresh_search_statistics(&mut conn).await {
+            tracing::warn!(error = %e, "scheduler: copying the search statistics failed");
         }
     }
 }

@@ -623,3 +623,81 @@ async fn a_snippet_follows_every_write_of_the_body_and_ends_where_its_source_doe
 async fn snippet_sources(app: &TestApp) -> i64 {
     count(app, "SELECT count(*) AS n FROM post_snippet_sources").await
 }
+
+/// `posts_search_estimate` for public posts, as a search statement calls
+/// it: (the matches it is sure of, the posts there are).
+async fn estimate(app: &TestApp, q: &str) -> (f64, f64) {
+    #[derive(diesel::QueryableByName)]
+    struct Estimate {
+        #[diesel(sql_type = diesel::sql_types::Float8)]
+        matches: f64,
+        #[diesel(sql_type = diesel::sql_types::Float8)]
+        posts: f64,
+    }
+    let mut conn = app.db.conn().await;
+    let e: Estimate = diesel::sql_query(
+        "SELECT matches, posts FROM posts_search_estimate(websearch_to_tsquery('english', $1), true, 2000)",
+    )
+    .bind::<diesel::sql_types::Text, _>(q)
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    (e.matches, e.posts)
+}
+
+#[tokio::test]
+async fn the_estimate_reads_the_statistics_each_instance_copies_on_its_tick() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_SCHEDULER_INTERVAL_MS".into(), "50".into());
+    })
+    .await;
+    // 3,000 published posts about walruses, every other one about narwhals
+    // too, and 1,000 drafts about both.
+    let mut conn = app.db.conn().await;
+    diesel::sql_query(
+        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
+         published_at, author_id) \
+         SELECT gen_random_uuid(), 'walrus-' || i, 'Walrus ' || i, t, '<p>' || t || '</p>', t, t, \
+         CASE WHEN i > 3000 THEN 'draft' ELSE 'published' END, \
+         CASE WHEN i > 3000 THEN NULL ELSE timestamptz '2020-01-01' + i * interval '1 hour' END, \
+         (SELECT id FROM users LIMIT 1) \
+         FROM generate_series(1, 4000) AS i, \
+         LATERAL (SELECT CASE WHEN i % 2 = 0 OR i > 3000 THEN 'walrus narwhal' ELSE 'walrus' END AS t) w",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    diesel::sql_query("ANALYZE posts")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    while estimate(&app, "narwhal").await.0 == 0.0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the scheduler never copied the statistics"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Shares of the 4,000 posts, applied to the 3,000 published ones.
+    let (narwhal, posts) = estimate(&app, "narwhal").await;
+    assert!((posts - 3000.0).abs() < 1.0, "{posts}");
+    assert!((narwhal - 1875.0).abs() < 50.0, "{narwhal}");
+    assert!((estimate(&app, "walrus").await.0 - 3000.0).abs() < 1.0);
+    assert!((estimate(&app, "walrus narwhal").await.0 - 1875.0).abs() < 50.0);
+    assert!((estimate(&app, "walrus or narwhal").await.0 - 3000.0).abs() < 1.0);
+    // What the statistics cannot bound is counted instead.
+    assert_eq!(estimate(&app, "walrus -narwhal").await.0, 0.0);
+    assert_eq!(estimate(&app, "\"walrus narwhal\"").await.0, 0.0);
+    assert_eq!(estimate(&app, "pangolin").await.0, 0.0);
+    // Ticks that find nothing new write nothing.
+    let refreshed_at = || {
+        count(
+            &app,
+            "SELECT (extract(epoch FROM refreshed_at) * 1000000)::int8 AS n FROM search_statistics",
+        )
+    };
+    let before = refreshed_at().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(refreshed_at().await, before);
+}

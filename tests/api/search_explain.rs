@@ -49,6 +49,8 @@ async fn search_explain() {
             (conn, Some(db))
         }
     };
+    // What each instance's scheduler tick does: the estimate reads this copy.
+    post_list::refresh_search_statistics(&mut conn).await.unwrap();
     print_sizes(&mut conn).await;
     for &(name, q, tag) in CASES {
         let filter = ListFilter {
