@@ -242,8 +242,12 @@ wrk_row() {
     $((unexpected + socket_errors)) "$(mib VmHWM)" "$mode" >>"$ROWS"
   local folio_ms pg_ms
   read -r folio_ms pg_ms < <(cpu_per_request "$requests")
-  printf '  %-48s %8s req/s  p50 %7s ms  p99 %7s ms  %s/%s with status %s; CPU ms/req: Folio %s, PostgreSQL %s\n' \
-    "$name" "$rps" "$p50" "$p99" "$matched" "$requests" "$expect" "$folio_ms" "$pg_ms" |
+  # What the resident memory is at the row's end: the heap and the cache
+  # (anonymous), and pages of the binary itself (file-backed: clean, shared
+  # with the page cache, and mapped 64 KB around each page touched).
+  printf '  %-48s %8s req/s  p50 %7s ms  p99 %7s ms  %s/%s with status %s; CPU ms/req: Folio %s, PostgreSQL %s; RSS at end: anon %s, file %s MiB\n' \
+    "$name" "$rps" "$p50" "$p99" "$matched" "$requests" "$expect" "$folio_ms" "$pg_ms" \
+    "$(mib RssAnon)" "$(mib RssFile)" |
     tee -a "$DETAILS"
   if [ -n "$sampler" ]; then
     kill "$sampler" 2>/dev/null || true
