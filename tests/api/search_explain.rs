@@ -50,7 +50,9 @@ async fn search_explain() {
         }
     };
     // What each instance's scheduler tick does: the estimate reads this copy.
-    post_list::refresh_search_statistics(&mut conn).await.unwrap();
+    post_list::refresh_search_statistics(&mut conn)
+        .await
+        .unwrap();
     print_sizes(&mut conn).await;
     for &(name, q, tag) in CASES {
         let filter = ListFilter {
