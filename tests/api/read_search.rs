@@ -431,21 +431,7 @@ async fn a_huge_posts_snippet_is_cut_from_a_window_around_its_match() {
 async fn a_search_counts_up_to_its_cap_then_lists_the_newest_first() {
     let app = TestApp::spawn().await;
     let cap = post_list::SEARCH_COUNT_CAP;
-    // More matching posts than a search counts, straight into the table
-    // (the trigger indexes them as a write would), one day apart.
-    let mut conn = app.db.conn().await;
-    diesel::sql_query(format!(
-        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
-         published_at, author_id) \
-         SELECT gen_random_uuid(), 'walrus-' || i, 'Walrus ' || i, 'walrus facts', \
-         '<p>walrus facts</p>', 'walrus facts', 'walrus facts', 'published', \
-         timestamptz '2020-01-01' + i * interval '1 day', (SELECT id FROM users LIMIT 1) \
-         FROM generate_series(1, {}) AS i",
-        cap + 5
-    ))
-    .execute(&mut conn)
-    .await
-    .unwrap();
+    seed_walruses(&app, cap + 5).await;
     let page = app.list_posts("q=walrus&limit=3").await;
     let pagination = &page["meta"]["pagination"];
     assert_eq!(pagination["total"], cap, "{pagination}");
@@ -471,6 +457,102 @@ async fn a_search_counts_up_to_its_cap_then_lists_the_newest_first() {
     let few = app.list_posts("q=%22walrus%201000%22").await;
     assert_eq!(titles(&few), ["Walrus 1000"]);
     assert_eq!(few["meta"]["pagination"]["total_exact"], true, "{few}");
+}
+
+/// `n` posts titled `Walrus i`, all matching `walrus`, published a day
+/// apart: straight into the table (the trigger indexes them as a write
+/// would).
+async fn seed_walruses(app: &TestApp, n: i64) {
+    let mut conn = app.db.conn().await;
+    diesel::sql_query(format!(
+        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
+         published_at, author_id) \
+         SELECT gen_random_uuid(), 'walrus-' || i, 'Walrus ' || i, 'walrus facts', \
+         '<p>walrus facts</p>', 'walrus facts', 'walrus facts', 'published', \
+         timestamptz '2020-01-01' + i * interval '1 day', (SELECT id FROM users LIMIT 1) \
+         FROM generate_series(1, {n}) AS i"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_walked_page_keeps_its_plan_from_run_to_run() {
+    let app = TestApp::spawn().await;
+    // Enough posts that a plan for a tenth of them costs more than one
+    // for the page at hand, as on a real site.
+    let n = 20_000;
+    seed_walruses(&app, n).await;
+    let mut conn = app.db.conn().await;
+    diesel::sql_query("ANALYZE posts")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let filter = ListFilter {
+        search: Some("walrus".into()),
+        ..ListFilter::new(Visibility::Published)
+    };
+    let walk = |offset: i64| PageRequest {
+        sort: Sort::NEWEST,
+        after: None,
+        offset,
+        limit: 4,
+        with_markdown: false,
+        with_html: false,
+        with_plain_text: false,
+        search_path: post_list::SearchPath::Walk,
+    };
+    // Prepared statements and their plans belong to one connection.
+    #[derive(diesel::QueryableByName)]
+    struct Plans {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        generic_plans: i64,
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        custom_plans: i64,
+    }
+    let run = async |conn: &mut diesel_async::AsyncPgConnection, offset: i64| {
+        let rows = post_list::page(conn, &filter, &walk(offset)).await.unwrap();
+        let titles: Vec<_> = rows.iter().map(|r| r.title.as_str().to_owned()).collect();
+        let newest = n - offset;
+        let expected: Vec<_> = (newest - 3..=newest)
+            .rev()
+            .map(|i| format!("Walrus {i}"))
+            .collect();
+        assert_eq!(titles, expected);
+    };
+    for _ in 0..8 {
+        run(&mut conn, 0).await;
+    }
+    let plans: Vec<Plans> = diesel::sql_query(
+        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements \
+         WHERE statement LIKE '%IS TRUE%' AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    // The first page's statement (its page size written in) is planned
+    // once and kept, not planned again on every run.
+    let [first] = &plans[..] else {
+        panic!("{} walk statements", plans.len());
+    };
+    assert!(
+        first.generic_plans >= 3,
+        "{} generic, {} custom: {}",
+        first.generic_plans,
+        first.custom_plans,
+        first.statement
+    );
+    // A deeper page (`LIMIT` and `OFFSET` bound) is planned for the
+    // values at hand, and walks on from there.
+    run(&mut conn, 4).await;
+    // Kept or not, the plan walks the newest posts.
+    let plan = post_list::explain_page(&mut conn, &filter, &walk(0))
+        .await
+        .unwrap();
+    assert!(plan.contains("posts_public_idx"), "{plan}");
 }
 
 /// Posts whose stored search vectors differ from what the SQL functions
