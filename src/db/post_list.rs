@@ -3,8 +3,9 @@
 //!
 //! Written in SQL rather than the query DSL because it needs row-value
 //! comparisons (`(published_at, id) < ($1, $2)`, which an index can seek to)
-//! and text-search functions the DSL does not have. Every value is bound;
-//! only fixed fragments from this file are ever spliced into the text.
+//! and text-search functions the DSL does not have. Every value is bound
+//! but one, a walk's page size (an integer: see [`walk_limit`]); only
+//! fixed fragments from this file are ever spliced into the text.
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
