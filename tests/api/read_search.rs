@@ -263,19 +263,24 @@ async fn plan(app: &TestApp, filter: &ListFilter, sort: Sort) -> String {
         .execute(&mut conn)
         .await
         .unwrap();
-    let page = PageRequest {
-        sort,
-        after: None,
-        offset: 0,
-        limit: 16,
-        with_markdown: false,
-        with_html: false,
-        with_plain_text: false,
-        search_path: post_list::SearchPath::Collect,
-    };
+    let page = page_request(sort, 0, 16, post_list::SearchPath::Collect);
     post_list::explain_page(&mut conn, filter, &page)
         .await
         .unwrap()
+}
+
+/// A page of listed posts without their bodies, from its first row.
+fn page_request(sort: Sort, offset: i64, limit: i64, path: post_list::SearchPath) -> PageRequest {
+    PageRequest {
+        sort,
+        after: None,
+        offset,
+        limit,
+        with_markdown: false,
+        with_html: false,
+        with_plain_text: false,
+        search_path: path,
+    }
 }
 
 #[tokio::test]
@@ -493,16 +498,7 @@ async fn a_walked_page_keeps_its_plan_from_run_to_run() {
         search: Some("walrus".into()),
         ..ListFilter::new(Visibility::Published)
     };
-    let walk = |offset: i64| PageRequest {
-        sort: Sort::NEWEST,
-        after: None,
-        offset,
-        limit: 4,
-        with_markdown: false,
-        with_html: false,
-        with_plain_text: false,
-        search_path: post_list::SearchPath::Walk,
-    };
+    let walk = |offset: i64| page_request(Sort::NEWEST, offset, 4, post_list::SearchPath::Walk);
     // Prepared statements and their plans belong to one connection.
     #[derive(diesel::QueryableByName)]
     struct Plans {
