@@ -202,6 +202,8 @@ struct Tsq {
     /// The form the search index's cost estimate takes to (with the
     /// subquery above it prices the index as if it had to read all of it).
     indexed: String,
+    /// The search's placeholder.
+    text: String,
 }
 
 fn tsquery(sql: &mut Sql, search: &str) -> Tsq {
@@ -209,6 +211,29 @@ fn tsquery(sql: &mut Sql, search: &str) -> Tsq {
     Tsq {
         once: format!("(SELECT websearch_to_tsquery(language, {q}) FROM search_settings)"),
         indexed: format!("websearch_to_tsquery({LANGUAGE}, {q})"),
+        text: q,
+    }
+}
+
+impl Tsq {
+    /// The query parsed once for a whole statement, as its first common
+    /// table expression `query`, returned with the text that defines it.
+    ///
+    /// Each use of a placeholder is a value of its own to PostgreSQL, so
+    /// every `once` subquery in a statement parses the search again: the
+    /// first statement of a search used three (rank, estimate, snippet
+    /// query). `indexed` stays as it is, for the index's cost estimate.
+    fn shared(self) -> (Self, String) {
+        let cte = format!(
+            "query AS MATERIALIZED (SELECT websearch_to_tsquery(language, {}) AS q \
+             FROM search_settings)",
+            self.text
+        );
+        let shared = Self {
+            once: "(SELECT q FROM query)".to_owned(),
+            ..self
+        };
+        (shared, cte)
     }
 }
 
@@ -403,7 +428,7 @@ struct SearchFirstRow {
 
 fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &str) -> Sql {
     let mut sql = Sql::new(prefix);
-    let tsq = tsquery(&mut sql, search);
+    let (tsq, query) = tsquery(&mut sql, search).shared();
     let rank = format!("ts_rank(p.search_rank_vector, {})", tsq.once);
     // By relevance the rank is the key: sorted as `h.rank`, not computed
     // a second time (each use of a placeholder is a value of its own to
@@ -423,7 +448,7 @@ fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &s
     // Every match, up to the cap, with what it is sorted by: collected
     // once, for the count and the page both.
     sql.push(&format!(
-        "WITH hits AS MATERIALIZED (SELECT p.id, {rank} AS rank, {key} AS key \
+        "WITH {query}, hits AS MATERIALIZED (SELECT p.id, {rank} AS rank, {key} AS key \
          FROM posts p WHERE true"
     ));
     push_filters(&mut sql, f, Some(&tsq), SearchPath::Collect);
@@ -432,10 +457,12 @@ fn search_first_sql(f: &ListFilter, search: &str, page: &PageRequest, prefix: &s
     let limit = sql.bind::<Int8, _>(page.limit);
     let offset = sql.bind::<Int8, _>(page.offset);
     // The page is read only when every match was counted (fewer than the
-    // cap): only then is it the page of all of them.
+    // cap): only then is it the page of all of them. `found` is
+    // materialised: inlined, its count would be written out, and run, once
+    // for each use of `counted`.
     sql.push(&format!(
         " LIMIT {cap}), \
-         found AS (SELECT e.matches AS estimated, e.posts, \
+         found AS MATERIALIZED (SELECT e.matches AS estimated, e.posts, \
          CASE WHEN {large} THEN NULL ELSE (SELECT count(*) FROM hits) END AS counted \
          FROM {from}) \
          SELECT found.estimated, found.posts, found.counted, l.* FROM found \

@@ -464,6 +464,35 @@ async fn a_search_counts_up_to_its_cap_then_lists_the_newest_first() {
     assert_eq!(few["meta"]["pagination"]["total_exact"], true, "{few}");
 }
 
+/// A search's first statement parses the query once for everything it
+/// computes from it (the rank, the estimate, the snippets' lexemes), and
+/// counts its matches once for both the total and whether to read the page.
+/// Each use of a placeholder or of an inlined expression is run again:
+/// three parses and two counts before.
+#[tokio::test]
+async fn a_search_parses_its_query_and_counts_its_matches_once() {
+    let app = TestApp::spawn().await;
+    seed_walruses(&app, 30).await;
+    let mut conn = app.db.conn().await;
+    let filter = ListFilter::new(Visibility::Published);
+    let page = page_request(Sort::RELEVANCE, 0, 16, post_list::SearchPath::Collect);
+    let plan = post_list::explain_analyze_search_first(&mut conn, &filter, "walrus", &page)
+        .await
+        .unwrap();
+    // The count, and the sort of the hits for the page.
+    assert_eq!(plan.matches("CTE Scan on hits").count(), 2, "{plan}");
+    assert_eq!(plan.matches("Aggregate").count(), 1, "{plan}");
+    // The shared query, and the language for the index's condition.
+    assert_eq!(plan.matches("on search_settings").count(), 2, "{plan}");
+    // And the statement still finds and ranks what it did.
+    let (found, posts) = post_list::search_first(&mut conn, &filter, "walrus", &page)
+        .await
+        .unwrap();
+    assert_eq!(found.counted, Some(30));
+    assert_eq!(posts.len(), 16);
+    assert!(posts.iter().all(|p| p.rank.is_some_and(|r| r > 0.0)));
+}
+
 /// `n` posts titled `Walrus i`, all matching `walrus`, published a day
 /// apart: straight into the table (the trigger indexes them as a write
 /// would).
