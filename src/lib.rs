@@ -20,6 +20,7 @@ pub mod render;
 pub mod rerender;
 pub mod routes;
 pub mod scheduler;
+pub mod search_estimates;
 pub mod snippet;
 pub mod startup;
 pub mod state;

@@ -42,6 +42,8 @@ pub struct AppState {
     pub waker: crate::db::wake::Waker,
     /// Marks search matches in snippets, in the search language's words.
     pub highlighter: Arc<crate::snippet::Highlighter>,
+    /// Large searches' estimates, for one scheduler interval.
+    pub search_estimates: Arc<crate::search_estimates::SearchEstimates>,
 }
 
 impl AppState {
@@ -66,8 +68,11 @@ impl AppState {
         );
         let media = crate::media::MediaService::new(&config.media)?;
         let highlighter = crate::snippet::Highlighter::new(&config.site.search_language);
+        let search_estimates =
+            crate::search_estimates::SearchEstimates::new(config.site.scheduler_interval);
         Ok(Self {
             highlighter: Arc::new(highlighter),
+            search_estimates: Arc::new(search_estimates),
             media: Arc::new(media),
             live: Arc::new(live),
             renderer: Arc::new(renderer),

@@ -238,7 +238,7 @@ impl Tsq {
 }
 
 /// Whether `f` narrows the list by anything but visibility and the search.
-fn has_filters(f: &ListFilter) -> bool {
+pub fn has_filters(f: &ListFilter) -> bool {
     f.status.is_some()
         || f.tag.is_some()
         || f.author.is_some()
@@ -359,13 +359,24 @@ impl SearchCount {
     }
 }
 
+/// The estimate above which a search trusts the statistics and counts
+/// nothing: twice the cap, so that a lower bound that is a little off still
+/// leaves more matches than are counted.
+#[allow(clippy::cast_precision_loss)] // 2,000 is exact in an f64
+const LARGE_ESTIMATE: f64 = (2 * SEARCH_COUNT_CAP) as f64;
+
+/// Whether the statistics alone made this search large: it was not
+/// counted, and they say it has more matches than a search counts.
+pub fn is_large_by_estimate(found: &SearchCount) -> bool {
+    found.counted.is_none() && found.estimated >= LARGE_ESTIMATE
+}
+
 /// The statistics' estimate of a search's matches, as SQL: the function
 /// call to select `e.matches` and `e.posts` from, and the condition under
 /// which the estimate alone says there are more than a search counts.
 fn estimate(sql: &mut Sql, f: &ListFilter, tsq: &Tsq) -> (String, String) {
     let public_only = sql.bind::<diesel::sql_types::Bool, _>(f.visibility != Visibility::All);
-    #[allow(clippy::cast_precision_loss)] // 2,000 is exact in an f64
-    let few = sql.bind::<diesel::sql_types::Float8, _>((2 * SEARCH_COUNT_CAP) as f64);
+    let few = sql.bind::<diesel::sql_types::Float8, _>(LARGE_ESTIMATE);
     // The statistics stand for the whole table: with other filters the
     // matches among what they leave are counted.
     let trust = if has_filters(f) { "false" } else { "true" };

@@ -808,3 +808,88 @@ async fn the_estimate_reads_the_statistics_each_instance_copies_on_its_tick() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(refreshed_at().await, before);
 }
+
+/// What the statistics said of a large search is remembered by the
+/// instance for one scheduler interval (`folio::search_estimates`): a
+/// repeated search goes straight to its page. After that it asks again.
+#[tokio::test]
+async fn an_instance_remembers_a_large_search_for_one_interval() {
+    let interval = std::time::Duration::from_millis(1500);
+    let app = TestApp::spawn_with(|env| {
+        env.insert(
+            "FOLIO_SCHEDULER_INTERVAL_MS".into(),
+            interval.as_millis().to_string(),
+        );
+        // Every answer from the database, none from the response cache.
+        env.insert("FOLIO_CACHE_MAX_BYTES".into(), "0".into());
+    })
+    .await;
+    let mut conn = app.db.conn().await;
+    let sql = |sql: &'static str| diesel::sql_query(sql);
+    // 2,500 published posts about walruses, and the statistics' copy.
+    sql(
+        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
+         published_at, author_id) \
+         SELECT gen_random_uuid(), 'walrus-' || i, 'Walrus ' || i, 'walrus', '<p>walrus</p>', \
+         'walrus', 'walrus', 'published', timestamptz '2020-01-01' + i * interval '1 hour', \
+         (SELECT id FROM users LIMIT 1) FROM generate_series(1, 2500) AS i",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sql("ANALYZE posts").execute(&mut conn).await.unwrap();
+    sql("SELECT folio_refresh_search_statistics()")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let large = app.list_posts("q=walrus&limit=3").await;
+    let pagination = &large["meta"]["pagination"];
+    assert_eq!(pagination["total"], post_list::SEARCH_COUNT_CAP, "{large}");
+    assert_eq!(pagination["total_exact"], false);
+    assert_eq!(
+        titles(&large),
+        ["Walrus 2500", "Walrus 2499", "Walrus 2498"]
+    );
+    let remembered_at = std::time::Instant::now();
+
+    // Ten walruses left, and statistics that say so, in one transaction
+    // so that no tick of the instance sees them before its copy does.
+    sql("BEGIN").execute(&mut conn).await.unwrap();
+    sql(
+        "DELETE FROM posts WHERE slug LIKE 'walrus-%' AND title NOT IN \
+         (SELECT 'Walrus ' || i FROM generate_series(1, 10) AS i)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sql("ANALYZE posts").execute(&mut conn).await.unwrap();
+    sql("SELECT folio_refresh_search_statistics()")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sql("COMMIT").execute(&mut conn).await.unwrap();
+
+    // Within the interval the instance plans from what it remembered: the
+    // page is right (the posts are read afresh), the total a lower bound.
+    let remembered = app.list_posts("q=walrus&limit=3").await;
+    assert!(
+        remembered_at.elapsed() < interval,
+        "the machine was too slow for this test"
+    );
+    assert_eq!(remembered["meta"]["pagination"]["total_exact"], false);
+    assert_eq!(titles(&remembered), ["Walrus 10", "Walrus 9", "Walrus 8"]);
+    // A search with another filter never uses it: counted.
+    let filtered = app
+        .list_posts("q=walrus&limit=3&published_after=2019-01-01T00:00:00Z")
+        .await;
+    assert!(
+        remembered_at.elapsed() < interval,
+        "the machine was too slow for this test"
+    );
+    assert_eq!(filtered["meta"]["pagination"]["total"], 10, "{filtered}");
+    // After it, the search is estimated again: few, counted and ranked.
+    tokio::time::sleep(interval.saturating_sub(remembered_at.elapsed())).await;
+    let fresh = app.list_posts("q=walrus&limit=3").await;
+    assert_eq!(fresh["meta"]["pagination"]["total"], 10, "{fresh}");
+    assert_eq!(fresh["meta"]["pagination"]["total_exact"], true);
+}

@@ -5,8 +5,10 @@ use super::cursor;
 use super::dto::{ListMeta, Pagination, PostList, PostListItem, PostSummaryResponse, to_json};
 use super::list_params::{self, ListParams, ListQuery};
 use crate::auth::MaybeCaller;
+use crate::db::post_list::SearchCount;
 use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest, SearchPath, SearchPlan};
 use crate::db::posts::PostSummary;
+use crate::domain::Visibility;
 use crate::error::{AppError, Problem};
 use crate::snippet::{Highlighter, Lexemes};
 use crate::state::AppState;
@@ -98,18 +100,29 @@ pub async fn list_posts(
     // A search first learns how many posts match (counted up to a cap, or
     // estimated as more), which decides how its page is read. A page by
     // number counts, and reads the page in the same statement when the
-    // matches are few; a cursor page only estimates.
-    let (searched, first) = match &filter.search {
-        Some(q) if !keyset => {
+    // matches are few; a cursor page only estimates. What the statistics
+    // said of a large search is remembered for a scheduler interval
+    // (`crate::search_estimates`): a repeated one goes straight to its page.
+    let public_only = filter.visibility != Visibility::All;
+    let remembered = filter
+        .search
+        .as_deref()
+        .filter(|_| !post_list::has_filters(&filter))
+        .and_then(|q| state.search_estimates.get(q, public_only));
+    let (searched, first) = match (&filter.search, remembered) {
+        (Some(_), Some(found)) => (Some(found), None),
+        (Some(q), None) if !keyset => {
             let collect = request(params.sort, SearchPath::Collect);
             let (found, rows) = post_list::search_first(&mut conn, &filter, q, &collect).await?;
+            remember(&state, &filter, q, public_only, found);
             (Some(found), (!found.is_large()).then_some(rows))
         }
-        Some(q) => (
-            Some(post_list::search_estimate(&mut conn, &filter, q).await?),
-            None,
-        ),
-        None => (None, None),
+        (Some(q), None) => {
+            let found = post_list::search_estimate(&mut conn, &filter, q).await?;
+            remember(&state, &filter, q, public_only, found);
+            (Some(found), None)
+        }
+        (None, _) => (None, None),
     };
     let total: Option<(i64, bool)> = match (&searched, keyset) {
         (_, true) => None,
@@ -212,6 +225,13 @@ pub async fn list_posts(
 
 /// The absolute URL of this list with one parameter replaced (`page` or
 /// `cursor`), every other parameter kept as sent.
+/// Keeps what a search without other filters found, for the next one.
+fn remember(state: &AppState, filter: &ListFilter, q: &str, public_only: bool, found: SearchCount) {
+    if !post_list::has_filters(filter) {
+        state.search_estimates.remember(q, public_only, found);
+    }
+}
+
 fn page_link(state: &AppState, req: &HttpRequest, (name, value): (&str, String)) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
