@@ -8,7 +8,7 @@
 //! the statistics (`search_statistics`), which changes only when `posts` is
 //! analysed and which every instance re-reads on its scheduler tick.
 //! Remembered for that long, a repeated large search skips the first
-//! statement: one round trip and the estimate's PL/pgSQL instead of two.
+//! statement: one round trip and one run of the estimate's PL/pgSQL fewer.
 //!
 //! Only estimates that made a search large are kept, and only for searches
 //! with no other filter: a search over fewer matches counts them, and the

@@ -223,8 +223,6 @@ pub async fn list_posts(
         .body(body))
 }
 
-/// The absolute URL of this list with one parameter replaced (`page` or
-/// `cursor`), every other parameter kept as sent.
 /// Keeps what a search without other filters found, for the next one.
 fn remember(state: &AppState, filter: &ListFilter, q: &str, public_only: bool, found: SearchCount) {
     if !post_list::has_filters(filter) {
@@ -232,6 +230,8 @@ fn remember(state: &AppState, filter: &ListFilter, q: &str, public_only: bool, f
     }
 }
 
+/// The absolute URL of this list with one parameter replaced (`page` or
+/// `cursor`), every other parameter kept as sent.
 fn page_link(state: &AppState, req: &HttpRequest, (name, value): (&str, String)) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
