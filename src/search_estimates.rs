@@ -22,19 +22,20 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::db::post_list::{self, SearchCount};
+use crate::db::post_list::SearchCount;
 
 /// The most searches remembered at once: each is its text (at most 256
 /// characters) and a few numbers, so the table stays under ~0.5 MB
 /// however many different words are searched.
 pub const MAX_ENTRIES: usize = 1_024;
 
-/// What this instance remembers, keyed by the search's text and whether
-/// it looks only at public posts.
+/// What this instance remembers: one table for searches of every post,
+/// one for searches of public posts only, each keyed by the search's text
+/// (so that a lookup borrows the text instead of copying it).
 #[derive(Debug)]
 pub struct SearchEstimates {
     ttl: Duration,
-    entries: Mutex<HashMap<(String, bool), (SearchCount, Instant)>>,
+    entries: Mutex<[HashMap<String, (SearchCount, Instant)>; 2]>,
 }
 
 impl SearchEstimates {
@@ -42,7 +43,7 @@ impl SearchEstimates {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new([HashMap::new(), HashMap::new()]),
         }
     }
 
@@ -50,8 +51,8 @@ impl SearchEstimates {
     /// interval.
     pub fn get(&self, search: &str, public_only: bool) -> Option<SearchCount> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries
-            .get(&(search.to_owned(), public_only))
+        entries[usize::from(public_only)]
+            .get(search)
             .filter(|(_, at)| at.elapsed() < self.ttl)
             .map(|(found, _)| *found)
     }
@@ -59,29 +60,26 @@ impl SearchEstimates {
     /// Remembers what a search found, when the statistics alone made it
     /// large. When the table is full, expired entries go first, then all.
     pub fn remember(&self, search: &str, public_only: bool, found: SearchCount) {
-        if !post_list::is_large_by_estimate(&found) {
+        if !found.is_large_by_estimate() {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, (_, at)| at.elapsed() < self.ttl);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+        if entries.iter().map(HashMap::len).sum::<usize>() >= MAX_ENTRIES {
+            for table in entries.iter_mut() {
+                table.retain(|_, (_, at)| at.elapsed() < self.ttl);
+            }
+            if entries.iter().map(HashMap::len).sum::<usize>() >= MAX_ENTRIES {
+                entries.iter_mut().for_each(HashMap::clear);
             }
         }
-        entries.insert((search.to_owned(), public_only), (found, Instant::now()));
+        entries[usize::from(public_only)].insert(search.to_owned(), (found, Instant::now()));
     }
 
     /// How many searches are remembered, expired ones included.
-    pub fn len(&self) -> usize {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.iter().map(HashMap::len).sum()
     }
 }
 

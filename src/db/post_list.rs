@@ -357,6 +357,12 @@ impl SearchCount {
     pub fn is_large(&self) -> bool {
         !self.total().1
     }
+
+    /// Whether the statistics alone made this search large: it was not
+    /// counted, and they say it has more matches than a search counts.
+    pub fn is_large_by_estimate(&self) -> bool {
+        self.counted.is_none() && self.estimated >= LARGE_ESTIMATE
+    }
 }
 
 /// The estimate above which a search trusts the statistics and counts
@@ -364,12 +370,6 @@ impl SearchCount {
 /// leaves more matches than are counted.
 #[allow(clippy::cast_precision_loss)] // 2,000 is exact in an f64
 const LARGE_ESTIMATE: f64 = (2 * SEARCH_COUNT_CAP) as f64;
-
-/// Whether the statistics alone made this search large: it was not
-/// counted, and they say it has more matches than a search counts.
-pub fn is_large_by_estimate(found: &SearchCount) -> bool {
-    found.counted.is_none() && found.estimated >= LARGE_ESTIMATE
-}
 
 /// The statistics' estimate of a search's matches, as SQL: the function
 /// call to select `e.matches` and `e.posts` from, and the condition under

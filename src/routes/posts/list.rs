@@ -5,7 +5,6 @@ use super::cursor;
 use super::dto::{ListMeta, Pagination, PostList, PostListItem, PostSummaryResponse, to_json};
 use super::list_params::{self, ListParams, ListQuery};
 use crate::auth::MaybeCaller;
-use crate::db::post_list::SearchCount;
 use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest, SearchPath, SearchPlan};
 use crate::db::posts::PostSummary;
 use crate::domain::Visibility;
@@ -103,24 +102,32 @@ pub async fn list_posts(
     // matches are few; a cursor page only estimates. What the statistics
     // said of a large search is remembered for a scheduler interval
     // (`crate::search_estimates`): a repeated one goes straight to its page.
+    // Only a search with no other filter is planned from the statistics.
+    let estimates = (!post_list::has_filters(&filter)).then_some(&*state.search_estimates);
     let public_only = filter.visibility != Visibility::All;
     let remembered = filter
         .search
         .as_deref()
-        .filter(|_| !post_list::has_filters(&filter))
-        .and_then(|q| state.search_estimates.get(q, public_only));
+        .zip(estimates)
+        .and_then(|(q, estimates)| estimates.get(q, public_only));
     let (searched, first) = match (&filter.search, remembered) {
         (Some(_), Some(found)) => (Some(found), None),
-        (Some(q), None) if !keyset => {
-            let collect = request(params.sort, SearchPath::Collect);
-            let (found, rows) = post_list::search_first(&mut conn, &filter, q, &collect).await?;
-            remember(&state, &filter, q, public_only, found);
-            (Some(found), (!found.is_large()).then_some(rows))
-        }
         (Some(q), None) => {
-            let found = post_list::search_estimate(&mut conn, &filter, q).await?;
-            remember(&state, &filter, q, public_only, found);
-            (Some(found), None)
+            let (found, rows) = if keyset {
+                (
+                    post_list::search_estimate(&mut conn, &filter, q).await?,
+                    None,
+                )
+            } else {
+                let collect = request(params.sort, SearchPath::Collect);
+                let (found, rows) =
+                    post_list::search_first(&mut conn, &filter, q, &collect).await?;
+                (found, (!found.is_large()).then_some(rows))
+            };
+            if let Some(estimates) = estimates {
+                estimates.remember(q, public_only, found);
+            }
+            (Some(found), rows)
         }
         (None, _) => (None, None),
     };
@@ -221,13 +228,6 @@ pub async fn list_posts(
         .insert_header((header::VARY, "Authorization"))
         .insert_header(header::ContentType::json())
         .body(body))
-}
-
-/// Keeps what a search without other filters found, for the next one.
-fn remember(state: &AppState, filter: &ListFilter, q: &str, public_only: bool, found: SearchCount) {
-    if !post_list::has_filters(filter) {
-        state.search_estimates.remember(q, public_only, found);
-    }
 }
 
 /// The absolute URL of this list with one parameter replaced (`page` or
