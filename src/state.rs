@@ -42,7 +42,7 @@ pub struct AppState {
     pub waker: crate::db::wake::Waker,
     /// Marks search matches in snippets, in the search language's words.
     pub highlighter: Arc<crate::snippet::Highlighter>,
-    /// Large searches' estimates, for one scheduler interval.
+    /// Searches known to be large, for one scheduler interval.
     pub search_estimates: Arc<crate::search_estimates::SearchEstimates>,
 }
 

@@ -10,7 +10,7 @@
 //! | `FOLIO_MEDIA_BASE_URL` | unset | Folder (http or https) that relative image and link URLs in posts resolve against |
 //! | `FOLIO_IMAGE_SIZES` | `(max-width: 768px) 100vw, 768px` | The `sizes` attribute of media library images in post HTML |
 //! | `FOLIO_SEARCH_LANGUAGE` | `english` | PostgreSQL text-search configuration (`english`, `simple`…) |
-//! | `FOLIO_SCHEDULER_INTERVAL_MS` | `5000` | How often each instance publishes due scheduled posts and re-reads the search statistics; also how long it remembers a large search's estimate (10–3600000) |
+//! | `FOLIO_SCHEDULER_INTERVAL_MS` | `5000` | How often each instance publishes due scheduled posts and re-reads the search statistics; also how long it remembers that a search is large (10–3600000) |
 //! | `FOLIO_REVISIONS_KEEP` | `50` | Revisions kept per post, the oldest going first (1–100000) |
 //! | `FOLIO_REQUIRE_IF_MATCH` | `false` | `true`: writes to a post without `If-Match` get a 428 |
 //! | `FOLIO_SITEMAP_PAGE_SIZE` | `10000` | Posts per sitemap file; more published posts make `/sitemap.xml` an index of pages (1–50000) |

@@ -365,10 +365,15 @@ impl SearchCount {
         !self.total().1
     }
 
-    /// Whether the statistics alone made this search large: it was not
-    /// counted, and they say it has more matches than a search counts.
-    pub fn is_large_by_estimate(&self) -> bool {
-        self.counted.is_none() && self.estimated >= LARGE_ESTIMATE
+    /// Whether this search is known to have more matches than a search
+    /// counts: counted up to the cap, or not counted because the
+    /// statistics said so. A cursor page's estimate, never counted, is not
+    /// known large unless the statistics said so.
+    pub fn is_known_large(&self) -> bool {
+        match self.counted {
+            Some(n) => n >= SEARCH_COUNT_CAP,
+            None => self.estimated >= LARGE_ESTIMATE,
+        }
     }
 }
 

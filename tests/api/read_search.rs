@@ -842,7 +842,25 @@ async fn the_estimate_reads_the_statistics_each_instance_copies_on_its_tick() {
 /// instance for one scheduler interval (`folio::search_estimates`): a
 /// repeated search goes straight to its page. After that it asks again.
 #[tokio::test]
-async fn an_instance_remembers_a_large_search_for_one_interval() {
+async fn an_instance_remembers_a_search_the_statistics_made_large() {
+    // Past the estimate's threshold: the statistics say "large".
+    remembered_for_one_interval(2_500).await;
+}
+
+/// A search counted to the cap (the statistics not sure it is large) is
+/// remembered the same way: counting cost as much as reading 1,000
+/// matches, on every run.
+#[tokio::test]
+async fn an_instance_remembers_a_search_counted_to_the_cap() {
+    // Too few posts for the statistics to say "large": counted.
+    remembered_for_one_interval(1_200).await;
+}
+
+/// `walruses` published posts matching `walrus`, a search that is large;
+/// then only ten left: within one scheduler interval the instance still
+/// plans the search as large, after it counts again. A search counted
+/// below the cap is never remembered.
+async fn remembered_for_one_interval(walruses: i64) {
     // Long enough for a slow machine to delete and analyse in between.
     let interval = std::time::Duration::from_secs(3);
     let app = TestApp::spawn_with(|env| {
@@ -856,20 +874,20 @@ async fn an_instance_remembers_a_large_search_for_one_interval() {
     .await;
     let mut conn = app.db.conn().await;
     let sql = |sql: &'static str| diesel::sql_query(sql);
-    // 2,500 published posts about walruses, and the statistics' copy.
-    seed_walruses(&app, 2500).await;
+    seed_walruses(&app, walruses).await;
     analyse_and_copy_statistics(&mut conn).await;
     let asked = std::time::Instant::now();
     let large = app.list_posts("q=walrus&limit=3").await;
-    // The estimate was remembered between these two moments.
+    // The search was remembered between these two moments.
     let answered = std::time::Instant::now();
     let pagination = &large["meta"]["pagination"];
     assert_eq!(pagination["total"], post_list::SEARCH_COUNT_CAP, "{large}");
     assert_eq!(pagination["total_exact"], false);
-    assert_eq!(
-        titles(&large),
-        ["Walrus 2500", "Walrus 2499", "Walrus 2498"]
-    );
+    let newest: Vec<_> = (walruses - 2..=walruses)
+        .rev()
+        .map(|i| format!("Walrus {i}"))
+        .collect();
+    assert_eq!(titles(&large), newest);
 
     // Ten walruses left, and statistics that say so, in one transaction
     // so that no tick of the instance sees them before its copy does.
@@ -902,11 +920,23 @@ async fn an_instance_remembers_a_large_search_for_one_interval() {
         "the machine was too slow for this test"
     );
     assert_eq!(filtered["meta"]["pagination"]["total"], 10, "{filtered}");
-    // After it, the search is estimated again: few, counted and ranked.
+    // After it, the search is asked again: few, counted and ranked.
     tokio::time::sleep(interval.saturating_sub(answered.elapsed())).await;
     let fresh = app.list_posts("q=walrus&limit=3").await;
     assert_eq!(fresh["meta"]["pagination"]["total"], 10, "{fresh}");
     assert_eq!(fresh["meta"]["pagination"]["total_exact"], true);
+    // Counted below the cap, it was not remembered: a new walrus counts.
+    sql(
+        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
+         published_at, author_id) \
+         SELECT gen_random_uuid(), 'walrus-new', 'Walrus new', markdown, html, plain_text, \
+         excerpt, status, published_at, author_id FROM posts WHERE slug = 'walrus-10'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let one_more = app.list_posts("q=walrus&limit=3").await;
+    assert_eq!(one_more["meta"]["pagination"]["total"], 11, "{one_more}");
 }
 
 /// What autovacuum and the next scheduler tick would do: fresh statistics

@@ -99,10 +99,11 @@ pub async fn list_posts(
     // A search first learns how many posts match (counted up to a cap, or
     // estimated as more), which decides how its page is read. A page by
     // number counts, and reads the page in the same statement when the
-    // matches are few; a cursor page only estimates. What the statistics
-    // said of a large search is remembered for a scheduler interval
-    // (`crate::search_estimates`): a repeated one goes straight to its page.
-    // Only a search with no other filter is planned from the statistics.
+    // matches are few; a cursor page only estimates. That a search is
+    // large (so estimated, or counted to the cap) is remembered for a
+    // scheduler interval (`crate::search_estimates`): a repeated one goes
+    // straight to its page. Only a search with no other filter is planned
+    // from the statistics or remembered.
     let estimates = (!post_list::has_filters(&filter)).then_some(&*state.search_estimates);
     let public_only = filter.visibility != Visibility::All;
     let remembered = filter
