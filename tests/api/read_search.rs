@@ -511,14 +511,11 @@ async fn seed_walruses(app: &TestApp, n: i64) {
     .unwrap();
 }
 
-#[tokio::test]
-async fn a_walk_on_a_site_of_a_few_thousand_posts_reads_the_newest_first() {
-    let app = TestApp::spawn().await;
-    // Few enough posts that PostgreSQL, told that a search matches one
-    // post in two hundred, would rather test every post and sort the
-    // matches than walk the index until it has a page.
-    let n = 3_000;
-    seed_walruses(&app, n).await;
+/// `n` walruses (see [`seed_walruses`]) under fresh statistics, a
+/// connection to plan and read on, and the search of the public posts for
+/// them.
+async fn analysed_walruses(app: &TestApp, n: i64) -> (diesel_async::AsyncPgConnection, ListFilter) {
+    seed_walruses(app, n).await;
     let mut conn = app.db.conn().await;
     diesel::sql_query("ANALYZE posts")
         .execute(&mut conn)
@@ -528,6 +525,17 @@ async fn a_walk_on_a_site_of_a_few_thousand_posts_reads_the_newest_first() {
         search: Some("walrus".into()),
         ..ListFilter::new(Visibility::Published)
     };
+    (conn, filter)
+}
+
+#[tokio::test]
+async fn a_walk_on_a_site_of_a_few_thousand_posts_reads_the_newest_first() {
+    let app = TestApp::spawn().await;
+    // Few enough posts that PostgreSQL, told that a search matches one
+    // post in two hundred, would rather test every post and sort the
+    // matches than walk the index until it has a page.
+    let n = 3_000;
+    let (mut conn, filter) = analysed_walruses(&app, n).await;
     let page = page_request(Sort::NEWEST, 0, 16, post_list::SearchPath::Walk);
     let plan = post_list::explain_page(&mut conn, &filter, &page)
         .await
@@ -546,16 +554,7 @@ async fn a_walked_page_keeps_its_plan_from_run_to_run() {
     // Enough posts that a plan for a tenth of them costs more than one
     // for the page at hand, as on a real site.
     let n = 20_000;
-    seed_walruses(&app, n).await;
-    let mut conn = app.db.conn().await;
-    diesel::sql_query("ANALYZE posts")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let filter = ListFilter {
-        search: Some("walrus".into()),
-        ..ListFilter::new(Visibility::Published)
-    };
+    let (mut conn, filter) = analysed_walruses(&app, n).await;
     let walk = |offset: i64| page_request(Sort::NEWEST, offset, 4, post_list::SearchPath::Walk);
     // Prepared statements and their plans belong to one connection.
     #[derive(diesel::QueryableByName)]
