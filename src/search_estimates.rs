@@ -27,6 +27,14 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::db::post_list::SearchCount;
+use crate::domain::Visibility;
+
+/// The table of searches by readers who see `visibility`: 1 for the public
+/// posts, with or without an author's own drafts (what the statistics say
+/// is the same for both), 0 for every post.
+fn table(visibility: Visibility) -> usize {
+    usize::from(visibility != Visibility::All)
+}
 
 /// The most searches remembered at once: each is its text (at most 256
 /// characters) and a few numbers, so the table stays under ~0.5 MB
@@ -34,8 +42,9 @@ use crate::db::post_list::SearchCount;
 pub const MAX_ENTRIES: usize = 1_024;
 
 /// What this instance remembers: one table for searches of every post,
-/// one for searches of public posts only, each keyed by the search's text
-/// (so that a lookup borrows the text instead of copying it).
+/// one for searches of public posts (an author's own drafts beside them
+/// included), each keyed by the search's text (so that a lookup borrows
+/// the text instead of copying it).
 #[derive(Debug)]
 pub struct SearchEstimates {
     ttl: Duration,
@@ -51,20 +60,27 @@ impl SearchEstimates {
         }
     }
 
-    /// The estimate remembered for `search`, unless it is older than the
-    /// interval.
-    pub fn get(&self, search: &str, public_only: bool) -> Option<SearchCount> {
+    /// What is remembered of `search` by readers who see `visibility`,
+    /// unless it is older than the interval.
+    pub fn get(&self, search: &str, visibility: Visibility) -> Option<SearchCount> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries[usize::from(public_only)]
+        entries[table(visibility)]
             .get(search)
             .filter(|(_, at)| at.elapsed() < self.ttl)
             .map(|(found, _)| *found)
     }
 
-    /// Remembers what a search found, when it is known to be large. When
-    /// the table is full, expired entries go first, then all.
-    pub fn remember(&self, search: &str, public_only: bool, found: SearchCount) {
-        if !found.is_known_large() {
+    /// Remembers what a search by a reader who sees `visibility` found,
+    /// when it is known to be large. When the table is full, expired
+    /// entries go first, then all.
+    ///
+    /// An author's count includes their own drafts: it is theirs alone,
+    /// and never kept for the public search that shares its table (the
+    /// statistics' estimate counts public posts only, for them too).
+    pub fn remember(&self, search: &str, visibility: Visibility, found: SearchCount) {
+        let own_count =
+            matches!(visibility, Visibility::PublishedOrOwnedBy(_)) && found.counted.is_some();
+        if !found.is_known_large() || own_count {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
@@ -76,7 +92,7 @@ impl SearchEstimates {
                 entries.iter_mut().for_each(HashMap::clear);
             }
         }
-        entries[usize::from(public_only)].insert(search.to_owned(), (found, Instant::now()));
+        entries[table(visibility)].insert(search.to_owned(), (found, Instant::now()));
     }
 
     /// How many searches are remembered, expired ones included.
@@ -91,6 +107,12 @@ impl SearchEstimates {
 mod tests {
     use super::*;
 
+    const PUBLIC: Visibility = Visibility::Published;
+
+    fn author() -> Visibility {
+        Visibility::PublishedOrOwnedBy(uuid::Uuid::nil())
+    }
+
     fn large() -> SearchCount {
         SearchCount {
             counted: None,
@@ -102,10 +124,12 @@ mod tests {
     #[test]
     fn only_searches_known_to_be_large_are_remembered() {
         let remembered = SearchEstimates::new(Duration::from_secs(3600));
-        remembered.remember("walrus", true, large());
-        assert_eq!(remembered.get("walrus", true), Some(large()));
-        // Drafts searched too: another search.
-        assert_eq!(remembered.get("walrus", false), None);
+        remembered.remember("walrus", PUBLIC, large());
+        assert_eq!(remembered.get("walrus", PUBLIC), Some(large()));
+        // An author sees what the statistics said of public posts.
+        assert_eq!(remembered.get("walrus", author()), Some(large()));
+        // Every draft searched too: another search.
+        assert_eq!(remembered.get("walrus", Visibility::All), None);
         // Counted up to the cap: large too.
         let cap = crate::db::post_list::SEARCH_COUNT_CAP;
         let counted_to_the_cap = SearchCount {
@@ -113,43 +137,46 @@ mod tests {
             estimated: 1_500.0,
             ..large()
         };
-        remembered.remember("capped", true, counted_to_the_cap);
-        assert_eq!(remembered.get("capped", true), Some(counted_to_the_cap));
+        remembered.remember("capped", PUBLIC, counted_to_the_cap);
+        assert_eq!(remembered.get("capped", PUBLIC), Some(counted_to_the_cap));
+        // But not an author's count: their drafts are in it.
+        remembered.remember("theirs", author(), counted_to_the_cap);
+        assert_eq!(remembered.get("theirs", PUBLIC), None);
         // Counted below the cap, or not counted (a cursor page) and too
         // few by the statistics: asked again every time.
         let counted = SearchCount {
             counted: Some(cap - 1),
             ..large()
         };
-        remembered.remember("counted", true, counted);
+        remembered.remember("counted", PUBLIC, counted);
         let unknown = SearchCount {
             estimated: 0.0,
             ..large()
         };
-        remembered.remember("unknown", true, unknown);
-        assert_eq!(remembered.get("counted", true), None);
-        assert_eq!(remembered.get("unknown", true), None);
+        remembered.remember("unknown", PUBLIC, unknown);
+        assert_eq!(remembered.get("counted", PUBLIC), None);
+        assert_eq!(remembered.get("unknown", PUBLIC), None);
         assert_eq!(remembered.len(), 2);
     }
 
     #[test]
     fn an_estimate_is_forgotten_after_the_interval() {
         let remembered = SearchEstimates::new(Duration::from_millis(30));
-        remembered.remember("walrus", true, large());
-        assert!(remembered.get("walrus", true).is_some());
+        remembered.remember("walrus", PUBLIC, large());
+        assert!(remembered.get("walrus", PUBLIC).is_some());
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(remembered.get("walrus", true), None);
+        assert_eq!(remembered.get("walrus", PUBLIC), None);
     }
 
     #[test]
     fn the_table_never_holds_more_than_its_bound() {
         let remembered = SearchEstimates::new(Duration::from_secs(3600));
         for i in 0..MAX_ENTRIES + 10 {
-            remembered.remember(&format!("word{i}"), true, large());
+            remembered.remember(&format!("word{i}"), PUBLIC, large());
             assert!(remembered.len() <= MAX_ENTRIES);
         }
         // The newest is always kept.
         let newest = format!("word{}", MAX_ENTRIES + 9);
-        assert!(remembered.get(&newest, true).is_some());
+        assert!(remembered.get(&newest, PUBLIC).is_some());
     }
 }

@@ -855,6 +855,42 @@ async fn an_instance_remembers_a_search_counted_to_the_cap() {
     remembered_for_one_interval(1_200).await;
 }
 
+/// An author's search counts their own drafts beside the public posts:
+/// what it counted is never remembered for everyone else's search.
+#[tokio::test]
+async fn an_authors_count_is_not_remembered_for_the_public() {
+    let app = TestApp::spawn_with(|env| {
+        env.insert("FOLIO_CACHE_MAX_BYTES".into(), "0".into());
+    })
+    .await;
+    let cap = post_list::SEARCH_COUNT_CAP;
+    seed_walruses(&app, cap - 5).await;
+    let (author, token) = app.user_with_role("author").await;
+    let mut conn = app.db.conn().await;
+    diesel::sql_query(format!(
+        "INSERT INTO posts (id, slug, title, markdown, html, plain_text, excerpt, status, \
+         author_id) \
+         SELECT gen_random_uuid(), 'draft-walrus-' || i, 'Draft walrus ' || i, 'walrus facts', \
+         '<p>walrus facts</p>', 'walrus facts', 'walrus facts', 'draft', '{author}' \
+         FROM generate_series(1, 10) AS i"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    // The author's search counts to the cap: their drafts are in it.
+    let theirs = app
+        .get_json_as(&token, "/api/v1/posts?q=walrus&limit=3")
+        .await;
+    assert_eq!(
+        theirs["meta"]["pagination"]["total_exact"], false,
+        "{theirs}"
+    );
+    // The public's, straight after, counts the public posts.
+    let public = app.list_posts("q=walrus&limit=3").await;
+    assert_eq!(public["meta"]["pagination"]["total"], cap - 5, "{public}");
+    assert_eq!(public["meta"]["pagination"]["total_exact"], true);
+}
+
 /// `walruses` published posts matching `walrus`, a search that is large;
 /// then only ten left: within one scheduler interval the instance still
 /// plans the search as large, after it counts again. A search counted

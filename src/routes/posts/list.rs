@@ -7,7 +7,6 @@ use super::list_params::{self, ListParams, ListQuery};
 use crate::auth::MaybeCaller;
 use crate::db::post_list::{self, ListFilter, ListedPost, PageRequest, SearchPath, SearchPlan};
 use crate::db::posts::PostSummary;
-use crate::domain::Visibility;
 use crate::error::{AppError, Problem};
 use crate::snippet::{Highlighter, Lexemes};
 use crate::state::AppState;
@@ -105,12 +104,11 @@ pub async fn list_posts(
     // straight to its page. Only a search with no other filter is planned
     // from the statistics or remembered.
     let estimates = (!post_list::has_filters(&filter)).then_some(&*state.search_estimates);
-    let public_only = filter.visibility != Visibility::All;
     let remembered = filter
         .search
         .as_deref()
         .zip(estimates)
-        .and_then(|(q, estimates)| estimates.get(q, public_only));
+        .and_then(|(q, estimates)| estimates.get(q, filter.visibility));
     let (searched, first) = match (&filter.search, remembered) {
         (Some(_), Some(found)) => (Some(found), None),
         (Some(q), None) => {
@@ -126,7 +124,7 @@ pub async fn list_posts(
                 (found, (!found.is_large()).then_some(rows))
             };
             if let Some(estimates) = estimates {
-                estimates.remember(q, public_only, found);
+                estimates.remember(q, filter.visibility, found);
             }
             (Some(found), rows)
         }
